@@ -1,0 +1,52 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from utils import config
+
+
+def test_fast_switch_reads_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_FAST", "1")
+    assert config.is_fast() and config.fast(2000, 60) == 60
+    monkeypatch.setenv("COURSE_FAST", "0")
+    assert not config.is_fast() and config.fast(2000, 60) == 2000
+    monkeypatch.delenv("COURSE_FAST")
+    assert config.fast(0.5, 0.1) == 0.5
+
+
+def test_fast_rejects_mixed_kinds():
+    with pytest.raises(TypeError, match="same kind"):
+        config.fast(100, "small")
+
+
+def test_seed_everything_repeats_numbers():
+    config.seed_everything(7)
+    first = (random.random(), np.random.rand(), torch.rand(1).item())
+    config.seed_everything(7)
+    assert first == (random.random(), np.random.rand(), torch.rand(1).item())
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
+def test_seed_everything_rejects_bad_seed(bad):
+    with pytest.raises(ValueError, match="non-negative integer"):
+        config.seed_everything(bad)
+
+
+def test_threads_and_device(monkeypatch):
+    assert config.set_threads(1) == 1 and torch.get_num_threads() == 1
+    with pytest.raises(ValueError):
+        config.set_threads(0)
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    assert config.get_device() == "cpu"
+    monkeypatch.setenv("COURSE_DEVICE", "tpu")
+    with pytest.raises(ValueError, match="'cpu' or 'cuda'"):
+        config.get_device()
+
+
+def test_paths(tmp_path, monkeypatch):
+    assert config.REPO_ROOT is not None and (config.REPO_ROOT / "pyproject.toml").exists()
+    assert config.data_dir() == config.REPO_ROOT / "data"
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "c"))
+    assert config.cache_dir() == tmp_path / "c" and (tmp_path / "c").is_dir()

@@ -1,0 +1,121 @@
+"""Build the course notebooks from their jupytext sources and execute them.
+
+    notebooks/src/NN_name.py  --(jupytext, execute with nbclient)-->  notebooks/NN_name.ipynb
+
+The .py files are what authors edit and reviewers read; the executed .ipynb files are what
+learners open (in JupyterLab, in Colab, on GitHub). Usage:
+
+    python tools/build_notebooks.py                 # all notebooks, full mode (what `make execute` runs)
+    python tools/build_notebooks.py 01 03           # only these
+    python tools/build_notebooks.py --fast          # quick check run (COURSE_FAST=1)
+    python tools/build_notebooks.py --check         # only verify each .ipynb matches its .py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SOURCES = NOTEBOOKS / "src"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+def source_paths(selected: list[str] | None = None) -> list[Path]:
+    paths = sorted(SOURCES.glob("[0-9][0-9]_*.py"))
+    if selected:
+        paths = [p for p in paths if any(p.name.startswith(s) for s in selected)]
+    return paths
+
+
+def read_source(path: Path) -> nbformat.NotebookNode:
+    nb = jupytext.read(path, fmt="py:percent")
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    return nb
+
+
+def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Strip what must not be committed: widget state, widget views (they cannot render without
+    that state; our views also carry a PNG of the picture), execution timestamps."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if data and WIDGET_MIME in data:
+                data.pop(WIDGET_MIME)
+                if set(data) == {"text/plain"} and "Box(" in str(data["text/plain"]):
+                    data["text/plain"] = "(live widget: run the notebook to use it)"
+    return nb
+
+
+def cells_signature(nb: nbformat.NotebookNode) -> list[tuple]:
+    """What must agree between a .py source and its .ipynb: cell types, sources, hidden flags."""
+    return [
+        (c.cell_type, c.source.strip(), bool(c.metadata.get("jupyter", {}).get("source_hidden")))
+        for c in nb.cells
+    ]
+
+
+def build(path: Path, fast: bool, timeout: int) -> float:
+    nb = read_source(path)
+    env_fast = os.environ.get("COURSE_FAST")
+    os.environ["COURSE_FAST"] = "1" if fast else "0"
+    start = time.perf_counter()
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    finally:
+        if env_fast is None:
+            os.environ.pop("COURSE_FAST", None)
+        else:
+            os.environ["COURSE_FAST"] = env_fast
+    seconds = time.perf_counter() - start
+    out = NOTEBOOKS / (path.stem + ".ipynb")
+    nbformat.write(clean(nb), out)
+    return seconds
+
+
+def check(paths: list[Path]) -> list[str]:
+    problems = []
+    for path in paths:
+        target = NOTEBOOKS / (path.stem + ".ipynb")
+        if not target.exists():
+            problems.append(f"{target.name} is missing: run `make execute`.")
+        elif cells_signature(read_source(path)) != cells_signature(nbformat.read(target, as_version=4)):
+            problems.append(f"{target.name} differs from src/{path.name}: run `make execute NB={path.name[:2]}`.")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 03 (default: all)")
+    parser.add_argument("--fast", action="store_true", help="execute in fast mode (COURSE_FAST=1)")
+    parser.add_argument("--check", action="store_true", help="only check that .ipynb files match their .py")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    args = parser.parse_args()
+    paths = source_paths(args.notebooks)
+    if not paths:
+        print("no notebook sources match", args.notebooks, file=sys.stderr)
+        return 2
+    if args.check:
+        problems = check(paths)
+        print("\n".join(problems) or f"{len(paths)} notebooks in sync with their sources")
+        return 1 if problems else 0
+    for path in paths:
+        print(f"executing {path.name} ({'fast' if args.fast else 'full'} mode)...", flush=True)
+        print(f"  done in {build(path, args.fast, args.timeout):.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

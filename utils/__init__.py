@@ -1,0 +1,19 @@
+"""The shared package of the course "How neural networks work — from a perceptron to ChatGPT".
+
+Notebooks start with ``import utils; utils.setup()``. Modules, one concern each:
+
+- ``config``: fast mode (``fast(full, quick)``), seeds, threads, device, paths
+- ``notebook_setup``: the ``setup()`` call of every notebook's second cell
+- ``offline``: the guard that fails any network access during tests
+- ``checks``: helpers for assert cells (``assert_close``, ``assert_decreased``) and input checks
+- ``plots``: static matplotlib figures
+- ``perceptron``: notebook 01's perceptron (step, output, learning rule)
+- ``widgets``: live views (sliders → picture), each with a static fallback
+"""
+
+from .checks import assert_close, assert_decreased
+from .config import fast, get_device, is_fast, seed_everything
+from .notebook_setup import setup
+
+__all__ = ["assert_close", "assert_decreased", "fast", "get_device", "is_fast", "seed_everything", "setup"]
+__version__ = "0.1.0"

