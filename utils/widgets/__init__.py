@@ -2,5 +2,6 @@
 
 from .base import LiveView, figure_to_png, fixed_layout, new_figure
 from .perceptron import PerceptronPlayground
+from .regression import GradientDescentView
 
-__all__ = ["LiveView", "PerceptronPlayground", "figure_to_png", "fixed_layout", "new_figure"]
+__all__ = ["GradientDescentView", "LiveView", "PerceptronPlayground", "figure_to_png", "fixed_layout", "new_figure"]
