@@ -1,0 +1,170 @@
+"""Notebook 03's game: play tic-tac-toe against the trained network on 3×3 buttons; the picture
+shows the score the network gave each square when it chose its last move."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..tictactoe import (
+    EMPTY_BOARD,
+    O,
+    X,
+    check_board,
+    is_over,
+    legal_moves,
+    play,
+    player_to_move,
+    winner,
+)
+from .base import LiveView, fixed_layout, new_figure
+
+MARKS = {X: "X", O: "O", 0: ""}
+ScoreFn = Callable[[tuple[int, ...]], np.ndarray]
+
+
+@dataclass
+class GameState:
+    """The game in one object a test can set and compare."""
+
+    board: tuple[int, ...] = EMPTY_BOARD
+    human: int = X
+    scores: list[float] | None = None  # the network's score per square at its last move
+    scored_board: tuple[int, ...] = EMPTY_BOARD  # the board it scored
+    moves: list[int] = field(default_factory=list)
+
+
+def _draw_static(ax) -> dict:
+    image = ax.imshow(np.zeros((3, 3)), cmap="RdBu_r", vmin=-1, vmax=1)
+    texts = [ax.text(i % 3, i // 3, "", ha="center", va="center", fontsize=13) for i in range(9)]
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for k in (0.5, 1.5):
+        ax.axhline(k, color="black", lw=1.5)
+        ax.axvline(k, color="black", lw=1.5)
+    title = ax.set_title("", fontsize=9)
+    cbar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    cbar.set_label("score: −1 lose · 0 draw · +1 win", fontsize=8)
+    return {"image": image, "texts": texts, "title": title}
+
+
+def _update_artists(artists: dict, board: Sequence[int], scores: Sequence[float] | None, title: str) -> None:
+    values = np.zeros(9) if scores is None else np.asarray(scores, dtype=float)
+    shown = np.where(np.asarray(board) == 0, values, np.nan) if scores is not None else np.full(9, np.nan)
+    artists["image"].set_data(shown.reshape(3, 3))
+    for i, text in enumerate(artists["texts"]):
+        if board[i] != 0:
+            text.set_text(MARKS[int(board[i])])
+            text.set_fontsize(26)
+            text.set_color("black")
+        elif scores is not None:
+            text.set_text(f"{values[i]:+.2f}")
+            text.set_fontsize(12)
+            text.set_color("white" if abs(values[i]) > 0.6 else "black")
+        else:
+            text.set_text("")
+    artists["title"].set_text(title)
+
+
+def show_move_scores(board: Sequence[int], scores: Sequence[float]) -> Figure:
+    """Static fallback: a board with the network's score written on each empty square."""
+    board = check_board(board)
+    scores = np.asarray(scores, dtype=float)
+    if scores.shape != (9,):
+        raise ValueError(f"scores must be 9 numbers (one per square), got shape {scores.shape}.")
+    fig = new_figure(330, 300)
+    artists = _draw_static(fig.add_subplot())
+    _update_artists(artists, board, scores, f"scores for {MARKS[player_to_move(board)]} to move")
+    fig.tight_layout()
+    return fig
+
+
+class TicTacToeView(LiveView):
+    """Play against ``score_moves`` (board -> 9 scores from the mover's view; it plays the best legal one).
+
+    In tests: ``view.squares[i].click()`` plays square ``i``; ``view.new_x.click()`` /
+    ``view.new_o.click()`` start a game as X or O; read ``view.state`` and ``view.status.value``.
+    """
+
+    def __init__(self, score_moves: ScoreFn, human: int = X):
+        if not callable(score_moves):
+            raise TypeError("score_moves must be a function: board (tuple of 9) -> 9 scores.")
+        if human not in (X, O):
+            raise ValueError(f"human must be 1 (play X, move first) or -1 (play O), got {human!r}.")
+        self.score_moves = score_moves
+        self.state = GameState(human=human)
+        figure = new_figure(330, 300)
+        self._artists = _draw_static(figure.add_subplot())
+        figure.tight_layout()
+        self.squares = []
+        for i in range(9):
+            button = widgets.Button(description="", layout=fixed_layout(64, 64))
+            button.on_click(lambda _, square=i: self.human_move(square))
+            self.squares.append(button)
+        rows = [widgets.HBox(self.squares[r * 3 : r * 3 + 3]) for r in range(3)]
+        self.new_x = widgets.Button(description="new game: I play X", layout=fixed_layout(196))
+        self.new_o = widgets.Button(description="new game: I play O", layout=fixed_layout(196))
+        self.new_x.on_click(lambda _: self.new_game(X))
+        self.new_o.on_click(lambda _: self.new_game(O))
+        self.status = widgets.HTML(layout=fixed_layout(196, 60))
+        super().__init__(figure, controls=[], side=[*rows, self.new_x, self.new_o, self.status])
+        if human == O:
+            self.new_game(O)
+
+    def _network_move(self) -> None:
+        board = self.state.board
+        scores = np.asarray(self.score_moves(board), dtype=float)
+        if scores.shape != (9,):
+            raise ValueError(f"score_moves must return 9 scores, got shape {scores.shape}.")
+        square = max(legal_moves(board), key=lambda m: scores[m])
+        self.state.scores = [float(s) for s in scores]
+        self.state.scored_board = board
+        self.state.board = play(board, square)
+        self.state.moves.append(square)
+
+    def human_move(self, square: int) -> None:
+        """Play ``square`` for the human, then let the network answer."""
+        s = self.state
+        if is_over(s.board) or player_to_move(s.board) != s.human or square not in legal_moves(s.board):
+            return
+        with self.hold():
+            s.board = play(s.board, square)
+            s.moves.append(square)
+            if not is_over(s.board):
+                self._network_move()
+            self.refresh()
+
+    def new_game(self, human: int) -> None:
+        with self.hold():
+            self.state = GameState(human=human)
+            if human == O:
+                self._network_move()
+            self.refresh()
+
+    @property
+    def result(self) -> str:
+        """'playing', 'you win', 'network wins' or 'draw'."""
+        b = self.state.board
+        if not is_over(b):
+            return "playing"
+        w = winner(b)
+        return "draw" if w == 0 else ("you win" if w == self.state.human else "network wins")
+
+    def draw(self) -> None:
+        s = self.state
+        over = is_over(s.board)
+        for i, button in enumerate(self.squares):
+            button.description = MARKS[s.board[i]]
+            button.disabled = over or s.board[i] != 0
+        title = ("the network's scores for its last move" if s.scores is not None
+                 else "your move: click a square")
+        _update_artists(self._artists, s.scored_board, s.scores, title)
+        you = MARKS[s.human]
+        text = {"playing": f"You are {you}. Your move.", "you win": "You win! (It should not happen often.)",
+                "network wins": "The network wins.", "draw": "Draw: perfect play always ends like this."}
+        self.status.value = f"<b>{text[self.result]}</b>"
