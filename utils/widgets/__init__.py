@@ -2,5 +2,8 @@
 
 from .base import LiveView, figure_to_png, fixed_layout, new_figure
 from .perceptron import PerceptronPlayground
+from .rnn import HiddenStateView, TemperatureSampler
+from .tokens import EmbeddingMap, TokenView
 
-__all__ = ["LiveView", "PerceptronPlayground", "figure_to_png", "fixed_layout", "new_figure"]
+__all__ = ["EmbeddingMap", "HiddenStateView", "LiveView", "PerceptronPlayground", "TemperatureSampler",
+           "TokenView", "figure_to_png", "fixed_layout", "new_figure"]
