@@ -161,7 +161,7 @@ losses = []
 from tqdm.auto import tqdm
 
 generator = torch.Generator().manual_seed(0)
-for step in tqdm(range(utils.fast(1000, 400)), desc="forecaster"):
+for _ in tqdm(range(utils.fast(1000, 400)), desc="forecaster"):
     batch = torch.randint(0, len(x_train), (64,), generator=generator)
     loss = torch.nn.functional.mse_loss(forecaster(x_train[batch]), y_train[batch])
     optimizer.zero_grad()
@@ -559,6 +559,9 @@ assert open_curve[50] > 1e-2 * open_curve[0], "the open LSTM should keep its gra
 assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 
 # %% [markdown]
+# Our trained Shakespeare LSTM sits in between: training itself opened some of its gates, so the
+# prediction still depends (weakly) on characters 50 steps back, far more than an untrained network's.
+#
 # Gradient clipping (used in our training loop) caps exploding gradients; the LSTM's additive cell
 # state (and the GRU, a lighter cousin, [Cho et al., 2014](https://arxiv.org/abs/1406.1078))
 # eases vanishing ones. But an RNN still squeezes everything it has read into one fixed-size vector

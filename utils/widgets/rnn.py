@@ -37,22 +37,28 @@ def hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, units: i
     return hidden[0, :, :units].T.float().cpu().numpy()
 
 
-def _draw_heatmap(ax, states: np.ndarray, text: str, units: int):
+def _draw_heatmap(ax, units: int) -> tuple:
+    """Create the heatmap and one label per column once; updates only change their contents."""
     image = ax.imshow(np.zeros((units, MAX_CHARS)), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
                       interpolation="nearest")
-    ax.set(xlabel="character (time →)", ylabel="hidden unit")
+    ax.set(xlabel="character (time →)", ylabel="hidden unit", xticks=[])
+    ax.xaxis.labelpad = 14
     ax.grid(False)
-    return image
+    # Text artists below the axis instead of tick labels: rebuilding 60 ticks per keystroke is slow.
+    labels = [ax.text(t, units - 0.5 + units * 0.02, "", ha="center", va="top", fontsize=8, family="monospace",
+                      clip_on=False) for t in range(MAX_CHARS)]
+    return image, labels
 
 
-def _update_heatmap(ax, image, states: np.ndarray, text: str) -> None:
+def _update_heatmap(ax, artists: tuple, states: np.ndarray, text: str) -> None:
+    image, labels = artists
     units = image.get_array().shape[0]
     padded = np.full((units, MAX_CHARS), np.nan)
     padded[: states.shape[0], : states.shape[1]] = states
     image.set_data(np.ma.masked_invalid(padded))
-    ax.set_xticks(range(len(text)))
-    ax.set_xticklabels(["↵" if c == "\n" else ("␣" if c == " " else c) for c in text], fontsize=8,
-                       family="monospace")
+    shown = ["↵" if c == "\n" else ("␣" if c == " " else c) for c in text]
+    for t, label in enumerate(labels):
+        label.set_text(shown[t] if t < len(shown) else "")
     ax.set_title(f"hidden state h_t of {units} units along {len(text)} characters", fontsize=10)
 
 
@@ -62,9 +68,9 @@ def show_hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, uni
     ax = fig.add_subplot()
     text = _known(text, tokenizer)
     states = hidden_states(model, tokenizer, text, units)
-    image = _draw_heatmap(ax, states, text, units)
-    _update_heatmap(ax, image, states, text)
-    fig.colorbar(image, ax=ax, label="activation (−1 … 1)", fraction=0.04)
+    artists = _draw_heatmap(ax, units)
+    _update_heatmap(ax, artists, states, text)
+    fig.colorbar(artists[0], ax=ax, label="activation (−1 … 1)", fraction=0.04)
     fig.tight_layout()
     return fig
 
@@ -92,7 +98,8 @@ class HiddenStateView(LiveView):
         self.state = HiddenStateState(text=HiddenStateState.text if text is None else text, units=units)
         figure = new_figure(760, 380)
         self._ax = figure.add_subplot()
-        self._image = _draw_heatmap(self._ax, np.zeros((units, 0)), "", units)
+        self._artists = _draw_heatmap(self._ax, units)
+        self._image = self._artists[0]
         figure.colorbar(self._image, ax=self._ax, label="activation (−1 … 1)", fraction=0.04)
         figure.tight_layout()
         self.text = self.link(widgets.Textarea(value=self.state.text, description="text",
@@ -103,7 +110,7 @@ class HiddenStateView(LiveView):
     def draw(self) -> None:
         shown = _known(self.state.text, self.tokenizer)
         self.states = hidden_states(self.model, self.tokenizer, shown, self.state.units)
-        _update_heatmap(self._ax, self._image, self.states, shown)
+        _update_heatmap(self._ax, self._artists, self.states, shown)
         dropped = len(self.state.text) - len(shown)
         self.note.value = (f"<small>{len(shown)} characters shown"
                            + (f"; {dropped} cut or unknown" if dropped > 0 else "") + "</small>")
@@ -113,7 +120,7 @@ class HiddenStateView(LiveView):
 class SamplerState:
     prompt: str = "ROMEO:\n"
     temperature: float = 0.8
-    length: int = 300
+    length: int = 200
     seed: int = 0
 
 
@@ -124,7 +131,7 @@ class TemperatureSampler(LiveView):
     TOP = 12  # bars shown
 
     def __init__(self, model: CharLSTM, tokenizer: CharTokenizer, prompt: str = "ROMEO:\n",
-                 temperature: float = 0.8, length: int = 300):
+                 temperature: float = 0.8, length: int = 200):
         if not isinstance(model, CharLSTM):
             raise TypeError(f"model must be a utils.rnn.CharLSTM, got {type(model).__name__}.")
         check_range(temperature, 0.1, 2.0, "temperature")
@@ -137,8 +144,10 @@ class TemperatureSampler(LiveView):
         figure = new_figure(420, 300)
         self._ax = figure.add_subplot()
         self._bars = self._ax.bar(range(self.TOP), np.zeros(self.TOP), color="#58a4b0")
-        self._ax.set(ylim=(0, 1), ylabel="probability", xticks=range(self.TOP))
-        self._title = self._ax.set_title("", fontsize=10)
+        self._ax.set(ylim=(0, 1), ylabel="probability", xticks=[])
+        self._labels = [self._ax.text(i, -0.02, "", ha="center", va="top", family="monospace", fontsize=10)
+                        for i in range(self.TOP)]
+        self._title = self._ax.set_title("next character after the prompt, T = 0.00", fontsize=10)
         figure.tight_layout()
         self.temperature = self.link(
             widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05, description="temperature",
@@ -169,8 +178,8 @@ class TemperatureSampler(LiveView):
         for bar, p in zip(self._bars, top.values.tolist()):
             bar.set_height(p)
         labels = [self.tokenizer.decode([i]) for i in top.indices.tolist()]
-        self._ax.set_xticks(range(self.TOP))
-        self._ax.set_xticklabels([{"\n": "↵", " ": "␣"}.get(c, c) for c in labels], family="monospace")
+        for text, c in zip(self._labels, labels):
+            text.set_text({"\n": "↵", " ": "␣"}.get(c, c))
         self._title.set_text(f"next character after the prompt, T = {self.state.temperature:.2f}")
         prompt = _known(self.state.prompt, self.tokenizer) or "\n"
         self.generated = sample_text(self.model, self.tokenizer, prompt, self.state.length,
