@@ -54,6 +54,7 @@ lint: setup
 
 benchmark: setup
 	$(PY) benchmarks/widget_latency.py
+	$(PY) benchmarks/sequence_widgets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

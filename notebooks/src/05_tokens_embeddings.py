@@ -128,7 +128,7 @@ def train_bpe(text, num_merges, show=0):
     """Learn `num_merges` merges; print the first `show` of them. Returns {pair: new id}."""
     chunks = Counter(tuple(chunk.encode("utf-8")) for chunk in chunk_text(text))
     vocab = {i: bytes([i]) for i in range(256)}
-    merges = {}
+    merges, seen = {}, []
     for k in tqdm(range(num_merges), desc="BPE merges", disable=num_merges < 100):
         counts = pair_counts(chunks)
         if not counts:
@@ -141,9 +141,10 @@ def train_bpe(text, num_merges, show=0):
         merges[pair] = new_id
         vocab[new_id] = vocab[pair[0]] + vocab[pair[1]]
         chunks = {merge_pair(t, pair, new_id) if pair[0] in t else t: f for t, f in chunks.items()}
-        if k < show:
-            a, b, ab = (repr(vocab[i].decode("utf-8", errors="replace")) for i in (*pair, new_id))
-            print(f"merge {k + 1:>2}: {a:>8} + {b:<8} → {ab:<10} id {new_id}, seen {freq:,} times")
+        seen.append(freq)
+    for k, (pair, new_id) in enumerate(list(merges.items())[:show]):
+        a, b, ab = (repr(vocab[i].decode("utf-8", errors="replace")) for i in (*pair, new_id))
+        print(f"merge {k + 1:>2}: {a:>8} + {b:<8} → {ab:<10} id {new_id}, seen {seen[k]:,} times")
     return merges
 
 

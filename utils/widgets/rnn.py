@@ -41,7 +41,8 @@ def _draw_heatmap(ax, units: int) -> tuple:
     """Create the heatmap and one label per column once; updates only change their contents."""
     image = ax.imshow(np.zeros((units, MAX_CHARS)), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
                       interpolation="nearest")
-    ax.set(xlabel="character (time →)", ylabel="hidden unit", xticks=[])
+    ax.set(xlabel="character (time →)", ylabel="hidden unit", xticks=[],
+           title="hidden state h_t of 32 units along 60 characters")  # placeholder: reserves room
     ax.xaxis.labelpad = 14
     ax.grid(False)
     # Text artists below the axis instead of tick labels: rebuilding 60 ticks per keystroke is slow.

@@ -111,7 +111,8 @@ def _draw_map(ax, coords: np.ndarray):
     labels = [ax.text(0, 0, "", fontsize=9, zorder=5) for _ in range(16)]
     ax.set(xticks=[], yticks=[], xlabel="PCA direction 1", ylabel="PCA direction 2")
     ax.grid(False)
-    return {"neighbours": neighbours, "word": word, "labels": labels, "title": ax.set_title("", fontsize=10)}
+    title = ax.set_title("'placeholder' (red) and its 8 nearest neighbours (orange, by cosine)", fontsize=10)
+    return {"neighbours": neighbours, "word": word, "labels": labels, "title": title}
 
 
 def _highlight(artists: dict, coords: np.ndarray, words: Sequence[str], vectors: np.ndarray, word: str,
@@ -130,7 +131,7 @@ def _highlight(artists: dict, coords: np.ndarray, words: Sequence[str], vectors:
     artists["neighbours"].set_offsets(coords[near_idx])
     for label, i in zip(artists["labels"], [index[word], *near_idx]):
         label.set_position(coords[i])
-        label.set_text(" " + words[i])
+        label.set_text("  " + words[i])
         label.set_color("#d62828" if i == index[word] else "black")
     artists["title"].set_text(f"'{word}' (red) and its {k} nearest neighbours (orange, by cosine)")
     return found
