@@ -30,7 +30,7 @@ utils.setup()
 # A language model reads and writes **tokens**: pieces of text, each with an integer id. Notebook
 # 04 used characters. Whole words are the other extreme. Each choice has a price:
 #
-# - **characters**: a tiny vocabulary (76 symbols for Shakespeare) and no unknown tokens, but very
+# - **characters**: a tiny vocabulary (64 symbols in tiny Shakespeare) and no unknown tokens, but very
 #   long sequences: the model must learn spelling and spends many steps per word;
 # - **words**: short sequences, but a huge vocabulary, and any word not seen in training
 #   (a name, a typo, "unsex'd") is *unknown*;
@@ -62,6 +62,17 @@ print(f"validation text: {len(val_text):,} characters\n")
 print(f"{'tokenizer':<16}{'vocabulary':>12}{'tokens':>10}{'chars/token':>13}{'unknown':>9}")
 for name, vocab, n_tokens, n_unknown in rows:
     print(f"{name:<16}{vocab:>12,}{n_tokens:>10,}{len(val_text) / n_tokens:>13.2f}{n_unknown:>9,}")
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+fig, ax = plt.subplots(figsize=(6, 3.6))
+for name, vocab, n_tokens, _ in rows:
+    ax.scatter(vocab, n_tokens, s=60, color="tab:red" if name == "words" else "tab:blue")
+    ax.annotate(name, (vocab, n_tokens), textcoords="offset points", xytext=(6, 4), fontsize=9)
+ax.set(xscale="log", yscale="log", xlabel="vocabulary size (log)", ylabel="tokens for the validation text (log)",
+       title="the trade-off: bigger vocabulary, shorter sequences", xlim=(30, 1e6))
+plt.show()
 
 # %% [markdown]
 # **Check.** Characters give the smallest vocabulary and the longest sequences; words the shortest
@@ -233,6 +244,17 @@ print("\ntokens relative to English (all three sentences together):")
 for lang in languages[1:]:
     print(f"  {lang:<8}" + "".join(f"{name}: ×{totals[lang, name] / totals['English', name]:.1f}   "
                                    for name in real))
+
+fig, ax = plt.subplots(figsize=(7, 3.4))
+width = 0.27
+for k, name in enumerate(real):
+    values = [totals[lang, name] for lang in languages]
+    bars = ax.bar(np.arange(3) + (k - 1) * width, values, width, label=name)
+    ax.bar_label(bars, fontsize=8)
+ax.set(xticks=range(3), xticklabels=languages, ylabel="tokens (three sentences)",
+       title="the same three sentences, counted in tokens")
+ax.legend(fontsize=8)
+plt.show()
 
 # %% [markdown]
 # What it means, with the numbers above:
