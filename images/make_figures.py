@@ -11,6 +11,7 @@ HERE = Path(__file__).resolve().parent
 
 FIGURES = {
     "neuron_vs_perceptron.png": diagrams.neuron_vs_perceptron,
+    "rnn_unrolled.png": diagrams.rnn_unrolled,
 }
 
 if __name__ == "__main__":

@@ -58,3 +58,9 @@ def test_bad_names_and_missing_packages(monkeypatch):
 def test_hash_mismatch_is_reported():
     with pytest.raises(data.DataUnavailableError, match="hash mismatch"):
         data._packaged_tokenizer_file("x/vocab.bpe", expected_hash="0" * 64)
+
+
+@pytest.mark.parametrize("name", ["gpt2", "cl100k_base", "o200k_base"])
+def test_empty_text_gives_no_tokens(name):
+    enc = data.tiktoken_encoding(name)
+    assert enc.encode("") == [] and enc.decode([]) == ""

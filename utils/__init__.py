@@ -10,6 +10,10 @@ Notebooks start with ``import utils; utils.setup()``. Modules, one concern each:
 - ``checks``: helpers for assert cells (``assert_close``, ``assert_decreased``) and input checks
 - ``plots``: static matplotlib figures
 - ``perceptron``: notebook 01's perceptron (step, output, learning rule)
+- ``rnn``: notebook 04's character LSTM, text sampling with a temperature, the bigram baseline
+- ``bpe``: notebook 05's byte-level BPE tokenizer
+- ``embeddings``: notebook 05's cosine, nearest neighbours, analogies, 2-D projection
+- ``diagrams``: the course's own diagrams (neuron vs perceptron, the unrolled RNN)
 - ``widgets``: live views (sliders → picture), each with a static fallback
 """
 

@@ -1,0 +1,191 @@
+"""Notebook 04's views of the character LSTM: its hidden state along typed text, and sampling
+with a temperature slider."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..checks import check_range
+from ..data import CharTokenizer
+from ..rnn import CharLSTM, sample_text
+from .base import LiveView, fixed_layout, new_figure
+
+MAX_CHARS = 60   # characters shown in the heatmap (the view must stay small and quick)
+MAX_UNITS = 32   # hidden units shown
+MAX_SAMPLE = 400  # characters generated per sample
+
+
+def _known(text: str, tokenizer: CharTokenizer) -> str:
+    """Keep only characters the tokenizer knows, at most MAX_CHARS of them."""
+    return "".join(c for c in text if c in tokenizer.stoi)[:MAX_CHARS]
+
+
+def hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, units: int = MAX_UNITS) -> np.ndarray:
+    """The LSTM's top-layer hidden state after each character: array ``(units, time)`` in [-1, 1]."""
+    text = _known(text, tokenizer)
+    if not text:
+        return np.zeros((units, 0))
+    with torch.no_grad():
+        device = next(model.parameters()).device
+        _, hidden, _ = model(torch.tensor([tokenizer.encode(text)], device=device), return_hidden=True)
+    return hidden[0, :, :units].T.float().cpu().numpy()
+
+
+def _draw_heatmap(ax, units: int) -> tuple:
+    """Create the heatmap and one label per column once; updates only change their contents."""
+    image = ax.imshow(np.zeros((units, MAX_CHARS)), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
+                      interpolation="nearest")
+    ax.set(xlabel="character (time →)", ylabel="hidden unit", xticks=[],
+           title="hidden state h_t of 32 units along 60 characters")  # placeholder: reserves room
+    ax.xaxis.labelpad = 14
+    ax.grid(False)
+    # Text artists below the axis instead of tick labels: rebuilding 60 ticks per keystroke is slow.
+    labels = [ax.text(t, units - 0.5 + units * 0.02, "", ha="center", va="top", fontsize=8, family="monospace",
+                      clip_on=False) for t in range(MAX_CHARS)]
+    return image, labels
+
+
+def _update_heatmap(ax, artists: tuple, states: np.ndarray, text: str) -> None:
+    image, labels = artists
+    units = image.get_array().shape[0]
+    padded = np.full((units, MAX_CHARS), np.nan)
+    padded[: states.shape[0], : states.shape[1]] = states
+    image.set_data(np.ma.masked_invalid(padded))
+    shown = ["↵" if c == "\n" else ("␣" if c == " " else c) for c in text]
+    for t, label in enumerate(labels):
+        label.set_text(shown[t] if t < len(shown) else "")
+    ax.set_title(f"hidden state h_t of {units} units along {len(text)} characters", fontsize=10)
+
+
+def show_hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, units: int = MAX_UNITS) -> Figure:
+    """Static fallback: the heatmap (units × time) of the hidden state along ``text``."""
+    fig = new_figure(760, 380)
+    ax = fig.add_subplot()
+    text = _known(text, tokenizer)
+    states = hidden_states(model, tokenizer, text, units)
+    artists = _draw_heatmap(ax, units)
+    _update_heatmap(ax, artists, states, text)
+    fig.colorbar(artists[0], ax=ax, label="activation (−1 … 1)", fraction=0.04)
+    fig.tight_layout()
+    return fig
+
+
+@dataclass
+class HiddenStateState:
+    text: str = "ROMEO:\nBut, soft! what light through yonder window breaks?"
+    units: int = MAX_UNITS
+
+
+class HiddenStateView(LiveView):
+    """Type text; see the LSTM's hidden units (rows) change character by character (columns).
+
+    Red = positive, blue = negative activation. Characters the model does not know are skipped;
+    at most 60 characters and 32 units are shown.
+    """
+
+    def __init__(self, model: CharLSTM, tokenizer: CharTokenizer, text: str | None = None, units: int = MAX_UNITS):
+        if not isinstance(model, CharLSTM):
+            raise TypeError(f"model must be a utils.rnn.CharLSTM, got {type(model).__name__}.")
+        hidden_size = model.config["hidden_size"]
+        if not isinstance(units, int) or not 1 <= units <= min(MAX_UNITS, hidden_size):
+            raise ValueError(f"units must be an integer from 1 to {min(MAX_UNITS, hidden_size)}, got {units!r}.")
+        self.model, self.tokenizer = model, tokenizer
+        self.state = HiddenStateState(text=HiddenStateState.text if text is None else text, units=units)
+        figure = new_figure(760, 380)
+        self._ax = figure.add_subplot()
+        self._artists = _draw_heatmap(self._ax, units)
+        self._image = self._artists[0]
+        figure.colorbar(self._image, ax=self._ax, label="activation (−1 … 1)", fraction=0.04)
+        figure.tight_layout()
+        self.text = self.link(widgets.Textarea(value=self.state.text, description="text",
+                                               layout=fixed_layout(560, 60), continuous_update=False), "text")
+        self.note = widgets.HTML(layout=fixed_layout(180, 60))
+        super().__init__(figure, controls=[self.text, self.note])
+
+    def draw(self) -> None:
+        shown = _known(self.state.text, self.tokenizer)
+        self.states = hidden_states(self.model, self.tokenizer, shown, self.state.units)
+        _update_heatmap(self._ax, self._artists, self.states, shown)
+        dropped = len(self.state.text) - len(shown)
+        self.note.value = (f"<small>{len(shown)} characters shown"
+                           + (f"; {dropped} cut or unknown" if dropped > 0 else "") + "</small>")
+
+
+@dataclass
+class SamplerState:
+    prompt: str = "ROMEO:\n"
+    temperature: float = 0.8
+    length: int = 200
+    seed: int = 0
+
+
+class TemperatureSampler(LiveView):
+    """A temperature slider: the bars show the next-character probabilities after the prompt at
+    that temperature; the text box shows a sample drawn with it. "resample" draws a new sample."""
+
+    TOP = 12  # bars shown
+
+    def __init__(self, model: CharLSTM, tokenizer: CharTokenizer, prompt: str = "ROMEO:\n",
+                 temperature: float = 0.8, length: int = 200):
+        if not isinstance(model, CharLSTM):
+            raise TypeError(f"model must be a utils.rnn.CharLSTM, got {type(model).__name__}.")
+        check_range(temperature, 0.1, 2.0, "temperature")
+        if not isinstance(length, int) or not 1 <= length <= MAX_SAMPLE:
+            raise ValueError(f"length must be an integer from 1 to {MAX_SAMPLE}, got {length!r}.")
+        if not _known(prompt, tokenizer):
+            raise ValueError("prompt must contain characters the model knows, e.g. 'ROMEO:\\n'.")
+        self.model, self.tokenizer = model, tokenizer
+        self.state = SamplerState(prompt=prompt, temperature=temperature, length=length)
+        figure = new_figure(420, 300)
+        self._ax = figure.add_subplot()
+        self._bars = self._ax.bar(range(self.TOP), np.zeros(self.TOP), color="#58a4b0")
+        self._ax.set(ylim=(0, 1), ylabel="probability", xticks=[])
+        self._labels = [self._ax.text(i, -0.02, "", ha="center", va="top", family="monospace", fontsize=10)
+                        for i in range(self.TOP)]
+        self._title = self._ax.set_title("next character after the prompt, T = 0.00", fontsize=10)
+        figure.tight_layout()
+        self.temperature = self.link(
+            widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05, description="temperature",
+                                continuous_update=False, layout=fixed_layout(330),
+                                style={"description_width": "80px"}), "temperature")
+        self.prompt = self.link(widgets.Text(value=prompt, description="prompt", layout=fixed_layout(250),
+                                             continuous_update=False), "prompt")
+        self.resample = widgets.Button(description="resample", layout=fixed_layout(100))
+        self.resample.on_click(lambda _: self._next_seed())
+        self.sample = widgets.HTML(layout=fixed_layout(440, 300))
+        super().__init__(figure, controls=[self.temperature, self.prompt, self.resample], side=[self.sample])
+
+    def _next_seed(self) -> None:
+        self.state.seed += 1
+        self.refresh()
+
+    def next_char_probs(self) -> torch.Tensor:
+        """softmax(logits / temperature) for the character after the prompt: ``(vocab,)``."""
+        prompt = _known(self.state.prompt, self.tokenizer) or "\n"
+        with torch.no_grad():
+            device = next(self.model.parameters()).device
+            logits = self.model(torch.tensor([self.tokenizer.encode(prompt)], device=device))[0, -1].cpu()
+        return torch.softmax(logits / self.state.temperature, dim=-1)
+
+    def draw(self) -> None:
+        probs = self.next_char_probs()
+        top = torch.topk(probs, self.TOP)
+        for bar, p in zip(self._bars, top.values.tolist()):
+            bar.set_height(p)
+        labels = [self.tokenizer.decode([i]) for i in top.indices.tolist()]
+        for text, c in zip(self._labels, labels):
+            text.set_text({"\n": "↵", " ": "␣"}.get(c, c))
+        self._title.set_text(f"next character after the prompt, T = {self.state.temperature:.2f}")
+        prompt = _known(self.state.prompt, self.tokenizer) or "\n"
+        self.generated = sample_text(self.model, self.tokenizer, prompt, self.state.length,
+                                     self.state.temperature, seed=self.state.seed)
+        self.sample.value = (
+            "<pre style='white-space:pre-wrap;font-size:12px;line-height:1.25;margin:0'>"
+            f"<b>{html.escape(prompt)}</b>{html.escape(self.generated)}</pre>"
+        )
