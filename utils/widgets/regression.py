@@ -66,7 +66,7 @@ def _update_artists(artists: dict, state: DescentState, x: np.ndarray, y: np.nda
     ws, bs = shown[-1]
     artists["line"].set_data(xs * 100, (ws * xs + bs) * 100)
     loss = float(mse(w, b, x, y)) if np.isfinite([w, b]).all() else float("inf")
-    artists["data_title"].set_text(f"after {state.steps} steps: price ≈ {ws * 1000:.2f} k€/m² · area "
+    artists["data_title"].set_text(f"after {state.steps} steps: price ≈ {ws * 1000:.0f} €/m² · area "
                                    f"{'+' if bs >= 0 else '−'} {abs(bs) * 100:.0f} k€" if abs(ws) < 1e5
                                    else f"after {state.steps} steps: diverged")
     loss_text = f"{loss:.4f}" if loss < 1e6 else "huge (diverging)"
