@@ -54,6 +54,7 @@ lint: setup
 
 benchmark: setup
 	$(PY) benchmarks/widget_latency.py
+	$(PY) benchmarks/widget_latency_02_03.py
 	$(PY) benchmarks/sequence_widgets.py
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget renders and

@@ -40,7 +40,7 @@ def test_assert_decreased():
 
 def test_check_shape_and_range():
     check_shape(np.zeros((2, 5)), (None, 5), "x")
-    with pytest.raises(ValueError, match=r"must have shape \('any', 4\)"):
+    with pytest.raises(ValueError, match=r"must have shape \(any, 4\)"):
         check_shape(np.zeros((2, 5)), (None, 4), "x")
     with pytest.raises(TypeError, match="array or tensor"):
         check_shape([1, 2], (2,), "x")

@@ -71,6 +71,7 @@ def test_descent_view_sliders_move_path_and_line():
     loss_slow = view.loss
     view.learning_rate.value = 0.4
     assert view.loss < loss_slow and "learning rate 0.4" in view._artists["loss_title"].get_text()
+    assert f"price ≈ {view.path[-1, 0] * 1000:.0f} €/m² · area" in view._artists["data_title"].get_text()
     view.learning_rate.value = 1.0
     assert view.loss == float("inf") or view.loss > 1e6
     assert "diverg" in view._artists["loss_title"].get_text()

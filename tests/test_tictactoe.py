@@ -59,6 +59,8 @@ def test_clicking_a_square_plays_and_the_network_answers():
     assert view.squares[4].disabled and not view.squares[8].disabled
     assert view.png() != before
     assert view._artists["texts"][1].get_text() == "-1.00"  # score shown on an empty square
+    assert view.state.network_square == 0 and view._artists["played"].get_visible()
+    assert tuple(view._artists["played"].get_xy()) == (-0.5, -0.5)
     view.squares[4].click()  # occupied: nothing happens
     assert view.state.moves == [4, 0]
 

@@ -40,6 +40,8 @@ def source_paths(selected: list[str] | None = None) -> list[Path]:
 def read_source(path: Path) -> nbformat.NotebookNode:
     nb = jupytext.read(path, fmt="py:percent")
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    for index, cell in enumerate(nb.cells):  # stable ids: rebuilding does not churn the diff
+        cell.id = f"{path.stem[:2]}-{index:03d}"
     return nb
 
 

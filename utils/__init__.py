@@ -10,6 +10,10 @@ Notebooks start with ``import utils; utils.setup()``. Modules, one concern each:
 - ``checks``: helpers for assert cells (``assert_close``, ``assert_decreased``) and input checks
 - ``plots``: static matplotlib figures
 - ``perceptron``: notebook 01's perceptron (step, output, learning rule)
+- ``regression``: notebook 02's apartment data, MSE, gradient descent path, least squares
+- ``train``: the training loop notebook 02 taught, on mini-batches (``train_steps``)
+- ``tictactoe``: the rules of tic-tac-toe (notebook 03 writes the minimax player itself)
+- ``digits``: scikit-learn's bundled 8×8 digits, split into training and validation
 - ``rnn``: notebook 04's character LSTM, text sampling with a temperature, the bigram baseline
 - ``bpe``: notebook 05's byte-level BPE tokenizer
 - ``embeddings``: notebook 05's cosine, nearest neighbours, analogies, 2-D projection

@@ -75,7 +75,7 @@ def check_shape(value: object, shape: Sequence[int | None], name: str) -> None:
         raise TypeError(f"{name} must be an array or tensor with shape {tuple(shape)}, got {type(value).__name__}.")
     actual = tuple(actual)
     if len(actual) != len(shape) or any(s is not None and s != a for s, a in zip(shape, actual)):
-        pretty = tuple("any" if s is None else s for s in shape)
+        pretty = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
         raise ValueError(f"{name} must have shape {pretty}, got {actual}.")
 
 

@@ -72,12 +72,15 @@ def gradient_descent_path(
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}.")
     x, y = _check_xy(x, y)
+    # The gradient only needs four averages (expand mse_gradient), so each step costs O(1):
+    # dL/dw = 2(w·E[x²] + b·E[x] − E[xy]),  dL/db = 2(w·E[x] + b − E[y]). The widget needs that speed.
+    ex, ey, exx, exy = x.mean(), y.mean(), (x * x).mean(), (x * y).mean()
     path = np.empty((steps + 1, 2))
     w, b = float(w0), float(b0)
     path[0] = w, b
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(1, steps + 1):
-            dw, db = mse_gradient(w, b, x, y)
+            dw, db = 2 * (w * exx + b * ex - exy), 2 * (w * ex + b - ey)
             w, b = w - learning_rate * dw, b - learning_rate * db
             path[i] = w, b
     return path

@@ -35,14 +35,13 @@ def _draw_static(fig: Figure, x: np.ndarray, y: np.ndarray) -> dict:
     xs = np.array([0.0, 1.6])
     (line,) = data_ax.plot(xs * 100, xs * 0, color="tab:red", lw=2, label="model")
     data_ax.set(xlim=(0, 160), ylim=(-50, 700), xlabel="area (m²)", ylabel="price (k€)")
-    data_ax.legend(loc="upper left", fontsize=8)
     data_title = data_ax.set_title("", fontsize=9)
 
     ws = np.linspace(*SLOPE_RANGE, 121)
     bs = np.linspace(*INTERCEPT_RANGE, 121)
     grid_w, grid_b = np.meshgrid(ws, bs)
     loss = mse(grid_w, grid_b, x, y)
-    loss_ax.contour(grid_w, grid_b, np.log10(loss), levels=18, cmap="viridis", linewidths=0.8)
+    loss_ax.contour(grid_w, grid_b, np.log10(loss), levels=12, cmap="viridis", linewidths=0.8)
     w_best, b_best = least_squares(x, y)
     loss_ax.plot([w_best], [b_best], marker="*", color="black", ms=12, ls="none", label="least squares")
     (path,) = loss_ax.plot([], [], color="tab:red", marker="o", ms=3, lw=1.2, label="gradient descent")
@@ -67,7 +66,7 @@ def _update_artists(artists: dict, state: DescentState, x: np.ndarray, y: np.nda
     ws, bs = shown[-1]
     artists["line"].set_data(xs * 100, (ws * xs + bs) * 100)
     loss = float(mse(w, b, x, y)) if np.isfinite([w, b]).all() else float("inf")
-    artists["data_title"].set_text(f"after {state.steps} steps: price ≈ {ws * 1000:.2f} k€/m² · area "
+    artists["data_title"].set_text(f"after {state.steps} steps: price ≈ {ws * 1000:.0f} €/m² · area "
                                    f"{'+' if bs >= 0 else '−'} {abs(bs) * 100:.0f} k€" if abs(ws) < 1e5
                                    else f"after {state.steps} steps: diverged")
     loss_text = f"{loss:.4f}" if loss < 1e6 else "huge (diverging)"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from ..tictactoe import (
     EMPTY_BOARD,
@@ -35,6 +36,7 @@ class GameState:
     human: int = X
     scores: list[float] | None = None  # the network's score per square at its last move
     scored_board: tuple[int, ...] = EMPTY_BOARD  # the board it scored
+    network_square: int | None = None  # the square it then played
     moves: list[int] = field(default_factory=list)
 
 
@@ -47,13 +49,15 @@ def _draw_static(ax) -> dict:
     for k in (0.5, 1.5):
         ax.axhline(k, color="black", lw=1.5)
         ax.axvline(k, color="black", lw=1.5)
+    played = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=4, ec="gold", visible=False, zorder=3))
     title = ax.set_title("", fontsize=9)
     cbar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     cbar.set_label("score: −1 lose · 0 draw · +1 win", fontsize=8)
-    return {"image": image, "texts": texts, "title": title}
+    return {"image": image, "texts": texts, "title": title, "played": played}
 
 
-def _update_artists(artists: dict, board: Sequence[int], scores: Sequence[float] | None, title: str) -> None:
+def _update_artists(artists: dict, board: Sequence[int], scores: Sequence[float] | None, title: str,
+                    played: int | None = None) -> None:
     values = np.zeros(9) if scores is None else np.asarray(scores, dtype=float)
     shown = np.where(np.asarray(board) == 0, values, np.nan) if scores is not None else np.full(9, np.nan)
     artists["image"].set_data(shown.reshape(3, 3))
@@ -69,6 +73,9 @@ def _update_artists(artists: dict, board: Sequence[int], scores: Sequence[float]
         else:
             text.set_text("")
     artists["title"].set_text(title)
+    artists["played"].set_visible(played is not None)
+    if played is not None:
+        artists["played"].set_xy((played % 3 - 0.5, played // 3 - 0.5))
 
 
 def show_move_scores(board: Sequence[int], scores: Sequence[float]) -> Figure:
@@ -124,6 +131,7 @@ class TicTacToeView(LiveView):
         square = max(legal_moves(board), key=lambda m: scores[m])
         self.state.scores = [float(s) for s in scores]
         self.state.scored_board = board
+        self.state.network_square = square
         self.state.board = play(board, square)
         self.state.moves.append(square)
 
@@ -161,9 +169,9 @@ class TicTacToeView(LiveView):
         for i, button in enumerate(self.squares):
             button.description = MARKS[s.board[i]]
             button.disabled = over or s.board[i] != 0
-        title = ("the network's scores for its last move" if s.scores is not None
+        title = ("the network's scores; it played the highest (gold)" if s.scores is not None
                  else "your move: click a square")
-        _update_artists(self._artists, s.scored_board, s.scores, title)
+        _update_artists(self._artists, s.scored_board, s.scores, title, s.network_square)
         you = MARKS[s.human]
         text = {"playing": f"You are {you}. Your move.", "you win": "You win! (It should not happen often.)",
                 "network wins": "The network wins.", "draw": "Draw: perfect play always ends like this."}
