@@ -1,7 +1,7 @@
 # The two commands of the course (see README.md):
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
-# Other targets: make setup | execute [NB=01] | lint | benchmark | clean
+# Other targets: make setup | execute [NB=01] | lint | benchmark | checkpoint | clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,7 +13,7 @@ W7     := $(VENV)/ipywidgets7
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark clean
+.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark checkpoint clean
 
 setup: $(STAMP)
 
@@ -54,6 +54,12 @@ lint: setup
 
 benchmark: setup
 	$(PY) benchmarks/widget_latency.py
+	$(PY) benchmarks/generate.py
+	$(PY) benchmarks/train_gpt.py
+
+# Rebuild the shipped Shakespeare GPT (data/shakespeare_gpt.pt, ~10 min on 2 cores); notebooks 07-10 load it.
+checkpoint: setup
+	$(PY) tools/train_checkpoint.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
