@@ -54,6 +54,7 @@ lint: setup
 
 benchmark: setup
 	$(PY) benchmarks/widget_latency.py
+	$(PY) benchmarks/gpt_widget_latency.py
 	$(PY) benchmarks/generate.py
 	$(PY) benchmarks/train_gpt.py
 

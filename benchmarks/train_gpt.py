@@ -55,8 +55,9 @@ def run(name: str, config: GPTConfig, recipe: Recipe, train_data, val_data, voca
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=["reference", "course"])
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: one per core)")
     args = parser.parse_args()
-    threads = set_threads()
+    threads = set_threads(args.threads)
     tokenizer = CharTokenizer(shakespeare("full"))
     train_data = encode_corpus(shakespeare_split("tiny", "train"), tokenizer)
     val_data = encode_corpus(shakespeare_split("tiny", "val"), tokenizer)

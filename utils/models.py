@@ -24,7 +24,7 @@ from torch import nn
 class GPTConfig:
     """Sizes of a GPT. Defaults: the small character-level model of notebook 07."""
 
-    vocab_size: int = 77
+    vocab_size: int = 76    # the characters of all the plays: CharTokenizer(shakespeare('full'))
     block_size: int = 128   # longest context, in tokens
     n_layer: int = 4
     n_head: int = 4
