@@ -33,7 +33,7 @@ REFERENCE = (
 # decay to zero (a "warmup-stable-decay" schedule), fewer steps.
 COURSE = (
     GPTConfig(block_size=64, n_layer=3, n_head=4, n_embd=128, bias=False, dropout=0.0),
-    Recipe(steps=1000, batch_size=16, lr=4e-3, min_lr=0.0, warmup_steps=30, schedule="constant_then_decay",
+    Recipe(steps=700, batch_size=16, lr=4e-3, min_lr=0.0, warmup_steps=30, schedule="constant_then_decay",
            decay_fraction=0.4, betas=(0.9, 0.99), weight_decay=0.1, grad_clip=1.0),
 )
 GOAL_LOSS, GOAL_RATIO = 1.88, 0.5

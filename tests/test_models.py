@@ -159,3 +159,14 @@ def test_checkpoint_round_trip_and_clear_errors(tmp_path):
     (tmp_path / "shakespeare_gpt.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(CheckpointError, match="corrupt.*make checkpoint"):
         load_shakespeare_gpt(tmp_path)
+
+
+def test_the_shipped_checkpoint_loads_and_matches_its_card():
+    from utils.data import shakespeare
+
+    model, tokenizer = load_shakespeare_gpt()
+    info = checkpoint_info()
+    assert model.num_parameters() == info["parameters"] and model.config.to_dict() == info["config"]
+    assert tokenizer.chars == CharTokenizer(shakespeare("full")).chars  # any line of any play can be fed
+    assert info["rebuild"] == "make checkpoint" and info["val_loss"] < 1.75
+    assert not model.training
