@@ -8,6 +8,7 @@ greedy from the same prompt in the same process, so their ratio is the cache's s
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import torch
@@ -20,7 +21,9 @@ NEW_TOKENS = 500
 
 
 def main() -> None:
-    threads = set_threads()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: one per core)")
+    threads = set_threads(parser.parse_args().threads)
     model, tokenizer = load_shakespeare_gpt()
     prompt = torch.tensor([tokenizer.encode("ROMEO:\n")])
     print(f"torch {torch.__version__}, {threads} threads, {model.num_parameters():,} parameters, "

@@ -9,6 +9,7 @@ is measured in the same run as the baseline, since the machine's speed drifts.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 
@@ -35,7 +36,9 @@ def main() -> None:
     from utils.config import set_threads
     from utils.widgets import AttentionView, NextTokenView, PerceptronPlayground
 
-    threads = set_threads()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: one per core)")
+    threads = set_threads(parser.parse_args().threads)
     model, tokenizer = load_shakespeare_gpt()
     perceptron = PerceptronPlayground()
     attention = AttentionView(model, tokenizer, "ROMEO:\nBut, soft! what")
