@@ -1,7 +1,7 @@
 # The two commands of the course (see README.md):
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
-# Other targets: make setup | execute [NB=01] | lint | benchmark | clean
+# Other targets: make setup | execute [NB=01] | lint | benchmark | checkpoint | clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,7 +13,7 @@ W7     := $(VENV)/ipywidgets7
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark browser-test clean
+.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark browser-test checkpoint clean
 
 setup: $(STAMP)
 
@@ -56,6 +56,9 @@ benchmark: setup
 	$(PY) benchmarks/widget_latency.py
 	$(PY) benchmarks/widget_latency_02_03.py
 	$(PY) benchmarks/sequence_widgets.py
+	$(PY) benchmarks/gpt_widget_latency.py
+	$(PY) benchmarks/generate.py
+	$(PY) benchmarks/train_gpt.py
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget renders and
 # reacts (NB=01 for one notebook). Needs Debian's chromium; installed here when run as root.
@@ -65,6 +68,10 @@ browser-test: setup
 	  || { echo "install Debian's chromium (/usr/bin/chromium) first"; exit 2; }
 	$(PY) -m pip install -q -e ".[course,dev,browser]"
 	$(PY) tools/browser_test.py $(if $(NB),$(NB),--all)
+
+# Rebuild the shipped Shakespeare GPT (data/shakespeare_gpt.pt, ~10 min on 2 cores); notebooks 07-10 load it.
+checkpoint: setup
+	$(PY) tools/train_checkpoint.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

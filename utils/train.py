@@ -1,13 +1,24 @@
-"""The training loop, once notebook 02 has taught it: loss, ``zero_grad``, ``backward``, ``step``.
+"""Training loops, each added once a notebook has taught it.
 
-Notebook 03 and its live views use :func:`train_steps` to run it on random mini-batches.
+- :func:`train_steps` (notebook 02): loss, ``zero_grad``, ``backward``, ``step`` on random mini-batches;
+  notebook 03 and its live views use it.
+- Training a GPT on a token stream (notebook 07; 08 takes the loop apart):
+  :func:`encode_corpus` (text -> 1-D tensor of token ids), :func:`get_batch` (random windows
+  (batch, time) and their next-token targets), :func:`evaluate` (mean loss over a *whole* split in
+  non-overlapping windows), :class:`Recipe` and :func:`learning_rate` (optimiser settings and
+  schedule), :func:`train` (AdamW, schedule, gradient clipping, with a progress bar).
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import torch
+
+from .models import GPT
 
 
 def train_steps(
@@ -42,4 +53,136 @@ def train_steps(
         optimizer.step()
         losses.append(loss.item())
     model.eval()
+    return losses
+
+
+def encode_corpus(text: str, tokenizer) -> torch.Tensor:
+    """All of ``text`` as token ids: (n_tokens,) int64."""
+    if not text:
+        raise ValueError("encode_corpus needs non-empty text.")
+    return torch.tensor(tokenizer.encode(text), dtype=torch.long)
+
+
+def get_batch(data: torch.Tensor, block_size: int, batch_size: int,
+              generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random windows of a token stream: inputs and targets (batch, block_size), targets shifted by 1."""
+    if data.dim() != 1 or len(data) <= block_size + 1:
+        raise ValueError(f"data must be a 1-D token stream longer than block_size+1={block_size + 1}, "
+                         f"got shape {tuple(data.shape)}.")
+    starts = torch.randint(len(data) - block_size - 1, (batch_size,), generator=generator)
+    offsets = torch.arange(block_size)
+    x = data[starts[:, None] + offsets]
+    y = data[starts[:, None] + offsets + 1]
+    return x, y
+
+
+@torch.no_grad()
+def evaluate(model: GPT, data: torch.Tensor, block_size: int | None = None, batch_size: int = 64) -> float:
+    """Mean next-token loss over the whole of ``data`` (n_tokens,), in non-overlapping windows.
+
+    Every token of the split is predicted exactly once (random windows are too noisy to compare
+    recipes that differ by 0.01). The short tail that does not fill a window is dropped.
+    """
+    block_size = block_size or model.config.block_size
+    n_windows = (len(data) - 1) // block_size
+    if n_windows < 1:
+        raise ValueError(f"data has {len(data)} tokens, fewer than one window of {block_size + 1}.")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    x_all = data[: n_windows * block_size].view(n_windows, block_size)
+    y_all = data[1 : n_windows * block_size + 1].view(n_windows, block_size)
+    total = 0.0
+    for i in range(0, n_windows, batch_size):
+        x, y = x_all[i : i + batch_size].to(device), y_all[i : i + batch_size].to(device)
+        _, loss = model(x, y)
+        total += loss.item() * len(x)
+    model.train(was_training)
+    return total / n_windows
+
+
+@dataclass
+class Recipe:
+    """How to train: steps, batch, AdamW settings and the learning-rate schedule.
+
+    schedule "cosine": linear warmup, then cosine decay to ``min_lr`` (nanoGPT's);
+    schedule "constant_then_decay": warmup, constant ``lr``, then a linear decay to ``min_lr`` over
+    the last ``decay_fraction`` of the steps.
+    """
+
+    steps: int = 2000
+    batch_size: int = 12
+    lr: float = 1e-3
+    min_lr: float = 1e-4
+    warmup_steps: int = 100
+    schedule: str = "cosine"
+    decay_fraction: float = 0.3
+    betas: tuple[float, float] = (0.9, 0.99)
+    weight_decay: float = 0.1
+    grad_clip: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.schedule not in ("cosine", "constant_then_decay"):
+            raise ValueError(f"schedule must be 'cosine' or 'constant_then_decay', got {self.schedule!r}.")
+        if self.steps < 1 or self.batch_size < 1:
+            raise ValueError(f"steps and batch_size must be positive, got {self.steps}, {self.batch_size}.")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def learning_rate(step: int, recipe: Recipe) -> float:
+    """The learning rate at ``step`` (0-based) under ``recipe``."""
+    if step < recipe.warmup_steps:
+        return recipe.lr * (step + 1) / recipe.warmup_steps
+    if recipe.schedule == "cosine":
+        progress = min(1.0, (step - recipe.warmup_steps) / max(1, recipe.steps - recipe.warmup_steps))
+        return recipe.min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (recipe.lr - recipe.min_lr)
+    decay_start = recipe.steps * (1 - recipe.decay_fraction)
+    if step < decay_start:
+        return recipe.lr
+    progress = (step - decay_start) / max(1.0, recipe.steps - decay_start)
+    return recipe.lr + (recipe.min_lr - recipe.lr) * progress
+
+
+def make_optimizer(model: GPT, recipe: Recipe) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only (not on LayerNorm gains or biases)."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": recipe.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=recipe.lr, betas=recipe.betas)
+
+
+def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progress: bool = True,
+          callback: Callable[[int, float], None] | None = None, every: int = 50) -> list[float]:
+    """Train ``model`` on the token stream ``data`` (n_tokens,); return the loss of every step.
+
+    ``callback(step, smoothed_loss)`` runs every ``every`` steps (e.g. to update a live plot).
+    """
+    from tqdm.auto import tqdm
+
+    generator = torch.Generator().manual_seed(seed)
+    device = next(model.parameters()).device
+    optimizer = make_optimizer(model, recipe)
+    model.train()
+    losses: list[float] = []
+    bar = tqdm(range(recipe.steps), desc="training", disable=not progress, mininterval=1.0)
+    start = time.perf_counter()
+    for step in bar:
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, recipe)
+        x, y = get_batch(data, model.config.block_size, recipe.batch_size, generator)
+        _, loss = model(x.to(device), y.to(device))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if recipe.grad_clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
+        optimizer.step()
+        losses.append(loss.item())
+        if (step + 1) % every == 0 or step + 1 == recipe.steps:
+            smoothed = sum(losses[-every:]) / len(losses[-every:])
+            bar.set_postfix(loss=f"{smoothed:.3f}")
+            if callback is not None:
+                callback(step + 1, smoothed)
+    model.train_seconds = time.perf_counter() - start  # type: ignore[attr-defined]
     return losses

@@ -1,7 +1,9 @@
 """Live views: controls that move, a picture that follows. See ``base.py`` for the pattern."""
 
+from .attention import AttentionView, show_attention
 from .base import LiveView, figure_to_png, fixed_layout, new_figure
 from .digits import DigitProbabilities, HiddenUnitsTrainer, LatentExplorer
+from .next_token import NextTokenView, show_next_token_probs
 from .perceptron import PerceptronPlayground
 from .regression import GradientDescentView
 from .rnn import HiddenStateView, TemperatureSampler
@@ -9,7 +11,8 @@ from .tictactoe import TicTacToeView
 from .tokens import EmbeddingMap, TokenView
 
 __all__ = [
-    "DigitProbabilities", "EmbeddingMap", "GradientDescentView", "HiddenStateView", "HiddenUnitsTrainer",
-    "LatentExplorer", "LiveView", "PerceptronPlayground", "TemperatureSampler", "TicTacToeView", "TokenView",
-    "figure_to_png", "fixed_layout", "new_figure",
+    "AttentionView", "DigitProbabilities", "EmbeddingMap", "GradientDescentView", "HiddenStateView",
+    "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground",
+    "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png", "fixed_layout", "new_figure",
+    "show_attention", "show_next_token_probs",
 ]

@@ -1,0 +1,289 @@
+"""The course's GPT, taught in notebooks 06 (attention) and 07 (GPT); reused by 08–10.
+
+- :class:`GPTConfig`, :class:`GPT`: a decoder-only transformer (pre-LayerNorm blocks, learned
+  positions, tied input/output embeddings), like GPT-2 (Radford et al., 2019) but small.
+  ``model(idx, targets=None, trace=False)`` returns ``(logits, loss)``; with ``trace=True`` it
+  returns ``(logits, loss, trace)`` where ``trace[layer]`` holds the attention scores of every
+  head before the mask, after the mask and after the softmax: one computation, many views.
+- :func:`gpt_parameter_count`: the parameter count by formula (notebook 07).
+- :class:`KVCache` and :func:`generate`: sampling one token at a time, reusing keys and values.
+- :func:`next_token_probs`, :func:`sample_next`: greedy, temperature, top-k and top-p (notebook 07).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass
+class GPTConfig:
+    """Sizes of a GPT. Defaults: the small character-level model of notebook 07."""
+
+    vocab_size: int = 76    # the characters of all the plays: CharTokenizer(shakespeare('full'))
+    block_size: int = 128   # longest context, in tokens
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128       # channels; each head gets n_embd // n_head
+    bias: bool = False      # biases in Linear and LayerNorm (GPT-2: True)
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"GPTConfig.{name} must be a positive integer, got {value!r}.")
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}): "
+                             f"each head gets n_embd // n_head channels.")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}.")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def gpt_parameter_count(config: GPTConfig) -> int:
+    """Parameters of :class:`GPT` by formula (notebook 07), with tied embeddings.
+
+    Per block: attention 4·d² (+4d biases), MLP 8·d² (+5d biases), two LayerNorms 2d (+2d biases).
+    Plus token and position embeddings (V + T)·d and the final LayerNorm d (+d).
+    GPT-2 small (V=50257, T=1024, d=768, 12 layers, biases) gives 124,439,808.
+    """
+    d, b = config.n_embd, int(config.bias)
+    per_block = 12 * d * d + 2 * d + b * (4 * d + 5 * d + 2 * d)
+    return config.n_layer * per_block + (config.vocab_size + config.block_size) * d + d + b * d
+
+
+class KVCache:
+    """Keys and values of every layer for the tokens seen so far (notebook 07).
+
+    ``keys[layer]``: (batch, heads, time_so_far, head_size), the same for ``values``.
+    """
+
+    def __init__(self, n_layer: int):
+        self.keys: list[torch.Tensor | None] = [None] * n_layer
+        self.values: list[torch.Tensor | None] = [None] * n_layer
+
+    @property
+    def length(self) -> int:
+        """How many tokens the cache holds (read it before a forward pass: layers fill up in turn)."""
+        return self.layer_length(0)
+
+    def layer_length(self, layer: int) -> int:
+        return 0 if self.keys[layer] is None else int(self.keys[layer].shape[2])
+
+    def append(self, layer: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Add this step's keys/values to the layer's cache; return all keys/values so far."""
+        if self.keys[layer] is not None:
+            k = torch.cat([self.keys[layer], k], dim=2)
+            v = torch.cat([self.values[layer], v], dim=2)
+        self.keys[layer], self.values[layer] = k, v
+        return k, v
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head causal self-attention (notebook 06)."""
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.n_head = config.n_head
+        self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        self.proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.dropout = config.dropout
+
+    def forward(self, x: torch.Tensor, trace: dict | None = None, cache: KVCache | None = None,
+                layer: int = 0) -> torch.Tensor:
+        """x: (batch, time, channels) -> (batch, time, channels)."""
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)
+        # (batch, time, channels) -> (batch, heads, time, head_size)
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        past = cache.layer_length(layer) if cache is not None else 0
+        if cache is not None:
+            k, v = cache.append(layer, k, v)
+        if trace is None:
+            drop = self.dropout if self.training else 0.0
+            # With a cache, the new queries sit at the end: they may see every key (past == 0: causal).
+            if past == 0:
+                y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=drop)
+            else:
+                mask = _causal_mask(T, past + T, x.device)
+                y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=drop)
+        else:
+            # The same computation written out, keeping every intermediate for the views.
+            scores = q @ k.transpose(-2, -1) / math.sqrt(k.shape[-1])
+            masked = scores.masked_fill(~_causal_mask(T, past + T, x.device), float("-inf"))
+            weights = torch.softmax(masked, dim=-1)
+            trace.update(scores=scores.detach(), masked_scores=masked.detach(), weights=weights.detach())
+            y = weights @ v
+        y = y.transpose(1, 2).contiguous().view(B, T, C)
+        return self.proj(y)
+
+
+def _causal_mask(n_queries: int, n_keys: int, device: torch.device | str) -> torch.Tensor:
+    """(n_queries, n_keys) bool, True where a query may look: keys at its position or earlier."""
+    offset = n_keys - n_queries
+    return torch.ones(n_queries, n_keys, dtype=torch.bool, device=device).tril(diagonal=offset)
+
+
+class Block(nn.Module):
+    """One transformer block: x + attention(LN(x)), then x + MLP(LN(x)) (notebook 07)."""
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.attn = CausalSelfAttention(config)
+        self.ln2 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.mlp = nn.Sequential(
+            nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias),
+            nn.GELU(),
+            nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias),
+            nn.Dropout(config.dropout),
+        )
+
+    def forward(self, x: torch.Tensor, trace: dict | None = None, cache: KVCache | None = None,
+                layer: int = 0) -> torch.Tensor:
+        x = x + self.attn(self.ln1(x), trace, cache, layer)
+        return x + self.mlp(self.ln2(x))
+
+
+class GPT(nn.Module):
+    """A decoder-only transformer (notebook 07).
+
+    ``logits, loss = model(idx, targets)``; idx, targets: (batch, time) token ids,
+    logits: (batch, time, vocab_size); loss is None without targets.
+    ``logits, loss, trace = model(idx, trace=True)``: ``trace[layer]["weights"]`` is
+    (batch, heads, time, time), also ``"scores"`` (before the mask) and ``"masked_scores"``.
+    """
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        if not isinstance(config, GPTConfig):
+            raise TypeError(f"GPT needs a GPTConfig, got {type(config).__name__}.")
+        self.config = config
+        self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)
+        self.position_embedding = nn.Embedding(config.block_size, config.n_embd)
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        self.lm_head.weight = self.token_embedding.weight  # tied, as in GPT-2
+        self.apply(self._init_weights)
+        for name, p in self.named_parameters():  # GPT-2's scaled init of residual projections
+            if name.endswith("attn.proj.weight") or name.endswith("mlp.2.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+        if isinstance(module, nn.Linear) and module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None, trace: bool = False,
+                cache: KVCache | None = None):
+        if idx.dim() != 2 or idx.dtype not in (torch.int64, torch.int32):
+            raise ValueError(f"idx must be integer token ids of shape (batch, time), got {idx.dtype} "
+                             f"{tuple(idx.shape)}; wrap one sequence as idx[None].")
+        B, T = idx.shape
+        start = cache.length if cache is not None else 0
+        if start + T > self.config.block_size:
+            raise ValueError(f"sequence of {start + T} tokens is longer than the model's context "
+                             f"(block_size={self.config.block_size}); keep the last "
+                             f"{self.config.block_size} tokens: idx[:, -{self.config.block_size}:].")
+        positions = torch.arange(start, start + T, device=idx.device)
+        x = self.drop(self.token_embedding(idx) + self.position_embedding(positions))
+        traces: list[dict] = []
+        for layer, block in enumerate(self.blocks):
+            layer_trace: dict | None = {} if trace else None
+            x = block(x, layer_trace, cache, layer)
+            if trace:
+                traces.append(layer_trace)
+        logits = self.lm_head(self.ln_f(x))
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
+        return (logits, loss, traces) if trace else (logits, loss)
+
+
+def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                     top_p: float | None = None) -> torch.Tensor:
+    """Turn last-position logits (batch, vocab) into sampling probabilities (batch, vocab).
+
+    temperature 0 means greedy (all mass on the arg-max); top_k keeps the k likeliest tokens;
+    top_p keeps the smallest set of likeliest tokens whose probability adds up to at least p.
+    """
+    if logits.dim() != 2:
+        raise ValueError(f"logits must be (batch, vocab), got {tuple(logits.shape)}; use logits[:, -1].")
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0 (0 = greedy), got {temperature}.")
+    if top_k is not None and not (isinstance(top_k, int) and top_k >= 1):
+        raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}.")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}.")
+    logits = logits.float()
+    if temperature == 0:
+        return F.one_hot(logits.argmax(dim=-1), logits.size(-1)).float()
+    logits = logits / temperature
+    if top_k is not None and top_k < logits.size(-1):
+        kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    probs = torch.softmax(logits, dim=-1)
+    if top_p is not None and top_p < 1:
+        sorted_probs, order = probs.sort(dim=-1, descending=True)
+        before = sorted_probs.cumsum(dim=-1) - sorted_probs  # mass of the tokens ranked above
+        sorted_probs = sorted_probs.masked_fill(before >= top_p, 0.0)
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
+        probs = probs / probs.sum(dim=-1, keepdim=True)
+    return probs
+
+
+def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
+                top_p: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+    """One token per row from last-position logits (batch, vocab) -> (batch, 1)."""
+    probs = next_token_probs(logits, temperature, top_k, top_p)
+    if temperature == 0:
+        return probs.argmax(dim=-1, keepdim=True)
+    return torch.multinomial(probs, 1, generator=generator)
+
+
+@torch.no_grad()
+def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
+             top_k: int | None = None, top_p: float | None = None, use_cache: bool = True,
+             generator: torch.Generator | None = None) -> torch.Tensor:
+    """Extend idx (batch, time) by max_new_tokens sampled tokens -> (batch, time + new).
+
+    With ``use_cache`` each step feeds only the newest token and reuses the keys and values of
+    the earlier ones (:class:`KVCache`). When the context is full, the cache restarts from the
+    last half of the context (one full forward pass), because positions are absolute.
+    """
+    if max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}.")
+    if idx.dim() != 2 or idx.shape[1] == 0:
+        raise ValueError(f"idx must be (batch, time) with at least one token, got {tuple(idx.shape)}.")
+    was_training = model.training
+    model.eval()
+    block = model.config.block_size
+    cache, fed = None, idx
+    for _ in range(max_new_tokens):
+        if not use_cache:
+            logits, _ = model(idx[:, -block:])
+        else:
+            if cache is None or cache.length + fed.shape[1] > block:
+                keep = block if cache is None else block // 2
+                cache = KVCache(model.config.n_layer)
+                fed = idx[:, -keep:]
+            logits, _ = model(fed, cache=cache)
+        next_id = sample_next(logits[:, -1], temperature, top_k, top_p, generator)
+        idx = torch.cat([idx, next_id], dim=1)
+        fed = next_id
+    model.train(was_training)
+    return idx

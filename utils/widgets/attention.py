@@ -1,0 +1,178 @@
+"""Notebooks 06 and 07: type a sentence, pick a layer and a head, see where each token looks.
+
+The heatmap is drawn from the model's own trace (``model(idx, trace=True)``): row = the token
+that asks (query), column = the token it looks at (key). Viridis from 0 to 1 with a colour bar;
+the masked future (upper triangle) is grey; each allowed cell prints its weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+
+from .base import LiveView, fixed_layout, new_figure
+
+MAX_TOKENS = 24  # more than this and the labels become unreadable (and the view slow): we keep the last ones
+MASKED_GREY = "#c8c8c8"
+PRINT_MAX = 16  # cells print their values up to this many tokens; the side table always lists a row
+
+
+def token_label(token: str) -> str:
+    """A visible label for a token: spaces and newlines would be invisible on an axis."""
+    return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
+
+
+def attention_for(model, tokenizer, text: str, max_tokens: int = MAX_TOKENS):
+    """Run ``model`` on ``text`` with the trace on; return (labels, weights).
+
+    weights: (layers, heads, tokens, tokens) numpy array, rows summing to 1, masked cells 0.
+    Only the last ``max_tokens`` tokens are used.
+    """
+    if not isinstance(text, str) or not text:
+        raise ValueError("Type at least one character of text to see its attention.")
+    # Characters the model never saw (e.g. emoji) are skipped rather than failing mid-typing.
+    ids = tokenizer.encode("".join(c for c in text if c in tokenizer.stoi))[-max_tokens:]
+    if not ids:
+        raise ValueError("None of these characters is in the model's vocabulary.")
+    labels = [token_label(tokenizer.decode([i])) for i in ids]
+    with torch.no_grad():
+        _, _, trace = model(torch.tensor([ids]), trace=True)
+    weights = torch.stack([t["weights"][0] for t in trace]).float().numpy()
+    return labels, weights
+
+
+def _cmap():
+    return colormaps["viridis"].with_extremes(bad=MASKED_GREY)
+
+
+def _draw_static(fig: Figure, n_max: int) -> dict:
+    ax = fig.add_axes((0.12, 0.14, 0.68, 0.76))
+    cax = fig.add_axes((0.83, 0.14, 0.03, 0.76))
+    empty = np.ma.masked_all((n_max, n_max))
+    image = ax.imshow(empty, cmap=_cmap(), vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto")
+    fig.colorbar(image, cax=cax, label="attention weight")
+    ax.set_xlabel("key: the token looked at", fontsize=9)
+    ax.set_ylabel("query: the token looking", fontsize=9)
+    ax.grid(False)
+    texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=6) for j in range(n_max)] for i in range(n_max)]
+    title = ax.set_title("", fontsize=10)
+    return {"ax": ax, "image": image, "texts": texts, "title": title}
+
+
+def _update(artists: dict, labels: list[str], weights: np.ndarray, title: str, print_values: bool) -> None:
+    """weights: (tokens, tokens) for one head; cells above the diagonal are shown as masked."""
+    n = len(labels)
+    masked = np.ma.masked_where(np.triu(np.ones((n, n), dtype=bool), k=1), weights)
+    ax = artists["ax"]
+    artists["image"].set_data(masked)
+    artists["image"].set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+    if artists.get("labels") != labels:  # new ticks only when the text changed (they are slow to build)
+        artists["labels"] = list(labels)
+        ax.set_xlim(-0.5, n - 0.5)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xticks(range(n), labels, fontsize=8)
+        ax.set_yticks(range(n), labels, fontsize=8)
+    print_values = print_values and n <= PRINT_MAX
+    for i, row in enumerate(artists["texts"]):
+        for j, text in enumerate(row):
+            show = print_values and i < n and j <= i
+            text.set_visible(show)
+            if show:
+                value = weights[i, j]
+                text.set_text(f"{value:.2f}"[1:] if value < 1 else "1")
+                text.set_color("black" if value > 0.6 else "white")
+    artists["title"].set_text(title)
+
+
+def show_attention(model, tokenizer, text: str, layer: int = 0, head: int = 0,
+                   max_tokens: int = MAX_TOKENS) -> Figure:
+    """Static fallback: the attention heatmap of one layer and head for ``text``."""
+    labels, weights = attention_for(model, tokenizer, text, max_tokens)
+    _check_layer_head(weights, layer, head)
+    fig = new_figure(560, 500)
+    artists = _draw_static(fig, len(labels))
+    _update(artists, labels, weights[layer, head], f"layer {layer}, head {head} (grey = masked future)", True)
+    return fig
+
+
+def _check_layer_head(weights: np.ndarray, layer: int, head: int) -> None:
+    n_layer, n_head = weights.shape[:2]
+    if not 0 <= layer < n_layer:
+        raise ValueError(f"layer must be between 0 and {n_layer - 1}, got {layer}.")
+    if not 0 <= head < n_head:
+        raise ValueError(f"head must be between 0 and {n_head - 1}, got {head}.")
+
+
+@dataclass
+class AttentionState:
+    """What the view shows: the text, the layer and head, and whether cells print their values."""
+
+    text: str = "ROMEO:\nBut, soft! what light"
+    layer: int = 0
+    head: int = 0
+    print_values: bool = True
+
+
+class AttentionView(LiveView):
+    """Type a sentence, pick layer and head: the attention weights of a trained model.
+
+    ``AttentionView(model, tokenizer, text)``; the model must accept ``trace=True``
+    (:class:`utils.models.GPT`). In tests: set ``view.text.value``, ``view.layer.value``,
+    ``view.head.value``; read ``view.weights`` (layers, heads, tokens, tokens) and ``view.png()``.
+    """
+
+    def __init__(self, model, tokenizer, text: str = AttentionState.text, layer: int = 0, head: int = 0,
+                 max_tokens: int = MAX_TOKENS):
+        self.model, self.tokenizer, self.max_tokens = model, tokenizer, max_tokens
+        n_layer, n_head = model.config.n_layer, model.config.n_head
+        self.state = AttentionState(text=text, layer=layer, head=head)
+        self.labels, self.weights = attention_for(model, tokenizer, text, max_tokens)
+        _check_layer_head(self.weights, layer, head)
+        figure = new_figure(560, 500)
+        self._artists = _draw_static(figure, max_tokens)
+        self.text = widgets.Text(value=text, description="text", continuous_update=True,
+                                 layout=fixed_layout(330), style={"description_width": "36px"})
+        self.text.observe(self._on_text, names="value")
+        small = {"layout": fixed_layout(130), "style": {"description_width": "42px"}}
+        self.layer = self.link(widgets.Dropdown(options=list(range(n_layer)), value=layer, description="layer",
+                                                **small), "layer")
+        self.head = self.link(widgets.Dropdown(options=list(range(n_head)), value=head, description="head",
+                                               **small), "head")
+        self.print_values = self.link(widgets.Checkbox(value=True, description="print values", indent=False,
+                                                       layout=fixed_layout(120)), "print_values")
+        self.info = widgets.HTML(layout=fixed_layout(250, 300))
+        super().__init__(figure, controls=[self.text, self.layer, self.head, self.print_values], side=[self.info])
+
+    def _on_text(self, change: dict) -> None:
+        self.state.text = change["new"]
+        try:
+            self.labels, self.weights = attention_for(self.model, self.tokenizer, change["new"], self.max_tokens)
+            self.error = ""
+        except ValueError as err:  # e.g. an empty box while typing: keep the last picture
+            self.error = str(err)
+        self.refresh()
+
+    error = ""
+
+    def draw(self) -> None:
+        s = self.state
+        weights = self.weights[s.layer, s.head]
+        _update(self._artists, self.labels, weights, f"layer {s.layer}, head {s.head}: "
+                f"{len(self.labels)} tokens (grey = masked future)", s.print_values)
+        last = weights[-1]
+        top = np.argsort(last)[::-1][:8]
+        rows = "".join(f"<tr><td>{self.labels[j]}</td><td>{j}</td><td>{last[j]:.3f}</td></tr>" for j in top)
+        note = f"<p style='color:#b00'>{self.error}</p>" if self.error else ""
+        cut = (f"<p>showing the last {self.max_tokens} tokens</p>"
+               if len(self.state.text) > self.max_tokens else "")
+        self.info.value = (
+            f"{note}{cut}<b>the last token “{self.labels[-1]}” looks most at</b>"
+            "<table style='font-family:monospace'><tr><th>key</th><th>pos</th><th>weight</th></tr>"
+            f"{rows}</table><p>Each row sums to 1. Rows are queries, columns keys. Cells print their "
+            f"weights for up to {PRINT_MAX} tokens.</p>"
+        )
