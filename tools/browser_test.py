@@ -34,7 +34,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_lab(port: int, config_dir: Path, root_dir: Path) -> subprocess.Popen:
+def start_lab(port: int, config_dir: Path, root_dir: Path, python: str) -> subprocess.Popen:
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
     # No news pop-up, no update check: nothing that needs the internet or covers the page.
     (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(
@@ -45,7 +45,7 @@ def start_lab(port: int, config_dir: Path, root_dir: Path) -> subprocess.Popen:
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = dict(os.environ, COURSE_FAST="1", JUPYTER_CONFIG_DIR=str(config_dir), MPLBACKEND="Agg",
                JUPYTERLAB_SETTINGS_DIR=str(config_dir / "user-settings"))
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+    cmd = [python, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
            f"--ServerApp.root_dir={root_dir}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -67,7 +67,17 @@ def wait_for_server(port: int, timeout: float = 60) -> None:
     raise RuntimeError("JupyterLab did not start")
 
 
-def check_notebook(page, port: int, name: str, timeout_s: float) -> dict:
+def shutdown_kernels(port: int) -> None:
+    """Stop every kernel the previous notebook started, so notebooks do not compete for the cores."""
+    import urllib.request
+
+    base = f"http://127.0.0.1:{port}/api/sessions"
+    for session in json.loads(urllib.request.urlopen(base, timeout=10).read()):
+        request = urllib.request.Request(f"{base}/{session['id']}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30)
+
+
+def check_notebook(page, port: int, name: str, timeout_s: float, label: str = "") -> dict:
     notebook = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
     # Cells with hidden source (exercise solutions) show no prompt, so count the others.
     code_cells = sum(c["cell_type"] == "code" and not c["metadata"].get("jupyter", {}).get("source_hidden")
@@ -76,10 +86,11 @@ def check_notebook(page, port: int, name: str, timeout_s: float) -> dict:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     start = time.time()
-    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}")
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?reset")  # a fresh workspace: this notebook only
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     # Wait for the kernel to be idle before running, or a kernel dialog may open.
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    page.wait_for_function("() => /\\bIdle\\b/.test((document.querySelector('#jp-main-statusbar') || {}).innerText || '')",
+                           timeout=90_000)
     # The toolbar's "restart the kernel and run all cells" button, then confirm its dialog.
     page.click("[data-command='notebook:restart-run-all']", timeout=20_000)
     page.click(".jp-Dialog-button.jp-mod-accept", timeout=20_000)
@@ -124,7 +135,7 @@ def check_notebook(page, port: int, name: str, timeout_s: float) -> dict:
         else:
             problems.append("moving a control did not change its picture")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SHOTS / (Path(name).stem + ".png")
+    shot = SHOTS / (Path(name).stem + label + ".png")
     first = page.query_selector(".jupyter-widgets.widget-vbox")
     if first:
         first.scroll_into_view_if_needed()
@@ -141,6 +152,10 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 06")
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to run one notebook")
+    parser.add_argument("--lab-python", default=sys.executable,
+                        help="python of the environment that runs JupyterLab and the kernel, e.g. "
+                             ".venv-lab3/bin/python for JupyterLab 3.6 with Colab's ipywidgets 7.7.1")
+    parser.add_argument("--label", default="", help="suffix for screenshot names, e.g. -ipywidgets7")
     args = parser.parse_args()
     names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
                    if args.all or any(p.name.startswith(n) for n in args.notebooks))
@@ -163,7 +178,7 @@ def main() -> int:
             if cell["cell_type"] == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         (root_dir / name).write_text(json.dumps(notebook), encoding="utf-8")
-    server = start_lab(port, config_dir, root_dir)
+    server = start_lab(port, config_dir, root_dir, args.lab_python)
     results = []
     try:
         wait_for_server(port)
@@ -174,13 +189,14 @@ def main() -> int:
             for name in names:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 try:
-                    result = check_notebook(page, port, name, args.timeout)
+                    result = check_notebook(page, port, name, args.timeout, args.label)
                 except Exception as err:  # noqa: BLE001 - report and go on with the next notebook
                     SHOTS.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(SHOTS / (Path(name).stem + "-failed.png")))
                     result = {"notebook": name, "problems": [f"{type(err).__name__}: {err}"]}
                 finally:
                     page.close()
+                    shutdown_kernels(port)
                 results.append(result)
                 status = "ok" if not result["problems"] else "FAILED"
                 print(f"{status:6} {name}: {json.dumps({k: v for k, v in result.items() if k != 'notebook'})}")

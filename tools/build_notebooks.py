@@ -51,12 +51,18 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        kept = []
         for output in cell.get("outputs", []):
             data = output.get("data")
             if data and WIDGET_MIME in data:
                 data.pop(WIDGET_MIME)
-                if set(data) == {"text/plain"} and "Box(" in str(data["text/plain"]):
+                if set(data) == {"text/plain"}:
+                    if "Box(" not in str(data["text/plain"]):
+                        continue  # e.g. a progress bar: its saved text would show "0%"
                     data["text/plain"] = "(live widget: run the notebook to use it)"
+            kept.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = kept
     return nb
 
 

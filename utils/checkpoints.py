@@ -27,7 +27,9 @@ class CheckpointError(RuntimeError):
 
 def checkpoint_paths(directory: Path | None = None) -> tuple[Path, Path]:
     """``(weights .pt, metadata .json)`` in ``directory`` (default: the repository's data/)."""
-    directory = Path(directory) if directory is not None else config.data_dir()
+    if directory is None:
+        return config.shipped_file(f"{CHECKPOINT_NAME}.pt"), config.shipped_file(f"{CHECKPOINT_NAME}.json")
+    directory = Path(directory)
     return directory / f"{CHECKPOINT_NAME}.pt", directory / f"{CHECKPOINT_NAME}.json"
 
 

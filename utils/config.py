@@ -99,8 +99,41 @@ def cache_dir() -> Path:
     return path
 
 
+COURSE_REPO = "https://github.com/nn-course/nn-course"
+COURSE_RAW_DATA = "https://raw.githubusercontent.com/nn-course/nn-course/main/data/"
+
+
 def data_dir() -> Path:
-    """The repository's data/ folder (small files the course ships), or the package copy."""
+    """The repository's data/ folder (small files the course ships, e.g. checkpoints).
+
+    After a plain ``pip install`` (Colab) there is no repository: then it is a cache folder
+    that :func:`shipped_file` fills.
+    """
     if REPO_ROOT is not None:
         return REPO_ROOT / "data"
-    return PACKAGE_DIR / "data"
+    return cache_dir() / "data"
+
+
+def shipped_file(name: str) -> Path:
+    """Path of a small file from the repository's data/ folder, e.g. ``"shakespeare_gpt.pt"``.
+
+    In a clone of the repository the file is simply there (the course never downloads). On Colab,
+    which installs only the package, it is copied once from the course repository into the cache.
+    """
+    path = data_dir() / name
+    if path.exists() or REPO_ROOT is not None:
+        return path
+    from .notebook_setup import in_colab
+
+    if not in_colab():
+        raise FileNotFoundError(
+            f"{name} ships in the course repository's data/ folder, which this installation lacks. "
+            f"Clone the repository ({COURSE_REPO}) and run `make lab` there."
+        )
+    import urllib.request
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".part")
+    urllib.request.urlretrieve(COURSE_RAW_DATA + name, tmp)  # Colab only: its package came from there too
+    tmp.replace(path)
+    return path
