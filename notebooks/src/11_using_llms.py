@@ -158,8 +158,15 @@ if LLM_READY:
 # tokenizer (byte-level BPE, like GPT-2's, from the vocabulary and merges in the file) and caches
 # the result, so the next load takes a second or two.
 
+# %% [markdown]
+# One more setting: a model this small does little work per token (matrix–vector products with
+# 576 columns), and splitting that across threads costs more in synchronisation than it gains,
+# especially on a shared machine (`benchmarks/smollm2.py` measures it). We use one thread.
+
 # %%
 import time
+
+torch.set_num_threads(1)
 
 if LLM_READY:
     from utils.gguf_model import load_smollm2
@@ -269,18 +276,32 @@ if LLM_READY:
 
 # %%
 from utils.data import get_play
+from utils.gguf_model import permute_qk, unpermute_qk
+
+
+def reorder_qk(model, reorder):
+    """Apply permute_qk or unpermute_qk to every layer's W_Q and W_K, in place."""
+    cfg = model.config
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.attention.wq.weight.copy_(reorder(layer.attention.wq.weight, cfg.n_heads))
+            layer.attention.wk.weight.copy_(reorder(layer.attention.wk.weight, cfg.n_kv_heads))
+
 
 if LLM_READY:
-    scrambled = load_smollm2(fix_qk=False)
     passage = torch.tensor([smol.encode(get_play("hamlet").text[2000:3500])[:200]])
+    original_wq = smol.model.layers[5].attention.wq.weight.clone()
     losses = {}
-    with torch.no_grad():
-        for name, candidate in (("q/k un-permuted (correct)", smol), ("permutation ignored", scrambled)):
-            logits = candidate.model(passage)[0]
-            losses[name] = F.cross_entropy(logits[:-1], passage[0, 1:]).item()
-            answer = candidate.chat("What is the capital of France?", max_new_tokens=utils.fast(20, 10))
-            print(f"{name:<26} loss {losses[name]:.2f}   answer: {answer!r}")
-    del scrambled
+    for name in ("q/k un-permuted (correct)", "permutation ignored"):
+        if name == "permutation ignored":
+            reorder_qk(smol.model, permute_qk)  # back to the file's row order, as if we forgot
+        with torch.no_grad():
+            logits = smol.model(passage)[0]
+        losses[name] = F.cross_entropy(logits[:-1], passage[0, 1:]).item()
+        answer = smol.chat("What is the capital of France?", max_new_tokens=utils.fast(20, 10))
+        print(f"{name:<26} loss {losses[name]:.2f}   answer: {answer!r}")
+    reorder_qk(smol.model, unpermute_qk)  # repair the model for the rest of the notebook
+    assert torch.equal(smol.model.layers[5].attention.wq.weight, original_wq)
     assert losses["q/k un-permuted (correct)"] + 1.0 < losses["permutation ignored"]
 
 # %% [markdown]
@@ -447,10 +468,11 @@ if LLM_READY:
     samples = {}
     for temperature in (0.0, 0.7, 1.5):
         samples[temperature] = [smol.chat("Give me a name for a cat.", temperature=temperature, top_k=50,
-                                          seed=seed, max_new_tokens=utils.fast(16, 8)) for seed in range(3)]
+                                          seed=seed, max_new_tokens=utils.fast(16, 8))
+                                for seed in range(utils.fast(3, 2))]
         print(f"T = {temperature}:", samples[temperature])
     assert len(set(samples[0.0])) == 1             # greedy: the same answer for every seed
-    assert len(set(samples[1.5])) == 3             # hot: three different answers
+    assert len(set(samples[1.5])) == len(samples[1.5])  # hot: a different answer for every seed
 
 # %% [markdown]
 # ### Chain-of-thought
@@ -567,7 +589,7 @@ if LLM_READY:
                      "Who asks 'When shall we three meet again'?"]
     rag_answers = {}
     for question in rag_questions:
-        plain = smol.chat(question, max_new_tokens=utils.fast(30, 16))
+        plain = smol.chat(question, max_new_tokens=utils.fast(30, 10))
         prompt_text, found = rag_prompt(question)
         rag_answers[question] = smol.chat(prompt_text, max_new_tokens=utils.fast(30, 16))
         print(f"Q: {question}\n  without retrieval: {plain!r}\n  with retrieval:    {rag_answers[question]!r}"
@@ -659,9 +681,9 @@ CostCalculator(text=sentences["Russian"])
 #
 # Solutions are in the hidden cells below (click "⋯" to show them); try first.
 #
-# 1. **A system prompt.** Call `smol.chat(question, system="You are a pirate. Always answer like a pirate.")`
+# 1. **A system prompt.** Call `smol.chat(question, system="You are a French teacher. Always answer in French.")`
 #    for "What is the capital of France?". Expect a different answer than with the default system
-#    message (and perhaps a pirate).
+#    message (in French, more or less: a 135 M model's French is shaky).
 # 2. **Index another play.** Add `"the-tempest"` to the indexed plays (first 8 passages are enough)
 #    and search for a line from its first scene, the storm: "Boatswain! What cheer? Good, speak to
 #    the mariners". Expect *The Tempest* on top. (Fast mode indexes only the first passages of each
@@ -674,11 +696,11 @@ CostCalculator(text=sentences["Russian"])
 # Solution 1: the system message is part of the prompt, so it changes the answer.
 if LLM_READY:
     question = "What is the capital of France?"
-    pirate = smol.chat(question, system="You are a pirate. Always answer like a pirate.",
-                       max_new_tokens=utils.fast(40, 16))
-    print(pirate)
-    assert "pirate" in chat_prompt([{"role": "user", "content": question}], system="You are a pirate.")
-    assert pirate != answers[question]
+    system = "You are a French teacher. Always answer in French."
+    in_french = smol.chat(question, system=system, max_new_tokens=utils.fast(40, 16))
+    print(in_french)
+    assert system in chat_prompt([{"role": "user", "content": question}], system=system)
+    assert in_french != answers[question]
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 2: chunk and embed the new play the same way, then search both indexes together.
