@@ -58,6 +58,7 @@ lint: setup
 
 benchmark: setup
 	$(PY) benchmarks/widget_latency.py
+	$(PY) benchmarks/smollm2.py
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget renders and
 # reacts (NB=01 for one notebook). Needs Debian's chromium; installed here when run as root.
