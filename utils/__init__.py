@@ -10,6 +10,10 @@ Notebooks start with ``import utils; utils.setup()``. Modules, one concern each:
 - ``checks``: helpers for assert cells (``assert_close``, ``assert_decreased``) and input checks
 - ``plots``: static matplotlib figures
 - ``perceptron``: notebook 01's perceptron (step, output, learning rule)
+- ``llama``: notebook 11's Llama-style decoder (RMSNorm, RoPE, GQA, SwiGLU, KV cache, ``generate``)
+- ``gguf_model``: SmolLM2-135M-Instruct from its GGUF file (dequantize, q/k un-permute, tokenizer, ChatML)
+- ``embeddings``: all-MiniLM-L6-v2 sentence embeddings in our code, passages of the plays, retrieval
+- ``cost``: a dated price table and token counts with the real tokenizers
 - ``widgets``: live views (sliders → picture), each with a static fallback
 """
 
