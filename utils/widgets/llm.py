@@ -24,6 +24,11 @@ def _token_label(text: str) -> str:
     return repr(text)[1:-1].replace(" ", "␣")[:14] or "∅"
 
 
+def _passage_label(passage) -> str:
+    title = passage.play if len(passage.play) <= 17 else passage.play[:16] + "…"
+    return f"{title} #{passage.index}"
+
+
 def _bars(ax, n: int):
     bars = ax.barh(np.arange(n), np.zeros(n), color=BAR_COLOUR)
     ax.invert_yaxis()
@@ -174,7 +179,7 @@ def show_retrieval(scores, passages, title: str = "") -> Figure:
     fig = new_figure(380, 260)
     ax = fig.add_subplot()
     bars = _bars(ax, len(passages))
-    _set_bars(ax, bars, scores, [f"{p.play[:18]} #{p.index}" for p in passages], (0, 1))
+    _set_bars(ax, bars, scores, [_passage_label(p) for p in passages], (0, 1))
     ax.set(xlabel="cosine similarity", title=title[:50])
     fig.subplots_adjust(left=0.42, right=0.95, top=0.88, bottom=0.17)
     return fig
@@ -211,7 +216,7 @@ class RetrievalView(LiveView):
         scores, index = retrieve(self.encoder.encode([question])[0], self.vectors, self.state.k)
         self.results = [(float(s), self.passages[int(i)]) for s, i in zip(scores, index)]
         _set_bars(self._ax, self._bars, [s for s, _ in self.results],
-                  [f"{p.play[:18]} #{p.index}" for _, p in self.results])
+                  [_passage_label(p) for _, p in self.results])
         rows = "".join(
             f"<div style='margin-bottom:6px'><b>{s:.3f}</b> · <i>{html.escape(p.play)}</i> #{p.index}<br>"
             f"<span style='white-space:pre-wrap;font-size:11px'>{html.escape(p.text[:220])}…</span></div>"
