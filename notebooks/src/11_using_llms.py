@@ -481,7 +481,8 @@ if LLM_READY:
 # ("Let's think step by step") helps large models a lot
 # ([Wei et al., 2022](https://arxiv.org/abs/2201.11903); [Kojima et al., 2022](https://arxiv.org/abs/2205.11916)):
 # each written step becomes context for the next token. The same papers found that the benefit
-# appears only in large models (tens of billions of parameters). Ours tries, and shows why:
+# appears only in large models (tens of billions of parameters). Ours tries, and shows why: it
+# writes steps in the right form, then gets the arithmetic wrong.
 
 # %%
 if LLM_READY:
@@ -630,18 +631,20 @@ assert counts["English"]["cl100k_base"] < counts["Russian"]["cl100k_base"] < cou
 assert all(counts[lang]["o200k_base"] <= counts[lang]["gpt2"] for lang in sentences)
 
 # %% [markdown]
-# The cost of one request is input tokens × input price + output tokens × output price. Suppose a
-# chatbot answers 10 000 questions a day, each with this sentence as the question plus a 1 000-token
-# prompt of instructions, and 300 tokens of answer:
+# The cost of a request is input tokens × input price + output tokens × output price. Suppose a
+# service translates or summarises a million such sentences a day in each language (input only,
+# to keep it simple). With GPT-4's tokenizer Bengali costs several times more than English for the
+# same meaning; GPT-4o's larger vocabulary (about 200 000 tokens instead of 100 000) narrows the gap.
 
 # %%
+daily = {}
 for lang, text in sentences.items():
-    row = []
-    for model in ("gpt-4o", "gpt-4o-mini"):
-        tokens = 1000 + count_tokens(text, PRICES[model].tokenizer)
-        row.append(f"{model} ${request_cost(model, tokens, 300) * 10_000:,.2f}/day")
-    print(f"{lang:<8}", "   ".join(row))
-tokens_en = 1000 + counts["English"]["o200k_base"]
+    daily[lang] = {model: request_cost(model, count_tokens(text, PRICES[model].tokenizer) * 1_000_000)
+                   for model in ("gpt-3.5-turbo", "gpt-4o-mini")}
+    print(f"{lang:<8}", "   ".join(f"{model} ${cost:7.2f}/day (×{cost / daily['English'][model]:.1f} English)"
+                                    for model, cost in daily[lang].items()))
+assert daily["Bengali"]["gpt-3.5-turbo"] > 2 * daily["English"]["gpt-3.5-turbo"]
+tokens_en = counts["English"]["o200k_base"]
 assert abs(request_cost("gpt-4o", tokens_en, 300) - (tokens_en * 2.50 + 300 * 10.00) / 1e6) < 1e-12
 
 # %%
