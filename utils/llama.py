@@ -247,13 +247,13 @@ def generate(model: Llama, prompt_ids: list[int], max_new_tokens: int = 64, temp
     generator = torch.Generator().manual_seed(seed)
     logits = model(torch.tensor([prompt_ids], device=device), cache, start=0)[0, -1]
     position = len(prompt_ids)
-    for _ in range(max_new_tokens):
+    for step in range(max_new_tokens):
         token = sample_next(logits.cpu(), temperature, top_k, generator)
         if token in stop_ids:
             return
         yield token
-        if position >= cache.max_len:
-            return
+        if step == max_new_tokens - 1 or position >= cache.max_len:
+            return  # no forward pass for a token nobody will read
         threads = torch.get_num_threads()
         torch.set_num_threads(decode_threads or threads)
         try:
