@@ -298,7 +298,7 @@ if LLM_READY:
         with torch.no_grad():
             logits = smol.model(passage)[0]
         losses[name] = F.cross_entropy(logits[:-1], passage[0, 1:]).item()
-        answer = smol.chat("What is the capital of France?", max_new_tokens=utils.fast(20, 10))
+        answer = smol.chat("What is the capital of France?", max_new_tokens=utils.fast(20, 8))
         print(f"{name:<26} loss {losses[name]:.2f}   answer: {answer!r}")
     reorder_qk(smol.model, unpermute_qk)  # repair the model for the rest of the notebook
     assert torch.equal(smol.model.layers[5].attention.wq.weight, original_wq)
@@ -348,7 +348,7 @@ if LLM_READY:
 
     from utils.llama import generate
 
-    new_tokens = utils.fast(48, 12)
+    new_tokens = utils.fast(48, 8)
     start = time.perf_counter()
     cached_ids = list(generate(smol.model, ids[0].tolist(), new_tokens))
     cached_time = time.perf_counter() - start
@@ -443,14 +443,14 @@ def first_word(text):
 
 if LLM_READY:
     correct = {"zero-shot": 0, "few-shot": 0}
-    for review, label in reviews:
+    for review, label in reviews[: utils.fast(6, 4)]:
         z = smol.complete(zero_shot(review), max_new_tokens=3)
         f = smol.complete(few_shot(review), max_new_tokens=3)
         correct["zero-shot"] += first_word(z) == label
         correct["few-shot"] += first_word(f) == label
         print(f"{review[:45]:<46} zero-shot {z.strip()[:14]!r:<18} few-shot {f.strip()!r}")
     print(correct)
-    assert correct["few-shot"] > correct["zero-shot"] and correct["few-shot"] >= 5
+    assert correct["few-shot"] > correct["zero-shot"] and correct["few-shot"] >= utils.fast(6, 4) - 1
 
 # %% [markdown]
 # Without examples the model often continues the text in some other way; with four examples it
@@ -487,7 +487,7 @@ if LLM_READY:
 # %%
 if LLM_READY:
     print(smol.chat("Tom has 3 apples and buys 2 more. Then he eats 1. How many apples does he have? "
-                    "Let's think step by step.", max_new_tokens=utils.fast(80, 24)))
+                    "Let's think step by step.", max_new_tokens=utils.fast(80, 16)))
 
 # %% [markdown]
 # ## 4. Retrieval-augmented generation over the plays
@@ -589,7 +589,7 @@ if LLM_READY:
     rag_questions = ["Who says 'If music be the food of love, play on'?",
                      "Who asks 'When shall we three meet again'?"]
     rag_answers = {}
-    for question in rag_questions:
+    for question in rag_questions[: utils.fast(2, 1)]:
         plain = smol.chat(question, max_new_tokens=utils.fast(30, 10))
         prompt_text, found = rag_prompt(question)
         rag_answers[question] = smol.chat(prompt_text, max_new_tokens=utils.fast(30, 16))
