@@ -539,8 +539,8 @@ def search(question, k=3):
 
 
 # %% [markdown]
-# **Check.** Famous opening lines must lead to the right play (top result), with a clear margin
-# over the best passage from any other play.
+# **Check.** Famous opening lines must lead to the right play (top result). The margins can be
+# small: cosine scores of short quotes are noisy, so read them as a ranking, not as certainties.
 
 # %%
 known_quotes = {
