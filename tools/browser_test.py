@@ -99,6 +99,11 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
         """n => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
                  .filter(p => /\\[\\d+\\]/.test(p.textContent)).length >= n""",
         arg=code_cells, timeout=timeout_s * 1000)
+    # ...and nothing is still queued or running (hidden solution cells may show prompts too).
+    page.wait_for_function(
+        """() => ![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'))
+                 && /\\bIdle\\b/.test((document.querySelector('#jp-main-statusbar') || {}).innerText || '')""",
+        timeout=timeout_s * 1000)
     page.wait_for_timeout(1500)  # let widget views finish rendering
     run_seconds = time.time() - start
     body = page.inner_text(".jp-Notebook")
@@ -107,7 +112,7 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
     if not images:
         problems.append("no live widget picture found")
     changed = 0
-    for img in images:
+    for index, img in enumerate(images):
         src_before = img.get_attribute("src") or ""
         if len(src_before) < 100 and not src_before.startswith("blob:"):
             problems.append("a widget picture is empty")
@@ -116,24 +121,31 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
         box = img.evaluate_handle("""el => {
             let p = el.parentElement;
             while (p && !p.classList.contains('jp-OutputArea-output')
-                   && !p.querySelector('.noUi-handle, .ui-slider-handle, button, input[type=text]')) p = p.parentElement;
+                   && !p.querySelector('.noUi-handle, .ui-slider-handle, button, input[type=text], textarea')) p = p.parentElement;
             return p; }""").as_element()
-        slider = box.query_selector(".noUi-handle, .ui-slider-handle") if box else None
-        button = box.query_selector("button") if box else None
-        if slider is not None:
-            slider.focus()
-            for _ in range(3):
-                page.keyboard.press("ArrowRight")
-        elif button is not None:
-            button.click()
-        else:
-            problems.append("a widget picture has no control next to it")
+        # Try the controls next to it (sliders first, then buttons) until one changes the picture:
+        # some controls only set up the next action (e.g. "steps per click").
+        controls = box.query_selector_all(".noUi-handle, .ui-slider-handle, button, input[type=text], textarea") \
+            if box else []
+        if not controls:
+            problems.append(f"widget picture {index + 1} has no control next to it")
             continue
-        page.wait_for_timeout(800)
-        if (img.get_attribute("src") or "") != src_before:
-            changed += 1
+        for control in controls[:4]:
+            if "handle" in (control.get_attribute("class") or ""):
+                control.focus()
+                for _ in range(3):
+                    page.keyboard.press("ArrowRight")
+            elif control.evaluate("el => el.tagName") in ("INPUT", "TEXTAREA"):
+                control.fill("ROMEO:\nBut soft, what light")
+                control.press("Enter")
+            elif control.is_enabled():
+                control.click()
+            page.wait_for_timeout(1000)
+            if (img.get_attribute("src") or "") != src_before:
+                changed += 1
+                break
         else:
-            problems.append("moving a control did not change its picture")
+            problems.append(f"no control changed widget picture {index + 1}")
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / (Path(name).stem + label + ".png")
     first = page.query_selector(".jupyter-widgets.widget-vbox")

@@ -3,6 +3,7 @@
 from .attention import AttentionView, show_attention
 from .base import LiveView, figure_to_png, fixed_layout, new_figure
 from .digits import DigitProbabilities, HiddenUnitsTrainer, LatentExplorer
+from .llm import ChatBox, CostCalculator, RetrievalView
 from .next_token import NextTokenView, show_next_token_probs
 from .perceptron import PerceptronPlayground
 from .regression import GradientDescentView
@@ -11,8 +12,8 @@ from .tictactoe import TicTacToeView
 from .tokens import EmbeddingMap, TokenView
 
 __all__ = [
-    "AttentionView", "DigitProbabilities", "EmbeddingMap", "GradientDescentView", "HiddenStateView",
-    "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground",
-    "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png", "fixed_layout", "new_figure",
-    "show_attention", "show_next_token_probs",
+    "AttentionView", "ChatBox", "CostCalculator", "DigitProbabilities", "EmbeddingMap", "GradientDescentView",
+    "HiddenStateView", "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground",
+    "RetrievalView", "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png", "fixed_layout",
+    "new_figure", "show_attention", "show_next_token_probs",
 ]

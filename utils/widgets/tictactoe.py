@@ -40,6 +40,9 @@ class GameState:
     moves: list[int] = field(default_factory=list)
 
 
+NETWORK_TITLE = "network's scores (gold: its move)"
+
+
 def _draw_static(ax) -> dict:
     image = ax.imshow(np.zeros((3, 3)), cmap="RdBu_r", vmin=-1, vmax=1)
     texts = [ax.text(i % 3, i // 3, "", ha="center", va="center", fontsize=13) for i in range(9)]
@@ -50,7 +53,7 @@ def _draw_static(ax) -> dict:
         ax.axhline(k, color="black", lw=1.5)
         ax.axvline(k, color="black", lw=1.5)
     played = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=4, ec="gold", visible=False, zorder=3))
-    title = ax.set_title("", fontsize=9)
+    title = ax.set_title(NETWORK_TITLE, fontsize=9)  # the longest title, so tight_layout leaves room
     cbar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     cbar.set_label("score: −1 lose · 0 draw · +1 win", fontsize=8)
     return {"image": image, "texts": texts, "title": title, "played": played}
@@ -169,7 +172,7 @@ class TicTacToeView(LiveView):
         for i, button in enumerate(self.squares):
             button.description = MARKS[s.board[i]]
             button.disabled = over or s.board[i] != 0
-        title = ("the network's scores; it played the highest (gold)" if s.scores is not None
+        title = (NETWORK_TITLE if s.scores is not None
                  else "your move: click a square")
         _update_artists(self._artists, s.scored_board, s.scores, title, s.network_square)
         you = MARKS[s.human]

@@ -1,0 +1,154 @@
+"""SmolLM2-135M-Instruct in our own code (notebook 11): load time, generation speed, peak memory,
+and the latency of notebook 11's widgets.
+
+- load: cold (read + dequantize the GGUF, build the tokenizer) vs warm (from the cache);
+- tokens/s of greedy generation with the KV cache, for 1 and 2 torch threads in the one-token
+  steps, against the baseline of re-running the whole sequence at every step (no cache);
+- peak resident memory of this process (goal: < 1.5 GB), goal: >= 20 tokens/s on 2 cores;
+- milliseconds per update of the chat (temperature slider), retrieval (k slider) and cost views.
+
+    .venv/bin/python benchmarks/smollm2.py      (each variant in a fresh process, ~2-4 minutes)
+
+Timings on a shared machine are inflated; the ratios within one run are fair.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+GOAL_TOKENS_PER_S = 20.0
+GOAL_PEAK_GB = 1.5
+PROMPT = "Write a short story about a lighthouse keeper."
+NEW_TOKENS = 64
+
+
+def peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # Linux: kilobytes
+
+
+def run_generation(threads: int, decode_threads: int, cache: bool) -> dict:
+    import torch
+
+    from utils.gguf_model import chat_prompt, load_smollm2
+    from utils.llama import generate
+
+    torch.set_num_threads(threads)
+    start = time.perf_counter()
+    smol = load_smollm2()
+    load_s = time.perf_counter() - start
+    ids = smol.encode(chat_prompt([{"role": "user", "content": PROMPT}]))
+    list(generate(smol.model, ids, 4, decode_threads=decode_threads))  # warm-up
+    start = time.perf_counter()
+    if cache:
+        out = list(generate(smol.model, ids, NEW_TOKENS, decode_threads=decode_threads))
+    else:
+        out, seq = [], list(ids)
+        with torch.inference_mode():
+            for _ in range(NEW_TOKENS):
+                seq.append(int(smol.model(torch.tensor([seq]))[0, -1].argmax()))
+                out.append(seq[-1])
+    elapsed = time.perf_counter() - start
+    return {"threads": threads, "decode_threads": decode_threads, "cache": cache, "load_s": load_s,
+            "tokens": len(out), "tokens_per_s": len(out) / elapsed, "peak_gb": peak_gb()}
+
+
+def run_cold_load() -> dict:
+    import shutil
+
+    folder = tempfile.mkdtemp(prefix="smollm2-bench-")
+    os.environ["COURSE_CACHE"] = folder
+    from utils.gguf_model import load_smollm2
+
+    try:
+        start = time.perf_counter()
+        load_smollm2()
+        cold = time.perf_counter() - start
+        start = time.perf_counter()
+        load_smollm2()
+        return {"cold_load_s": cold, "warm_load_s": time.perf_counter() - start, "peak_gb": peak_gb()}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_widgets() -> dict:
+    import matplotlib
+    import torch
+
+    matplotlib.use("Agg")
+    from utils.data import get_play
+    from utils.gguf_model import load_smollm2
+    from utils.sentence_embeddings import chunk_plays, embed_passages, load_minilm
+    from utils.widgets import ChatBox, CostCalculator, RetrievalView
+
+    torch.set_num_threads(1)
+    result = {}
+    chat = ChatBox(load_smollm2())
+    times = []
+    for i in range(20):
+        start = time.perf_counter()
+        chat.temperature.value = 0.1 + (i % 10) / 10
+        times.append((time.perf_counter() - start) * 1000)
+    result["chat_temperature_ms"] = statistics.median(times)
+    encoder = load_minilm()
+    passages = [p for p in chunk_plays([get_play("macbeth")]) if p.index < 40]
+    view = RetrievalView(encoder, passages, embed_passages(encoder, passages, progress=False))
+    times = []
+    for i in range(20):
+        start = time.perf_counter()
+        view.k.value = 1 + i % 8
+        times.append((time.perf_counter() - start) * 1000)
+    result["retrieval_k_ms"] = statistics.median(times)
+    cost = CostCalculator()
+    times = []
+    for i in range(20):
+        start = time.perf_counter()
+        cost.output_tokens.value = 100 + 50 * i
+        times.append((time.perf_counter() - start) * 1000)
+    result["cost_slider_ms"] = statistics.median(times)
+    return result
+
+
+def child(kind: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if "--child" in sys.argv:
+        kind, *args = sys.argv[sys.argv.index("--child") + 1:]
+        if kind == "load":
+            print(json.dumps(run_cold_load()))
+        elif kind == "widgets":
+            print(json.dumps(run_widgets()))
+        else:
+            threads, decode_threads, cache = int(args[0]), int(args[1]), args[2] == "1"
+            print(json.dumps(run_generation(threads, decode_threads, cache)))
+        return
+    load = child("load")
+    print(f"load: cold (GGUF → float32, tokenizer, write cache) {load['cold_load_s']:.1f} s, "
+          f"warm (from cache) {load['warm_load_s']:.1f} s; peak while loading cold {load['peak_gb']:.2f} GB")
+    runs = [child("gen", "1", "1", "1"), child("gen", "2", "2", "1"), child("gen", "2", "1", "1"),
+            child("gen", "1", "1", "0")]
+    baseline = runs[-1]["tokens_per_s"]
+    for r in runs:
+        label = f"threads {r['threads']} (one-token steps: {r['decode_threads']}), " + ("KV cache" if r["cache"] else "no cache")
+        print(f"{label:<48} {r['tokens_per_s']:6.1f} tokens/s  ×{r['tokens_per_s'] / baseline:4.1f} vs no cache   "
+              f"peak {r['peak_gb']:.2f} GB")
+    best = max(runs, key=lambda r: r["tokens_per_s"])
+    peak = max(r["peak_gb"] for r in runs)
+    print(f"best: {best['tokens_per_s']:.1f} tokens/s (goal ≥ {GOAL_TOKENS_PER_S:.0f}: "
+          f"{'met' if best['tokens_per_s'] >= GOAL_TOKENS_PER_S else 'NOT met on this machine'}); "
+          f"peak memory {peak:.2f} GB (goal < {GOAL_PEAK_GB}: {'met' if peak < GOAL_PEAK_GB else 'NOT met'})")
+    widgets = child("widgets")
+    print("widgets, median ms per update: " + ", ".join(f"{k} {v:.0f}" for k, v in widgets.items()) + " (goal ≤ 100)")
+
+
+if __name__ == "__main__":
+    main()

