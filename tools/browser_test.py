@@ -121,23 +121,29 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
         box = img.evaluate_handle("""el => {
             let p = el.parentElement;
             while (p && !p.classList.contains('jp-OutputArea-output')
-                   && !p.querySelector('.noUi-handle, .ui-slider-handle, button, input[type=text], textarea')) p = p.parentElement;
+                   && !p.querySelector('.noUi-handle, .ui-slider-handle, button, input[type=text], textarea, select')) p = p.parentElement;
             return p; }""").as_element()
         # Try the controls next to it (sliders first, then buttons) until one changes the picture:
         # some controls only set up the next action (e.g. "steps per click").
-        controls = box.query_selector_all(".noUi-handle, .ui-slider-handle, button, input[type=text], textarea") \
-            if box else []
+        controls = box.query_selector_all(
+            ".noUi-handle, .ui-slider-handle, button, input[type=text], textarea, select") if box else []
         if not controls:
             problems.append(f"widget picture {index + 1} has no control next to it")
             continue
-        for control in controls[:4]:
+        for control in controls[:6]:
             if "handle" in (control.get_attribute("class") or ""):
                 control.focus()
                 for _ in range(3):
                     page.keyboard.press("ArrowRight")
             elif control.evaluate("el => el.tagName") in ("INPUT", "TEXTAREA"):
-                control.fill("ROMEO:\nBut soft, what light")
+                control.fill("ROMEO: But soft, what light")
                 control.press("Enter")
+                control.press("Tab")  # boxes with continuous_update=False send their value on blur
+            elif control.evaluate("el => el.tagName") == "SELECT":
+                options = control.evaluate("el => [...el.options].map(o => o.value)")
+                current = control.evaluate("el => el.value")
+                if len(options) > 1:
+                    control.select_option(options[(options.index(current) + 1) % len(options)])
             elif control.is_enabled():
                 control.click()
             page.wait_for_timeout(1000)
