@@ -8,16 +8,12 @@ that `make setup` installs in .venv/ipywidgets7), and compares both with the 100
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OVERLAY_7 = ROOT / ".venv" / "ipywidgets7"
+from ipywidgets_versions import measure_on_both
+
 GOAL_MS = 100.0
 
 
@@ -51,16 +47,7 @@ def measure(repeats: int = 60) -> dict:
 
 
 def main() -> None:
-    if "--child" in sys.argv:
-        print(json.dumps(measure()))
-        return
-    results = [measure()]
-    if OVERLAY_7.is_dir():
-        env = dict(os.environ, PYTHONPATH=str(OVERLAY_7))
-        out = subprocess.run([sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=True)
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    else:
-        print(f"(no {OVERLAY_7}: run `make setup` to also measure ipywidgets 7.7.1)")
+    results = measure_on_both(measure, __file__)
     print(f"notebook 01 playground, {os.cpu_count()} cores; goal: median ≤ {GOAL_MS:.0f} ms per update")
     print(f"{'ipywidgets':>10} | {'slider median':>13} | {'slider p90':>10} | {'step button':>11} | verdict")
     for r in results:

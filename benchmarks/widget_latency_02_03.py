@@ -10,16 +10,12 @@ the weights); the "train N steps" view is timed per click with N = 50.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OVERLAY_7 = ROOT / ".venv" / "ipywidgets7"
+from ipywidgets_versions import measure_on_both
+
 GOAL_MS = 100.0
 
 
@@ -90,16 +86,7 @@ def measure(repeats: int = 30) -> dict:
 
 
 def main() -> None:
-    if "--child" in sys.argv:
-        print(json.dumps(measure()))
-        return
-    results = [measure()]
-    if OVERLAY_7.is_dir():
-        env = dict(os.environ, PYTHONPATH=str(OVERLAY_7))
-        out = subprocess.run([sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=True)
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    else:
-        print(f"(no {OVERLAY_7}: run `make setup` to also measure ipywidgets 7.7.1)")
+    results = measure_on_both(measure, __file__)
     print(f"notebooks 02 and 03 live views, {os.cpu_count()} cores; goal: median ≤ {GOAL_MS:.0f} ms per update")
     names = [k for k in results[0] if k != "ipywidgets"]
     print(f"{'view: control':<34} | " + " | ".join(f"ipywidgets {r['ipywidgets']:>6}" for r in results))
