@@ -85,6 +85,8 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # Console messages about failed loads do not say which URL; record it here.
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
     start = time.time()
     page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?reset")  # a fresh workspace: this notebook only
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
@@ -155,8 +157,9 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
     if first:
         first.scroll_into_view_if_needed()
     page.screenshot(path=str(shot))
-    benign = ("favicon", "net::ERR", "debugger state", "font at 'about:blank'")  # JupyterLab's own noise
-    real_errors = [e for e in errors if not any(b in e for b in benign)]
+    # JupyterLab's own noise: the restart we trigger cancels its pending debug/comm requests.
+    benign = ("favicon", "net::ERR", "debugger state", "font at 'about:blank'", "Canceled future for")
+    real_errors = [e for e in errors if not any(b in e for b in benign) and not e.startswith("Failed to load resource")]
     problems += [f"console error: {e[:200]}" for e in real_errors]
     return {"notebook": name, "seconds": round(run_seconds, 1), "pictures": len(images),
             "controls_moved": changed, "screenshot": str(shot.relative_to(ROOT)), "problems": problems}
