@@ -158,7 +158,8 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
         first.scroll_into_view_if_needed()
     page.screenshot(path=str(shot))
     # JupyterLab's own noise: the restart we trigger cancels its pending debug/comm requests.
-    benign = ("favicon", "net::ERR", "debugger state", "font at 'about:blank'", "Canceled future for")
+    benign = ("favicon", "net::ERR", "debugger state", "font at 'about:blank'", "Canceled future for",
+              "/MathJax/fonts/")  # JupyterLab 3.6 looks for optional MathJax fonts it does not ship
     real_errors = [e for e in errors if not any(b in e for b in benign) and not e.startswith("Failed to load resource")]
     problems += [f"console error: {e[:200]}" for e in real_errors]
     return {"notebook": name, "seconds": round(run_seconds, 1), "pictures": len(images),
