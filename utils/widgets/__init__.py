@@ -6,13 +6,14 @@ from .digits import DigitProbabilities, HiddenUnitsTrainer, LatentExplorer
 from .next_token import NextTokenView, show_next_token_probs
 from .perceptron import PerceptronPlayground
 from .regression import GradientDescentView
+from .rlhf import RLHFRunsView, show_rlhf_runs
 from .rnn import HiddenStateView, TemperatureSampler
 from .tictactoe import TicTacToeView
 from .tokens import EmbeddingMap, TokenView
 
 __all__ = [
     "AttentionView", "DigitProbabilities", "EmbeddingMap", "GradientDescentView", "HiddenStateView",
-    "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground",
+    "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground", "RLHFRunsView",
     "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png", "fixed_layout", "new_figure",
-    "show_attention", "show_next_token_probs",
+    "show_attention", "show_next_token_probs", "show_rlhf_runs",
 ]
