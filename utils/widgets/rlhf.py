@@ -42,8 +42,8 @@ def check_runs(runs: list[dict]) -> list[dict]:
 
 
 def _draw_static(fig: Figure, runs: list[dict]) -> dict:
-    ax_r = fig.add_axes((0.1, 0.58, 0.86, 0.34))
-    ax_k = fig.add_axes((0.1, 0.11, 0.86, 0.34))
+    ax_r = fig.add_axes((0.14, 0.58, 0.82, 0.34))
+    ax_k = fig.add_axes((0.14, 0.11, 0.82, 0.34))
     others_r, others_k = [], []
     for run in runs:
         steps = np.arange(1, len(run["reward"]) + 1)
