@@ -7,6 +7,7 @@ from .llm import ChatBox, CostCalculator, RetrievalView
 from .next_token import NextTokenView, show_next_token_probs
 from .perceptron import PerceptronPlayground
 from .regression import GradientDescentView
+from .rlhf import RLHFRunsView, show_rlhf_runs
 from .rnn import HiddenStateView, TemperatureSampler
 from .tictactoe import TicTacToeView
 from .tokens import EmbeddingMap, TokenView
@@ -14,6 +15,6 @@ from .tokens import EmbeddingMap, TokenView
 __all__ = [
     "AttentionView", "ChatBox", "CostCalculator", "DigitProbabilities", "EmbeddingMap", "GradientDescentView",
     "HiddenStateView", "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground",
-    "RetrievalView", "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png", "fixed_layout",
-    "new_figure", "show_attention", "show_next_token_probs",
+    "RLHFRunsView", "RetrievalView", "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png",
+    "fixed_layout", "new_figure", "show_attention", "show_next_token_probs", "show_rlhf_runs",
 ]

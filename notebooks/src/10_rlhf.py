@@ -1,0 +1,488 @@
+# %% [markdown]
+# # 10 · RLHF from scratch: preferences, a reward model, a KL leash, DPO
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/10_rlhf.ipynb)
+#
+# **What you will learn**
+# - why a model trained to imitate text does not yet *prefer* anything, and the three steps of InstructGPT;
+# - how preferences become data: pairs of answers, one marked better;
+# - a reward model trained with the Bradley–Terry loss, from scratch;
+# - policy optimisation (REINFORCE with a baseline) against that reward, held near the original model by a KL penalty, and what happens without it (reward hacking);
+# - DPO, which learns from the same pairs with no reward model and no sampling loop.
+#
+# **Time:** about 60 minutes. **Needs:** notebook 07 (GPT, sampling).
+
+# %%
+# Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "nn-course @ git+https://github.com/nn-course/nn-course"], check=True)
+import utils
+
+utils.setup()
+
+# %% [markdown]
+# ## 1. Imitating is not preferring
+#
+# A pretrained GPT (notebook 07) learned one thing: to predict the next character of text like its
+# training text. It copies good lines and bad lines alike, because both are in the data. Instruction
+# fine-tuning (SFT, notebook 09) shows it examples of good answers, but still only teaches it to
+# *imitate*. Nothing tells the model that one answer is **better** than another.
+#
+# InstructGPT ([Ouyang et al., 2022](https://arxiv.org/abs/2203.02155)), the recipe behind ChatGPT,
+# adds that signal in three steps:
+#
+# 1. **SFT**: fine-tune the pretrained model on answers written by people;
+# 2. **reward model**: people *rank* several answers of the model to the same prompt; a network learns
+#    to give preferred answers a higher score;
+# 3. **RL**: optimise the model to get a high reward (with PPO, [Schulman et al., 2017](https://arxiv.org/abs/1707.06347)),
+#    with a penalty for drifting far from the SFT model.
+#
+# In their human evaluation, outputs of the 1.3 B-parameter InstructGPT were preferred to those of
+# the 175 B GPT-3 (Ouyang et al., 2022, abstract). Note what RLHF is *not*: the model does not chat
+# with people while it learns. People label comparisons once; the model is then trained against
+# the reward model, which stands in for them.
+#
+# We build all three steps at laptop scale. Our starting point is the **pretrained** Shakespeare GPT
+# of notebook 07 (notebook 09's instruction-tuned model is not available yet, so we skip step 1): it
+# is both our **policy** (the model we change) and the frozen **reference**.
+
+# %%
+import copy
+import re
+
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from utils.checkpoints import load_shakespeare_gpt
+from utils.models import generate
+
+reference, tokenizer = load_shakespeare_gpt()
+for p in reference.parameters():
+    p.requires_grad_(False)  # the reference never changes
+
+PROMPTS = ["ROMEO:\n", "JULIET:\n", "HAMLET:\n", "PORTIA:\n"]
+COMPLETION = 32  # characters the model writes after a speaker's name
+
+
+def sample(model, prompt, n, generator):
+    """n completions of one prompt: full token ids (n, prompt+COMPLETION) and the completion texts."""
+    ids = torch.tensor([tokenizer.encode(prompt)] * n)
+    full = generate(model, ids, COMPLETION, temperature=1.0, generator=generator)
+    return full, [tokenizer.decode(row[ids.shape[1]:].tolist()) for row in full]
+
+
+full, texts = sample(reference, "ROMEO:\n", 4, torch.Generator().manual_seed(0))
+for text in texts:
+    print(repr(text))
+assert full.shape == (4, len("ROMEO:\n") + COMPLETION) and len(set(texts)) == 4
+
+# %% [markdown]
+# ## 2. Preferences as pairs
+#
+# Real RLHF asks **people** which of two answers is better. We have no people in the loop, so a
+# **simulated labeller** with a stated rule plays their part. It prefers completions that are
+# *warm and keep talking*:
+#
+# $$ \text{score} = \#\{\text{distinct warm words}\} - \#\{\text{distinct dark words}\} - 0.5\cdot\#\{\text{line breaks}\} $$
+#
+# (warm: *love, sweet, fair, joy, gentle, dear...*; dark: *death, blood, kill, hate...*; a line break
+# often means the speech ends). Of two completions it prefers the one with the higher score; ties
+# are dropped. The model never sees this rule, only the pairs.
+
+# %%
+WARM = {"love", "loves", "loved", "sweet", "fair", "joy", "gentle", "dear", "kind", "heart", "happy",
+        "good", "grace", "merry", "honour", "beauty"}
+DARK = {"death", "dead", "die", "blood", "kill", "grave", "hate", "foul", "villain", "murder", "woe",
+        "curse", "war", "slain", "tears"}
+
+
+def words(text):
+    return re.findall(r"[a-z]+", text.lower())
+
+
+def labeller_score(text):
+    """The simulated person's taste (hidden from every model)."""
+    found = set(words(text))
+    return len(found & WARM) - len(found & DARK) - 0.5 * text.count("\n")
+
+
+generator = torch.Generator().manual_seed(4)
+batches = utils.fast(6, 2)  # batches of 64 samples per prompt
+all_full, all_texts = [], []
+for _ in tqdm(range(batches), desc="sampling"):
+    for prompt in PROMPTS:
+        full, texts = sample(reference, prompt, 64, generator)
+        all_full.append(full[:, -COMPLETION:])  # keep the completion; features below see the prompt too
+        all_texts += texts
+prompt_of = [p for _ in range(batches) for p in PROMPTS for _ in range(64)]
+
+# consecutive samples of the same prompt form a pair; the labeller picks the winner
+chosen, rejected = [], []
+for i in range(0, len(all_texts), 2):
+    a, b = labeller_score(all_texts[i]), labeller_score(all_texts[i + 1])
+    if a != b:
+        chosen.append(i if a > b else i + 1)
+        rejected.append(i + 1 if a > b else i)
+chosen, rejected = torch.tensor(chosen), torch.tensor(rejected)
+print(f"{len(all_texts)} samples → {len(chosen)} labelled pairs (ties dropped)")
+for c, r in list(zip(chosen, rejected))[:3]:
+    print(f"  preferred {all_texts[c]!r}\n  over      {all_texts[r]!r}\n")
+assert all(labeller_score(all_texts[c]) > labeller_score(all_texts[r]) for c, r in zip(chosen, rejected))
+
+# %% [markdown]
+# ## 3. A reward model with the Bradley–Terry loss
+#
+# The reward model $r(x)$ gives a completion one number. Bradley and Terry
+# ([1952](https://doi.org/10.2307/2334029)) modelled the chance that $x_w$ is preferred to $x_l$ as
+#
+# $$ P(x_w \succ x_l) = \sigma\big(r(x_w) - r(x_l)\big), \qquad
+#    \mathcal{L}_\text{RM} = -\log \sigma\big(r(x_w) - r(x_l)\big). $$
+#
+# Only differences of rewards matter. Like InstructGPT, our reward model reuses the language
+# model's own features: the frozen GPT reads prompt + completion, and a small MLP head scores each
+# completion position; the reward is the mean of those scores. We hold out 20 % of the pairs.
+
+# %%
+def features(model, full):
+    """Final hidden states of the GPT (its last LayerNorm): full (batch, time) -> (batch, time, channels)."""
+    x = model.token_embedding(full) + model.position_embedding(torch.arange(full.shape[1]))
+    for block in model.blocks:
+        x = block(x)
+    return model.ln_f(x)
+
+
+prompt_ids = {p: torch.tensor(tokenizer.encode(p)) for p in PROMPTS}
+with torch.no_grad():
+    sample_features = torch.cat([
+        features(reference, torch.cat([prompt_ids[prompt_of[i]].expand(64, -1), completions], 1))[:, -COMPLETION:]
+        for i, completions in zip(range(0, len(all_texts), 64), all_full)])
+
+torch.manual_seed(4)
+reward_head = torch.nn.Sequential(torch.nn.Linear(128, 64), torch.nn.GELU(), torch.nn.Linear(64, 1))
+
+
+def reward_of(feats):
+    """feats: (batch, COMPLETION, channels) -> one reward per completion (batch,)."""
+    return reward_head(feats).squeeze(-1).mean(-1)
+
+
+n_train = int(0.8 * len(chosen))
+train_c, train_r, held_c, held_r = chosen[:n_train], rejected[:n_train], chosen[n_train:], rejected[n_train:]
+optimizer = torch.optim.Adam(reward_head.parameters(), lr=1e-2, weight_decay=1e-3)
+rm_losses = []
+for _ in range(200):
+    margin = reward_of(sample_features[train_c]) - reward_of(sample_features[train_r])
+    loss = -F.logsigmoid(margin).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    rm_losses.append(loss.item())
+for p in reward_head.parameters():
+    p.requires_grad_(False)
+
+with torch.no_grad():
+    held_accuracy = (reward_of(sample_features[held_c]) > reward_of(sample_features[held_r])).float().mean().item()
+    train_accuracy = (reward_of(sample_features[train_c]) > reward_of(sample_features[train_r])).float().mean().item()
+    all_rewards = reward_of(sample_features)
+    rm_mean, rm_std = all_rewards.mean(), all_rewards.std()
+print(f"Bradley–Terry loss {rm_losses[0]:.3f} → {rm_losses[-1]:.3f}; pair accuracy: train {train_accuracy:.0%}, "
+      f"held-out {held_accuracy:.0%} of {len(held_c)} pairs (chance: 50%)")
+assert abs(rm_losses[0] - 0.6931) < 0.05  # an untrained head gives ~equal rewards: -log σ(0) = ln 2
+assert rm_losses[-1] < rm_losses[0] * 0.8
+assert held_accuracy > 0.6, "the reward model should rank unseen pairs clearly better than a coin"
+
+# %% [markdown]
+# The reward model learned the labeller's taste from a few hundred pairs, imperfectly: it ranks
+# unseen pairs well above chance but far from always right. That gap is where trouble starts.
+# We standardise its output on the reference model's samples (mean 0, standard deviation 1), so
+# that "reward +1" means "one standard deviation better than the model as it was".
+
+# %%
+def learned_reward(full):
+    """Standardised reward-model score of each completion: full (batch, time) -> (batch,)."""
+    with torch.no_grad():
+        return (reward_of(features(reference, full)[:, -COMPLETION:]) - rm_mean) / rm_std
+
+
+# %% [markdown]
+# ## 4. Policy optimisation with a KL leash
+#
+# Now we change the policy $\pi_\theta$ to get higher reward. For a completion $y$ of prompt $x$ the
+# objective of InstructGPT (following [Ziegler et al., 2019](https://arxiv.org/abs/1909.08593)) is
+#
+# $$ R(x, y) = r(x, y) - \beta \sum_t \log\frac{\pi_\theta(y_t \mid x, y_{<t})}{\pi_\text{ref}(y_t \mid x, y_{<t})}. $$
+#
+# The sum is a per-token **KL penalty**: its average over samples is the KL divergence between the
+# policy and the frozen reference. It is the leash: the reward model was trained on text like the
+# reference's, and is only trustworthy near it.
+#
+# We maximise $\mathbb{E}[R]$ with **REINFORCE** ([Williams, 1992](https://doi.org/10.1007/BF00992696)):
+# sample completions, and push up the log-probability of each in proportion to its *advantage*
+# $A = R - b$, where the baseline $b$ is the batch mean (it lowers the noise, not the direction):
+#
+# $$ \mathcal{L} = -\frac{1}{B}\sum_i A_i \sum_t \log \pi_\theta(y_{i,t} \mid \dots). $$
+#
+# PPO adds a clipped ratio so that several updates can reuse one batch; REINFORCE is the same idea
+# in its simplest form.
+
+# %%
+def token_logprobs(model, full):
+    """log π(y_t | ...) of each completion token: full (batch, time) -> (batch, COMPLETION)."""
+    logits, _ = model(full[:, :-1])
+    logprobs = torch.log_softmax(logits[:, -COMPLETION:], dim=-1)
+    return logprobs.gather(-1, full[:, -COMPLETION:, None]).squeeze(-1)
+
+
+def distinct_ngrams(texts, n=4):
+    """Share of distinct character n-grams across a batch: 1 = all different, near 0 = repetition."""
+    grams = [t[i:i + n] for t in texts for i in range(len(t) - n + 1)]
+    return len(set(grams)) / max(1, len(grams))
+
+
+def rows(full, texts):
+    rewards = learned_reward(full)
+    return [(t, float(r), labeller_score(t)) for t, r in zip(texts, rewards)]
+
+
+def rl_finetune(beta, steps, batch_size, lr, seed=4, live=None):
+    """REINFORCE with a batch-mean baseline and a per-token KL penalty; returns the run's history."""
+    policy = copy.deepcopy(reference)
+    for p in policy.parameters():
+        p.requires_grad_(True)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    history = {"beta": beta, "reward": [], "kl": [], "true": [], "distinct": []}
+    for step in tqdm(range(steps), desc=f"RL, β={beta:g}", mininterval=1.0):
+        full, texts = sample(policy, PROMPTS[step % len(PROMPTS)], batch_size, generator)
+        reward = learned_reward(full)
+        with torch.no_grad():
+            reference_logprobs = token_logprobs(reference, full)
+        logprobs = token_logprobs(policy, full)
+        kl = (logprobs.detach() - reference_logprobs).sum(-1)        # per sequence, summed over tokens
+        total = reward - beta * kl
+        advantage = (total - total.mean()) / (total.std() + 1e-6)    # baseline; scale for a steady step
+        loss = -(advantage * logprobs.sum(-1)).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history["reward"].append(reward.mean().item())
+        history["kl"].append(kl.mean().item())
+        history["true"].append(sum(map(labeller_score, texts)) / len(texts))
+        history["distinct"].append(distinct_ngrams(texts))
+        if live is not None:
+            live(history)
+    eval_generator = torch.Generator().manual_seed(99)
+    full, texts = sample(policy, "ROMEO:\n", 64, eval_generator)
+    history["after"] = rows(full, texts)
+    history["final_distinct"] = distinct_ngrams(texts)
+    history["final_true"] = sum(map(labeller_score, texts)) / len(texts)
+    history["final_reward"] = learned_reward(full).mean().item()
+    full, texts = sample(reference, "ROMEO:\n", 64, torch.Generator().manual_seed(99))
+    history["before"] = rows(full, texts)
+    history["policy"] = policy
+    return history
+
+
+# %% [markdown]
+# One run, with the reward and the KL drawn live while it trains:
+
+# %%
+import ipywidgets as widgets
+from IPython.display import display
+
+from utils.widgets import figure_to_png, new_figure
+
+RL_STEPS, RL_BATCH, RL_LR = utils.fast(40, 6), utils.fast(16, 8), utils.fast(3e-4, 1e-3)
+live_fig = new_figure(640, 260)
+ax_reward, ax_kl = live_fig.add_subplot(1, 2, 1), live_fig.add_subplot(1, 2, 2)
+(reward_line,) = ax_reward.plot([], [], color="#d95f02")
+(kl_line,) = ax_kl.plot([], [], color="#1b9e77")
+ax_reward.set(xlim=(0, RL_STEPS), xlabel="step", ylabel="learned reward (std units)")
+ax_kl.set(xlim=(0, RL_STEPS), xlabel="step", ylabel="KL to reference (nats)")
+live_fig.tight_layout()
+live_image = widgets.Image(format="png")
+display(live_image)
+
+
+def draw_live(history):
+    steps = range(1, len(history["reward"]) + 1)
+    reward_line.set_data(steps, history["reward"])
+    kl_line.set_data(steps, history["kl"])
+    for ax in (ax_reward, ax_kl):
+        ax.relim()
+        ax.autoscale_view(scalex=False)
+    live_image.value = figure_to_png(live_fig)
+
+
+BETA = 0.1
+leashed = rl_finetune(BETA, RL_STEPS, RL_BATCH, RL_LR, live=draw_live)
+first, last = slice(0, 3), slice(-3, None)
+mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+print(f"β={BETA}: learned reward {mean(leashed['reward'][first]):+.2f} → {mean(leashed['reward'][last]):+.2f}, "
+      f"KL {mean(leashed['kl'][first]):.2f} → {mean(leashed['kl'][last]):.2f} nats, "
+      f"labeller score {mean(leashed['true'][first]):+.2f} → {mean(leashed['true'][last]):+.2f}")
+assert mean(leashed["reward"][last]) > mean(leashed["reward"][first]), "reward should rise"
+assert leashed["final_reward"] > mean([r for _, r, _ in leashed["before"]]), "policy should beat the reference"
+live_fig  # noqa: B018
+
+# %% [markdown]
+# ## 5. Reward hacking: drop the leash
+#
+# The reward model is only a *model* of the labeller. Optimise it hard enough, far from the text it
+# was trained on, and the policy finds whatever the reward model likes by mistake. With $\beta = 0$
+# nothing holds it back. We train the same loop at several β and compare.
+
+# %%
+BETAS = [0.0, BETA, utils.fast(0.5, 0.5)]
+runs = {BETA: leashed}
+for beta in BETAS:
+    if beta not in runs:
+        runs[beta] = rl_finetune(beta, RL_STEPS, RL_BATCH, RL_LR)
+before_distinct = distinct_ngrams([t for t, _, _ in leashed["before"]])
+before_true = mean([s for _, _, s in leashed["before"]])
+for beta in BETAS:
+    run = runs[beta]
+    print(f"β={beta:<4g} learned reward {run['final_reward']:+.2f}  labeller {run['final_true']:+.2f}  "
+          f"KL {run['kl'][-1]:6.2f}  distinct 4-grams {run['final_distinct']:.2f}")
+print(f"reference: learned reward +0.00 (by construction)  labeller {before_true:+.2f}  distinct 4-grams {before_distinct:.2f}")
+for text, rm, true in runs[0.0]["after"][:4]:
+    print(f"  β=0 sample: {text!r}  RM {rm:+.1f}, labeller {true:+.1f}")
+
+# %%
+hacked = runs[0.0]
+assert hacked["final_distinct"] < before_distinct, "without the leash the policy repeats itself"
+assert hacked["kl"][-1] > runs[BETAS[-1]]["kl"][-1], "a larger β must keep the policy closer to the reference"
+
+# %% [markdown]
+# ## 6. Watch the runs side by side
+#
+# The slider picks β. Top: learned reward per step; bottom: KL to the reference (grey: the other
+# runs). Right: samples of the reference ("before") and of that run's policy ("after"), with the
+# reward model's score (RM) and the labeller's own score (true).
+
+# %%
+from utils.widgets import RLHFRunsView
+
+slider_runs = [{k: v for k, v in runs[b].items() if k != "policy"} for b in BETAS]
+RLHFRunsView(slider_runs, beta=0.0)
+
+# %% [markdown]
+# ## 7. DPO: the same pairs, no reward model, no sampling
+#
+# Rafailov et al. ([2023](https://arxiv.org/abs/2305.18290)) showed that the KL-regularised objective
+# above has a closed-form best policy, and that its reward can be written through the policy itself:
+# $r(x, y) = \beta \log \frac{\pi_\theta(y\mid x)}{\pi_\text{ref}(y\mid x)} + \text{const}$. Put that
+# into the Bradley–Terry loss and the reward model disappears:
+#
+# $$ \mathcal{L}_\text{DPO} = -\log\sigma\Big(\beta\big[\log\tfrac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} - \log\tfrac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}\big]\Big). $$
+#
+# At the start $\pi_\theta = \pi_\text{ref}$, the bracket is 0 and the loss is exactly $\ln 2$.
+
+# %%
+def sequence_logprob(model, prompts, completions):
+    """Sum of log π over the completion tokens: prompts list[str], completions (batch, COMPLETION) -> (batch,)."""
+    result = torch.zeros(len(prompts))
+    for prompt in set(prompts):  # prompts differ in length: one batch per prompt
+        rows_of = torch.tensor([i for i, p in enumerate(prompts) if p == prompt])
+        full = torch.cat([prompt_ids[prompt].expand(len(rows_of), -1), completions[rows_of]], dim=1)
+        result = result.index_put((rows_of,), token_logprobs(model, full).sum(-1))
+    return result
+
+
+all_completions = torch.cat(all_full)
+train_prompts_c = [prompt_of[i] for i in train_c.tolist()]
+train_prompts_r = [prompt_of[i] for i in train_r.tolist()]
+with torch.no_grad():
+    ref_c = sequence_logprob(reference, train_prompts_c, all_completions[train_c])
+    ref_r = sequence_logprob(reference, train_prompts_r, all_completions[train_r])
+
+DPO_BETA, DPO_STEPS = 0.1, utils.fast(40, 8)
+dpo_policy = copy.deepcopy(reference)
+for p in dpo_policy.parameters():
+    p.requires_grad_(True)
+optimizer = torch.optim.Adam(dpo_policy.parameters(), lr=utils.fast(1e-4, 3e-4))
+dpo_losses, dpo_margins = [], []
+batch_generator = torch.Generator().manual_seed(4)
+for step in tqdm(range(DPO_STEPS), desc="DPO", mininterval=1.0):
+    batch = torch.randint(0, len(train_c), (min(32, len(train_c)),), generator=batch_generator)
+    if step == 0:
+        batch = torch.arange(len(train_c))  # the first loss over all pairs: exactly ln 2
+    pol_c = sequence_logprob(dpo_policy, [train_prompts_c[i] for i in batch], all_completions[train_c[batch]])
+    pol_r = sequence_logprob(dpo_policy, [train_prompts_r[i] for i in batch], all_completions[train_r[batch]])
+    margin = (pol_c - ref_c[batch]) - (pol_r - ref_r[batch])
+    loss = -F.logsigmoid(DPO_BETA * margin).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    dpo_losses.append(loss.item())
+
+with torch.no_grad():
+    margin_after = ((sequence_logprob(dpo_policy, train_prompts_c, all_completions[train_c]) - ref_c)
+                    - (sequence_logprob(dpo_policy, train_prompts_r, all_completions[train_r]) - ref_r))
+    full, texts = sample(dpo_policy, "ROMEO:\n", 64, torch.Generator().manual_seed(99))
+dpo_true = mean([labeller_score(t) for t in texts])
+print(f"DPO loss {dpo_losses[0]:.4f} (ln 2 = {torch.log(torch.tensor(2.0)):.4f}) → {mean(dpo_losses[-5:]):.4f}; "
+      f"chosen vs rejected log-prob gain {margin_after.mean():+.2f} nats; labeller score of samples "
+      f"{before_true:+.2f} → {dpo_true:+.2f}; distinct 4-grams {distinct_ngrams(texts):.2f}")
+assert abs(dpo_losses[0] - torch.log(torch.tensor(2.0)).item()) < 1e-5, "policy = reference gives ln 2"
+assert margin_after.mean() > 0, "preferred completions should gain log-probability relative to rejected"
+
+# %% [markdown]
+# **RL vs DPO.** The RL loop needs a reward model, fresh samples at every step (generation is the
+# slow part) and a reference model in memory; it can explore beyond the labelled pairs, which is
+# also how it hacks the reward. DPO is plain supervised learning on the pairs: one forward pass per
+# completion for policy and reference, no sampling, no reward model, and it stays close to the pairs
+# it was given. Many open models since 2023 were aligned with DPO or its variants.
+#
+# ## Recap
+#
+# - Pretraining and SFT teach imitation; preferences (A is better than B) teach what is *wanted*.
+# - A reward model turns pairs into a score with the Bradley–Terry loss $-\log\sigma(r_w - r_l)$.
+# - RL (REINFORCE here, PPO in InstructGPT) raises that score; a per-token KL penalty keeps the policy
+#   near the reference, where the reward model can be trusted.
+# - Without the leash (β = 0) the policy hacks the reward model: its reward climbs while its text
+#   repeats itself.
+# - DPO optimises the same objective straight from the pairs; its loss starts at $\ln 2$.
+#
+# **Next:** notebook 11 uses real, large instruction-tuned models.
+#
+# ## Exercises
+#
+# 1. **A stricter labeller.** Change `labeller_score` to ignore line breaks (delete the `- 0.5 * ...`
+#    term) and re-run section 2. Expect fewer pairs (more ties), since most samples have no warm or
+#    dark word.
+# 2. **A tighter leash.** Run `rl_finetune(2.0, RL_STEPS, RL_BATCH, RL_LR)`. Expect a smaller final KL
+#    than the β = 0 run.
+# 3. **DPO from the reference.** Compute the DPO loss of the *reference* on the held-out pairs
+#    (`held_c`, `held_r`). Expect exactly $\ln 2$, whatever the pairs.
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 1: without the line-break term most pairs tie (both score 0) and are dropped.
+strict = [len(set(words(t)) & WARM) - len(set(words(t)) & DARK) for t in all_texts]
+strict_pairs = sum(strict[i] != strict[i + 1] for i in range(0, len(all_texts), 2))
+print(f"{strict_pairs} pairs instead of {len(chosen)}")
+assert strict_pairs < len(chosen)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 2: a larger β keeps the policy closer to the reference.
+tight = rl_finetune(2.0, RL_STEPS, RL_BATCH, RL_LR)
+print(f"final KL: β=2 {tight['kl'][-1]:.2f}, β=0 {runs[0.0]['kl'][-1]:.2f}")
+assert tight["kl"][-1] < runs[0.0]["kl"][-1]
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 3: with π = π_ref each log-ratio is 0, so every pair's loss is -log σ(0) = ln 2.
+held_prompts_c = [prompt_of[i] for i in held_c.tolist()]
+held_prompts_r = [prompt_of[i] for i in held_r.tolist()]
+with torch.no_grad():
+    ratio_c = sequence_logprob(reference, held_prompts_c, all_completions[held_c]) - sequence_logprob(
+        reference, held_prompts_c, all_completions[held_c])
+    ratio_r = sequence_logprob(reference, held_prompts_r, all_completions[held_r]) - sequence_logprob(
+        reference, held_prompts_r, all_completions[held_r])
+    held_loss = -F.logsigmoid(DPO_BETA * (ratio_c - ratio_r)).mean()
+print(f"{held_loss:.6f}")
+assert abs(held_loss.item() - 0.693147) < 1e-5

@@ -1,0 +1,45 @@
+"""Headless tests of notebook 10's β slider over RLHF runs (run on ipywidgets 8 and 7.7.1)."""
+
+import numpy as np
+import pytest
+
+from utils.widgets import RLHFRunsView, show_rlhf_runs
+from utils.widgets.rlhf import MAX_SAMPLES, check_runs
+
+pytestmark = pytest.mark.widgets
+
+
+def make_run(beta: float, scale: float) -> dict:
+    steps = 12
+    return {"beta": beta, "reward": list(np.linspace(0, scale, steps)), "kl": list(np.linspace(0, 3 * scale, steps)),
+            "before": [("ROMEO:\nI <b>love</b>", 0.0, 1.0)] * 8,
+            "after": [(f"after β={beta} & more", scale, 0.0)] * 8}
+
+
+RUNS = [make_run(0.5, 1.0), make_run(0.0, 4.0), make_run(0.1, 2.0)]
+
+
+def test_slider_switches_curves_samples_and_picture():
+    view = RLHFRunsView(RUNS, beta=0.0)
+    assert view.beta.options == (0.0, 0.1, 0.5)  # sorted by β
+    assert np.allclose(view._artists["reward"].get_ydata(), RUNS[1]["reward"])
+    assert "β = 0" in view._artists["title"].get_text()
+    before_png, before_html, renders = view.png(), view.samples.value, view.render_count
+    view.beta.value = 0.5
+    assert view.state.beta == 0.5 and view.render_count == renders + 1
+    assert np.allclose(view._artists["kl"].get_ydata(), RUNS[0]["kl"])
+    assert view.png() != before_png and view.samples.value != before_html
+    assert "after β=0.5 &amp; more" in view.samples.value and "&lt;b&gt;love" in view.samples.value  # escaped
+    assert view.samples.value.count("<tr>") == 2 * (MAX_SAMPLES + 1)  # capped rows plus headers
+    assert len(view._artists["others_r"]) == 3
+
+
+def test_static_fallback_and_bad_runs():
+    fig = show_rlhf_runs(RUNS, beta=0.1)
+    assert fig.axes and np.allclose(fig.axes[0].lines[-1].get_ydata(), RUNS[2]["reward"])
+    with pytest.raises(ValueError, match="at least one run"):
+        check_runs([])
+    with pytest.raises(ValueError, match="lacks"):
+        check_runs([{"beta": 0.0}])
+    with pytest.raises(ValueError, match="same length"):
+        check_runs([{**make_run(0.0, 1.0), "kl": [1.0]}])

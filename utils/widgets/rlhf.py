@@ -1,0 +1,126 @@
+"""Notebook 10: RLHF runs at several KL coefficients β, side by side.
+
+A slider picks β. The figure shows, per policy-optimisation step, the learned reward and the KL
+divergence to the reference model of every run (the chosen run in colour, the others grey); the
+text panel shows samples of the reference model ("before") and of the chosen run's policy
+("after"), each with its learned reward (RM) and the labeller's true score.
+
+A run is a plain dict (what the notebook's training loop returns, and what can be saved as JSON)::
+
+    {"beta": 0.1, "reward": [...], "kl": [...],            # one value per step
+     "before": [(text, rm, true), ...], "after": [(text, rm, true), ...]}
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from .base import LiveView, fixed_layout, new_figure
+
+MAX_SAMPLES = 6      # samples shown per side
+MAX_CHARS = 80       # characters shown per sample
+RUN_KEYS = ("beta", "reward", "kl", "before", "after")
+
+
+def check_runs(runs: list[dict]) -> list[dict]:
+    """Validate runs (see the module docstring) and sort them by β."""
+    if not runs:
+        raise ValueError("Give at least one run: a dict with keys " + ", ".join(RUN_KEYS) + ".")
+    for run in runs:
+        missing = [k for k in RUN_KEYS if k not in run]
+        if missing:
+            raise ValueError(f"A run lacks {missing}; each run needs the keys {RUN_KEYS}.")
+        if len(run["reward"]) != len(run["kl"]) or not run["reward"]:
+            raise ValueError("A run's 'reward' and 'kl' must be non-empty lists of the same length "
+                             "(one value per step).")
+    return sorted(runs, key=lambda run: run["beta"])
+
+
+def _draw_static(fig: Figure, runs: list[dict]) -> dict:
+    ax_r = fig.add_axes((0.14, 0.58, 0.82, 0.34))
+    ax_k = fig.add_axes((0.14, 0.11, 0.82, 0.34))
+    others_r, others_k = [], []
+    for run in runs:
+        steps = np.arange(1, len(run["reward"]) + 1)
+        others_r.append(ax_r.plot(steps, run["reward"], color="#c8c8c8", lw=1)[0])
+        others_k.append(ax_k.plot(steps, run["kl"], color="#c8c8c8", lw=1)[0])
+    (chosen_r,) = ax_r.plot([], [], color="#d95f02", lw=2)
+    (chosen_k,) = ax_k.plot([], [], color="#1b9e77", lw=2)
+    ax_r.set_ylabel("learned reward")
+    ax_k.set_ylabel("KL to reference")
+    ax_k.set_xlabel("policy step")
+    for ax in (ax_r, ax_k):
+        ax.grid(alpha=0.3)
+    title = ax_r.set_title("", fontsize=10)
+    return {"reward": chosen_r, "kl": chosen_k, "others_r": others_r, "others_k": others_k,
+            "title": title, "ax_k": ax_k}
+
+
+def _samples_html(run: dict) -> str:
+    def table(title: str, rows: list) -> str:
+        lines = [f"<b>{html.escape(title)}</b>",
+                 "<table style='font-family:monospace;font-size:12px;border-collapse:collapse'>",
+                 "<tr><th style='text-align:right'>RM</th><th style='text-align:right'>true</th>"
+                 "<th style='text-align:left;padding-left:8px'>completion</th></tr>"]
+        for text, rm, true in rows[:MAX_SAMPLES]:
+            shown = html.escape(text[:MAX_CHARS].replace("\n", " ↵ "))
+            lines.append(f"<tr><td style='text-align:right'>{rm:+.2f}</td><td style='text-align:right'>"
+                         f"{true:+.0f}</td><td style='padding-left:8px;white-space:pre'>{shown}</td></tr>")
+        lines.append("</table>")
+        return "".join(lines)
+
+    return table("before (reference model)", run["before"]) + "<br>" + table(
+        f"after (policy trained with β = {run['beta']:g})", run["after"])
+
+
+def _update(artists: dict, run: dict) -> None:
+    steps = np.arange(1, len(run["reward"]) + 1)
+    artists["reward"].set_data(steps, run["reward"])
+    artists["kl"].set_data(steps, run["kl"])
+    artists["title"].set_text(f"β = {run['beta']:g}: reward {run['reward'][0]:+.2f} → {run['reward'][-1]:+.2f}, "
+                              f"KL {run['kl'][0]:.2f} → {run['kl'][-1]:.2f}")
+
+
+def show_rlhf_runs(runs: list[dict], beta: float | None = None) -> Figure:
+    """Static fallback: reward and KL curves of every run, ``beta``'s run (default: the first) in colour."""
+    runs = check_runs(runs)
+    fig = new_figure(520, 380)
+    artists = _draw_static(fig, runs)
+    betas = [run["beta"] for run in runs]
+    _update(artists, runs[betas.index(beta) if beta in betas else 0])
+    return fig
+
+
+@dataclass
+class RLHFState:
+    beta: float
+
+
+class RLHFRunsView(LiveView):
+    """A β slider over precomputed runs: reward and KL curves, samples before/after with rewards."""
+
+    def __init__(self, runs: list[dict], beta: float | None = None):
+        self.runs = check_runs(runs)
+        betas = [run["beta"] for run in self.runs]
+        self.state = RLHFState(beta=beta if beta in betas else betas[0])
+        fig = new_figure(520, 380)
+        self._artists = _draw_static(fig, self.runs)
+        self.beta = widgets.SelectionSlider(options=betas, value=self.state.beta, description="KL coef β",
+                                            continuous_update=True, layout=fixed_layout(360))
+        self.samples = widgets.HTML(layout=widgets.Layout(width="640px", height="380px", overflow="auto"))
+        self.link(self.beta, "beta")
+        super().__init__(fig, [self.beta], [self.samples])
+
+    def run(self) -> dict:
+        """The run the slider points at."""
+        return next(run for run in self.runs if run["beta"] == self.state.beta)
+
+    def draw(self) -> None:
+        run = self.run()
+        _update(self._artists, run)
+        self.samples.value = _samples_html(run)
