@@ -437,7 +437,8 @@ assert margin_after.mean() > 0, "preferred completions should gain log-probabili
 # slow part) and a reference model in memory; it can explore beyond the labelled pairs, which is
 # also how it hacks the reward. DPO is plain supervised learning on the pairs: one forward pass per
 # completion for policy and reference, no sampling, no reward model, and it stays close to the pairs
-# it was given. Many open models since 2023 were aligned with DPO or its variants.
+# it was given. Open models have been aligned this way, e.g. Zephyr-7B
+# ([Tunstall et al., 2023](https://arxiv.org/abs/2310.16944)).
 #
 # ## Recap
 #
