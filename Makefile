@@ -59,6 +59,7 @@ benchmark: setup
 	$(PY) benchmarks/gpt_widget_latency.py
 	$(PY) benchmarks/generate.py
 	$(PY) benchmarks/train_gpt.py
+	$(PY) benchmarks/training_widgets.py
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget renders and
 # reacts (NB=01 for one notebook). Needs Debian's chromium; installed here when run as root.

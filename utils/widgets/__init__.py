@@ -9,10 +9,11 @@ from .regression import GradientDescentView
 from .rnn import HiddenStateView, TemperatureSampler
 from .tictactoe import TicTacToeView
 from .tokens import EmbeddingMap, TokenView
+from .training import LossCurves, ScalingView, show_scaling
 
 __all__ = [
     "AttentionView", "DigitProbabilities", "EmbeddingMap", "GradientDescentView", "HiddenStateView",
-    "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground",
-    "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png", "fixed_layout", "new_figure",
-    "show_attention", "show_next_token_probs",
+    "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "LossCurves", "NextTokenView", "PerceptronPlayground",
+    "ScalingView", "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png", "fixed_layout", "new_figure",
+    "show_attention", "show_next_token_probs", "show_scaling",
 ]
