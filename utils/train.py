@@ -7,6 +7,10 @@
   (batch, time) and their next-token targets), :func:`evaluate` (mean loss over a *whole* split in
   non-overlapping windows), :class:`Recipe` and :func:`learning_rate` (optimiser settings and
   schedule), :func:`train` (AdamW, schedule, gradient clipping, with a progress bar).
+- Notebook 08 takes the loop apart and adds what long runs need: :func:`save_training_state` /
+  :func:`load_training_state` (model, optimiser, data-order RNG and losses, so a resumed run
+  continues exactly as an uninterrupted one), ``train(..., resume_from=, save_to=, stop_after=)``
+  and ``train(..., autocast_dtype=torch.bfloat16)`` (lower precision, measured in notebook 08).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 
@@ -153,36 +158,87 @@ def make_optimizer(model: GPT, recipe: Recipe) -> torch.optim.AdamW:
     return torch.optim.AdamW(groups, lr=recipe.lr, betas=recipe.betas)
 
 
+def save_training_state(path: str | Path, model: GPT, optimizer: torch.optim.Optimizer, step: int,
+                        generator: torch.Generator, losses: list[float]) -> Path:
+    """Everything a run needs to continue (notebook 08): weights, AdamW moments, the step reached,
+    the random state that picks batches, and the losses so far (float32, unlike the fp16 release file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": int(step),
+                "generator": generator.get_state(), "losses": list(losses)}, path)
+    return path
+
+
+def load_training_state(path: str | Path, model: GPT, optimizer: torch.optim.Optimizer,
+                        generator: torch.Generator) -> tuple[int, list[float]]:
+    """Restore a :func:`save_training_state` file into ``model``, ``optimizer`` and ``generator``.
+
+    Returns ``(step, losses)``. A missing or unreadable file raises an error that says so and how to
+    make it again (run the training cell that saves it).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No training checkpoint at {path}. Run the training cell with "
+                                f"save_to={str(path)!r} first; it writes this file.")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+        model.load_state_dict(blob["model"])
+        optimizer.load_state_dict(blob["optimizer"])
+        generator.set_state(blob["generator"])
+    except Exception as err:  # noqa: BLE001 - any failure means the file is not what we wrote
+        raise RuntimeError(f"The training checkpoint {path} is corrupt or was written for another model "
+                           f"({type(err).__name__}: {err}). Delete it and run the training cell with "
+                           f"save_to={str(path)!r} again.") from err
+    return int(blob["step"]), [float(v) for v in blob["losses"]]
+
+
 def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progress: bool = True,
-          callback: Callable[[int, float], None] | None = None, every: int = 50) -> list[float]:
+          callback: Callable[[int, float], None] | None = None, every: int = 50, *,
+          save_to: str | Path | None = None, resume_from: str | Path | None = None,
+          stop_after: int | None = None, autocast_dtype: torch.dtype | None = None) -> list[float]:
     """Train ``model`` on the token stream ``data`` (n_tokens,); return the loss of every step.
 
     ``callback(step, smoothed_loss)`` runs every ``every`` steps (e.g. to update a live plot).
+    Notebook 08: ``resume_from`` continues a run saved by ``save_to`` (written at the last step
+    run); ``stop_after`` stops early, as if the machine were switched off; ``autocast_dtype``
+    (``torch.bfloat16``) runs the forward pass in lower precision. The returned losses then
+    include those of the earlier, resumed part.
     """
     from tqdm.auto import tqdm
 
+    if stop_after is not None and not 0 < stop_after <= recipe.steps:
+        raise ValueError(f"stop_after must be between 1 and recipe.steps={recipe.steps}, got {stop_after}.")
     generator = torch.Generator().manual_seed(seed)
     device = next(model.parameters()).device
     optimizer = make_optimizer(model, recipe)
-    model.train()
     losses: list[float] = []
-    bar = tqdm(range(recipe.steps), desc="training", disable=not progress, mininterval=1.0)
+    start_step = 0
+    if resume_from is not None:
+        start_step, losses = load_training_state(resume_from, model, optimizer, generator)
+    end_step = stop_after if stop_after is not None else recipe.steps
+    model.train()
+    bar = tqdm(range(start_step, end_step), desc="training", disable=not progress, mininterval=1.0)
     start = time.perf_counter()
     for step in bar:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, recipe)
         x, y = get_batch(data, model.config.block_size, recipe.batch_size, generator)
-        _, loss = model(x.to(device), y.to(device))
+        with torch.autocast(device.type, dtype=autocast_dtype or torch.float32,
+                            enabled=autocast_dtype is not None):
+            _, loss = model(x.to(device), y.to(device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if recipe.grad_clip:
             torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
         optimizer.step()
         losses.append(loss.item())
-        if (step + 1) % every == 0 or step + 1 == recipe.steps:
+        if (step + 1) % every == 0 or step + 1 == end_step:
             smoothed = sum(losses[-every:]) / len(losses[-every:])
             bar.set_postfix(loss=f"{smoothed:.3f}")
             if callback is not None:
                 callback(step + 1, smoothed)
     model.train_seconds = time.perf_counter() - start  # type: ignore[attr-defined]
+    if save_to is not None:
+        save_training_state(save_to, model, optimizer, end_step, generator, losses)
+    model.eval()
     return losses

@@ -11,10 +11,12 @@ from .rlhf import RLHFRunsView, show_rlhf_runs
 from .rnn import HiddenStateView, TemperatureSampler
 from .tictactoe import TicTacToeView
 from .tokens import EmbeddingMap, TokenView
+from .training import LossCurves, ScalingView, show_scaling
 
 __all__ = [
     "AttentionView", "ChatBox", "CostCalculator", "DigitProbabilities", "EmbeddingMap", "GradientDescentView",
-    "HiddenStateView", "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "NextTokenView", "PerceptronPlayground",
-    "RLHFRunsView", "RetrievalView", "TemperatureSampler", "TicTacToeView", "TokenView", "figure_to_png",
-    "fixed_layout", "new_figure", "show_attention", "show_next_token_probs", "show_rlhf_runs",
+    "HiddenStateView", "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "LossCurves", "NextTokenView",
+    "PerceptronPlayground", "RLHFRunsView", "RetrievalView", "ScalingView", "TemperatureSampler", "TicTacToeView",
+    "TokenView", "figure_to_png", "fixed_layout", "new_figure", "show_attention", "show_next_token_probs",
+    "show_rlhf_runs", "show_scaling",
 ]

@@ -1,0 +1,44 @@
+"""Headless tests of notebook 08's views (live loss curves, scaling-law slider).
+
+Run twice by the test command: on ipywidgets 8 and on Colab's 7.7.1.
+"""
+
+import numpy as np
+import pytest
+
+from utils.scaling import power_law
+from utils.widgets import LossCurves, ScalingView, show_scaling
+
+pytestmark = pytest.mark.widgets
+PARAMS = np.array([1e3, 1e4, 1e5, 1e6])
+LOSSES = power_law(PARAMS, 4.0, 0.05)
+
+
+def test_loss_curves_redraw_as_points_arrive():
+    curves = LossCurves(total_steps=100)
+    first = curves.png()
+    curves.add(10, 3.0, 3.1)
+    curves.add(20, 2.5)
+    assert curves.png() != first and curves.render_count == 3
+    assert list(curves.train_line.get_xdata()) == [10, 20] and list(curves.val_line.get_ydata()) == [3.1]
+    with pytest.raises(ValueError, match="finite"):
+        curves.add(30, float("nan"))
+
+
+def test_scaling_slider_moves_the_marker_on_the_fit():
+    view = ScalingView(PARAMS, LOSSES, 4.0, 0.05, tokens=1000)
+    before = view.png()
+    view.slider.value = 8.0
+    assert view.png() != before
+    x, y = view.marker.get_data()
+    assert x[0] == pytest.approx(1e8) and y[0] == pytest.approx(power_law(1e8, 4.0, 0.05))
+    assert view.prediction()["compute"] == pytest.approx(6e8 * 1000)
+    assert "extrapolated" in view.readout.value
+    view.slider.value = 4.0
+    assert "extrapolated" not in view.readout.value and view.settings() == {"log10_params": 4.0}
+    assert show_scaling(PARAMS, LOSSES, 4.0, 0.05, 1000).axes
+
+
+def test_scaling_view_rejects_mismatched_input():
+    with pytest.raises(ValueError, match="same shape"):
+        ScalingView(PARAMS, LOSSES[:2], 4.0, 0.05, tokens=1000)

@@ -1,0 +1,140 @@
+"""Notebook 08's views: live loss curves while a model trains, and a model-size slider on the
+fitted scaling law."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FormatStrFormatter, ScalarFormatter
+
+from ..scaling import power_law
+from .base import LiveView, fixed_layout, new_figure
+
+
+@dataclass
+class LossCurvesState:
+    """The points drawn so far: steps with training loss, steps with validation loss."""
+
+    train_steps: list[int] = field(default_factory=list)
+    train_losses: list[float] = field(default_factory=list)
+    val_steps: list[int] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)
+
+
+class LossCurves(LiveView):
+    """Training and validation loss, redrawn in place while training runs.
+
+    ``curves.add(step, train_loss, val_loss=None)`` from a training callback; display ``curves``
+    (or ``curves.widget``) before training starts.
+    """
+
+    def __init__(self, title: str = "loss while training", total_steps: int | None = None):
+        self.state = LossCurvesState()
+        self.total_steps = total_steps
+        fig = new_figure(560, 300)
+        self.ax = fig.add_subplot(1, 1, 1)
+        (self.train_line,) = self.ax.plot([], [], color="tab:blue", lw=1.5, label="training (mean of recent steps)")
+        (self.val_line,) = self.ax.plot([], [], "o-", color="tab:orange", ms=4, label="validation")
+        self.ax.set(xlabel="step", ylabel="cross-entropy loss (nats)", title=title)
+        self.ax.grid(alpha=0.3)
+        self.ax.legend(loc="upper right", fontsize=8)
+        fig.tight_layout()
+        super().__init__(fig, controls=[])
+
+    def add(self, step: int, train_loss: float, val_loss: float | None = None) -> None:
+        """Append a point (and a validation point if given) and redraw."""
+        if not math.isfinite(train_loss):
+            raise ValueError(f"train_loss must be a finite number, got {train_loss}.")
+        self.state.train_steps.append(int(step))
+        self.state.train_losses.append(float(train_loss))
+        if val_loss is not None:
+            self.state.val_steps.append(int(step))
+            self.state.val_losses.append(float(val_loss))
+        self.refresh()
+
+    def draw(self) -> None:
+        s = self.state
+        self.train_line.set_data(s.train_steps, s.train_losses)
+        self.val_line.set_data(s.val_steps, s.val_losses)
+        values = s.train_losses + s.val_losses
+        if values:
+            last = self.total_steps or max(s.train_steps)
+            self.ax.set_xlim(0, max(last, 1))
+            lo, hi = min(values), max(values)
+            pad = 0.05 * (hi - lo) + 0.02
+            self.ax.set_ylim(lo - pad, hi + pad)
+
+
+@dataclass
+class ScalingState:
+    """The model size the slider points at, as log10 of the non-embedding parameters."""
+
+    log10_params: float = 5.0
+
+
+class ScalingView(LiveView):
+    """A model-size slider moves a marker along the fitted power law ``loss = a · N^(-α)``.
+
+    ``params``, ``losses``: the measured sizes and validation losses (drawn as dots);
+    ``tokens``: D, the tokens each model saw (for compute ≈ 6·N·D).
+    """
+
+    def __init__(self, params: np.ndarray, losses: np.ndarray, coefficient: float, exponent: float,
+                 tokens: int, log10_params: float | None = None):
+        params, losses = np.asarray(params, dtype=float), np.asarray(losses, dtype=float)
+        if params.shape != losses.shape or params.size < 2:
+            raise ValueError(f"params and losses need the same shape and at least two sizes, got "
+                             f"{params.shape} and {losses.shape}.")
+        self.coefficient, self.exponent, self.tokens = coefficient, exponent, int(tokens)
+        self.measured = (params.min(), params.max())
+        lo, hi = math.floor(math.log10(params.min())) - 1, math.ceil(math.log10(params.max())) + 2
+        start = log10_params if log10_params is not None else float(np.log10(params).mean())
+        self.state = ScalingState(log10_params=start)
+        fig = new_figure(520, 340)
+        ax = fig.add_subplot(1, 1, 1)
+        grid = np.logspace(lo, hi, 100)
+        inside = (grid >= self.measured[0]) & (grid <= self.measured[1])
+        ax.loglog(grid[inside], power_law(grid[inside], coefficient, exponent), color="tab:blue",
+                  lw=2, label=f"fit: loss = {coefficient:.2f}·N^(-{exponent:.3f})")
+        ax.loglog(grid, power_law(grid, coefficient, exponent), "--", color="tab:blue", lw=1,
+                  alpha=0.6, label="extrapolation (a guess)")
+        ax.loglog(params, losses, "o", color="black", ms=5, label="measured")
+        (self.marker,) = ax.loglog([], [], "*", color="tab:red", ms=16, label="chosen size")
+        ax.set(xlabel="non-embedding parameters N", ylabel="validation loss", title="Move the size slider")
+        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_minor_formatter(FormatStrFormatter("%.1f"))
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8, loc="lower left")
+        fig.tight_layout()
+        self.slider = widgets.FloatSlider(value=start, min=lo, max=hi, step=0.1, description="log₁₀ N",
+                                          continuous_update=True, layout=fixed_layout(380))
+        self.readout = widgets.HTML(layout=fixed_layout(220, 200))
+        self.link(self.slider, "log10_params")
+        super().__init__(fig, controls=[self.slider], side=[self.readout])
+
+    def prediction(self) -> dict:
+        """What the view shows for the current size: N, predicted loss, D and 6·N·D."""
+        n = 10.0 ** self.state.log10_params
+        return {"params": n, "loss": float(power_law(n, self.coefficient, self.exponent)),
+                "tokens": self.tokens, "compute": 6.0 * n * self.tokens,
+                "chinchilla_tokens": 20.0 * n, "extrapolated": not self.measured[0] <= n <= self.measured[1]}
+
+    def draw(self) -> None:
+        p = self.prediction()
+        self.marker.set_data([p["params"]], [p["loss"]])
+        warning = "<br><b style='color:#b00'>outside the measured range: extrapolated</b>" if p["extrapolated"] else ""
+        self.readout.value = (
+            f"<div style='font-size:13px;line-height:1.5'>N = <b>{p['params']:,.0f}</b> parameters<br>"
+            f"predicted loss <b>{p['loss']:.3f}</b><br>"
+            f"compute on our D = {p['tokens']:,} tokens:<br><b>{p['compute']:.2e}</b> FLOPs (6·N·D)<br>"
+            f"Chinchilla-optimal D ≈ 20·N = {p['chinchilla_tokens']:.2e} tokens{warning}</div>")
+
+
+def show_scaling(params: np.ndarray, losses: np.ndarray, coefficient: float, exponent: float,
+                 tokens: int, log10_params: float | None = None) -> Figure:
+    """Static fallback of :class:`ScalingView`: its figure for one size."""
+    return ScalingView(params, losses, coefficient, exponent, tokens, log10_params).figure
