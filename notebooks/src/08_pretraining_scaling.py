@@ -197,7 +197,8 @@ try:
     train(GPT(small_config), train_data, resume_recipe, progress=False, resume_from=checkpoint_file.with_name("nope.pt"))
     raise AssertionError("resuming from a missing file should fail")
 except FileNotFoundError as err:
-    print("a missing checkpoint says what to do:", err)
+    assert "save_to" in str(err)
+    print("a missing checkpoint raises FileNotFoundError and names the fix (run with save_to=...)")
 
 # %% [markdown]
 # ## 4. Lower precision, measured
@@ -523,6 +524,6 @@ for decay in (0.0, 1.0):
     torch.manual_seed(0)
     decayed = GPT(small_config)
     train(decayed, train_data, Recipe(steps=60, batch_size=16, lr=3e-3, warmup_steps=5, weight_decay=decay), seed=0, progress=False)
-    matrix_norm[decay] = sum(float((p ** 2).sum()) for p in decayed.parameters() if p.dim() >= 2)
+    matrix_norm[decay] = sum(float((p.detach() ** 2).sum()) for p in decayed.parameters() if p.dim() >= 2)
 print(f"sum of squared matrix weights: no decay {matrix_norm[0.0]:.1f}, decay 1.0 {matrix_norm[1.0]:.1f}")
 assert matrix_norm[1.0] < 0.95 * matrix_norm[0.0]
