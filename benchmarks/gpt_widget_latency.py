@@ -10,21 +10,10 @@ is measured in the same run as the baseline, since the machine's speed drifts.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+
+from timing import median_ms
 
 GOAL_MS = 100.0
-
-
-def median_ms(action, values, repeats: int = 30) -> float:
-    for v in values[:3]:  # warm-up: font caches
-        action(v)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        action(values[i % len(values)])
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
