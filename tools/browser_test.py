@@ -108,8 +108,8 @@ def move(page, control) -> None:
         control.click()
 
 
-def changes(page, view, before: dict, timeout_s: float = 2.0) -> bool:
-    """Whether the view's picture or HTML differs from ``before`` within ``timeout_s``."""
+def changes(page, view, before: dict, timeout_s: float = 5.0) -> bool:
+    """Whether the view's picture or HTML differs from ``before`` within ``timeout_s`` (a busy kernel is slow)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         page.wait_for_timeout(100)
