@@ -48,8 +48,7 @@ def main() -> None:
     for name, ms in rows.items():
         flag = "ok" if ms <= GOAL_MS else "SLOW"
         print(f"{flag:4s} {name:<46s} {ms:6.1f} ms/update  ({ms / base_ms:.2f}× baseline)")
-    print(f"goal: {GOAL_MS:.0f} ms per update. The answers view is a button-like action (a model writes "
-          "two answers), not a drag: its figure is for information.")
+    print(f"goal: {GOAL_MS:.0f} ms per update")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from ..finetune import (
     training_memory_bytes,
 )
 from ..models import GPT
-from .base import WIDGET_MIME, LiveView, fixed_layout, new_figure
+from .base import LiveView, fixed_layout, new_figure, widget_bundle
 
 RANKS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
@@ -203,8 +203,4 @@ class BeforeAfterView:
                 f"<table style='border-collapse:collapse;width:100%'><tr>{head}</tr><tr>{row}</tr></table>{note}")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        bundle = {"text/plain": f"<BeforeAfterView: {self.answers}>", "text/html": self.html.value}
-        model_id = getattr(self.widget, "model_id", None) or getattr(self.widget, "_model_id", None)
-        if model_id:
-            bundle[WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
-        return bundle
+        return widget_bundle(self.widget, {"text/plain": f"<BeforeAfterView: {self.answers}>", "text/html": self.html.value})
