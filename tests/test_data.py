@@ -93,3 +93,10 @@ def test_char_tokenizer_round_trip_and_errors():
     full = data.shakespeare("tiny")
     big = data.CharTokenizer(full)
     assert big.decode(big.encode(full[:5000])) == full[:5000]
+
+
+def test_every_play_has_a_title_even_without_a_heading():
+    from utils.data import load_plays
+
+    assert data.get_play("measure-for-measure").title == "Measure for Measure"
+    assert all(p.title != p.slug for p in load_plays())

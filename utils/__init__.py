@@ -18,6 +18,7 @@ Notebooks start with ``import utils; utils.setup()``. Modules, one concern each:
 - ``bpe``: notebook 05's byte-level BPE tokenizer
 - ``embeddings``: notebook 05's cosine, nearest neighbours, analogies, 2-D projection
 - ``diagrams``: the course's own diagrams (neuron vs perceptron, the unrolled RNN)
+- ``finetune``: notebook 09's comedy/tragedy passages, GPT classifier, LoRA, instruction examples
 - ``llama``: notebook 11's Llama-style decoder (RMSNorm, RoPE, GQA, SwiGLU, KV cache, ``generate``)
 - ``gguf_model``: SmolLM2-135M-Instruct from its GGUF file (dequantize, q/k un-permute, tokenizer, ChatML)
 - ``sentence_embeddings``: all-MiniLM-L6-v2 sentence embeddings in our code, passages of the plays, retrieval

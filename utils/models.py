@@ -190,6 +190,20 @@ class GPT(nn.Module):
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None, trace: bool = False,
                 cache: KVCache | None = None):
+        x, traces = self._last_hidden(idx, trace, cache)
+        logits = self.lm_head(x)
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
+        return (logits, loss, traces) if trace else (logits, loss)
+
+    def hidden_states(self, idx: torch.Tensor) -> torch.Tensor:
+        """The last layer's output after the final LayerNorm, (batch, time, n_embd): what the
+        language-model head reads, and what a classifier head reads instead (notebook 09)."""
+        return self._last_hidden(idx)[0]
+
+    def _last_hidden(self, idx: torch.Tensor, trace: bool = False,
+                     cache: KVCache | None = None) -> tuple[torch.Tensor, list[dict]]:
         if idx.dim() != 2 or idx.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"idx must be integer token ids of shape (batch, time), got {idx.dtype} "
                              f"{tuple(idx.shape)}; wrap one sequence as idx[None].")
@@ -207,11 +221,7 @@ class GPT(nn.Module):
             x = block(x, layer_trace, cache, layer)
             if trace:
                 traces.append(layer_trace)
-        logits = self.lm_head(self.ln_f(x))
-        loss = None
-        if targets is not None:
-            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
-        return (logits, loss, traces) if trace else (logits, loss)
+        return self.ln_f(x), traces
 
 
 def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,

@@ -46,9 +46,10 @@ utils.setup()
 # with people while it learns. People label comparisons once; the model is then trained against
 # the reward model, which stands in for them.
 #
-# We build all three steps at laptop scale. Our starting point is the **pretrained** Shakespeare GPT
-# of notebook 07 (notebook 09's instruction-tuned model is not available yet, so we skip step 1): it
-# is both our **policy** (the model we change) and the frozen **reference**.
+# We build steps 2 and 3 at laptop scale. Our starting point is the **pretrained** Shakespeare GPT
+# of notebook 07, not notebook 09's instruction-tuned model: that one learned three fixed answer
+# formats, while our labeller judges free continuations of a speech, which is what the pretrained
+# model writes. It is both our **policy** (the model we change) and the frozen **reference**.
 
 # %%
 import copy

@@ -3,6 +3,7 @@
 from .attention import AttentionView, show_attention
 from .base import LiveView, figure_to_png, fixed_layout, new_figure
 from .digits import DigitProbabilities, HiddenUnitsTrainer, LatentExplorer
+from .finetune import BeforeAfterView, LoRARankView
 from .llm import ChatBox, CostCalculator, RetrievalView
 from .next_token import NextTokenView, show_next_token_probs
 from .perceptron import PerceptronPlayground
@@ -14,8 +15,8 @@ from .tokens import EmbeddingMap, TokenView
 from .training import LossCurves, ScalingView, show_scaling
 
 __all__ = [
-    "AttentionView", "ChatBox", "CostCalculator", "DigitProbabilities", "EmbeddingMap", "GradientDescentView",
-    "HiddenStateView", "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "LossCurves", "NextTokenView",
+    "AttentionView", "BeforeAfterView", "ChatBox", "CostCalculator", "DigitProbabilities", "EmbeddingMap", "GradientDescentView",
+    "HiddenStateView", "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "LoRARankView", "LossCurves", "NextTokenView",
     "PerceptronPlayground", "RLHFRunsView", "RetrievalView", "ScalingView", "TemperatureSampler", "TicTacToeView",
     "TokenView", "figure_to_png", "fixed_layout", "new_figure", "show_attention", "show_next_token_probs",
     "show_rlhf_runs", "show_scaling",

@@ -53,6 +53,16 @@ def fixed_layout(width_px: int, height_px: int | None = None) -> widgets.Layout:
     return widgets.Layout(**kwargs)
 
 
+def widget_bundle(widget: widgets.Widget, fallback: dict) -> dict:
+    """A display bundle: the live widget for Jupyter and Colab, plus ``fallback`` (a PNG or HTML
+    of the current state) for places that cannot run widgets (GitHub, nbviewer, committed files)."""
+    bundle = dict(fallback)
+    model_id = getattr(widget, "model_id", None) or getattr(widget, "_model_id", None)
+    if model_id:
+        bundle[WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
+    return bundle
+
+
 class LiveView:
     """Base class: a ``state`` dataclass, controls that edit it, and one persistent figure.
 
@@ -124,13 +134,7 @@ class LiveView:
 
     # -- display ---------------------------------------------------------------------------
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        # The live widget for Jupyter and Colab, plus the current picture as PNG for places
-        # that cannot run widgets (GitHub, nbviewer, the committed notebook).
-        bundle = {
+        return widget_bundle(self.widget, {
             "text/plain": f"<{type(self).__name__}: run the notebook to use the live widget>",
             "image/png": base64.b64encode(self.png()).decode("ascii"),
-        }
-        model_id = getattr(self.widget, "model_id", None) or getattr(self.widget, "_model_id", None)
-        if model_id:
-            bundle[WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
-        return bundle
+        })

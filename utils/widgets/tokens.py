@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..data import tiktoken_encoding
 from ..embeddings import nearest_neighbours, pca_2d
-from .base import WIDGET_MIME, LiveView, fixed_layout, new_figure
+from .base import LiveView, fixed_layout, new_figure, widget_bundle
 
 MAX_TOKENS = 300  # tokens drawn; longer text is cut, so the view cannot hang
 REAL_TOKENIZERS = {"GPT-2 (r50k)": "gpt2", "GPT-4 (cl100k_base)": "cl100k_base", "GPT-4o (o200k_base)": "o200k_base"}
@@ -93,11 +93,7 @@ class TokenView:
         self.render_count += 1
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        bundle = {"text/plain": f"<TokenView: {self.count} tokens>", "text/html": self.html.value}
-        model_id = getattr(self.widget, "model_id", None) or getattr(self.widget, "_model_id", None)
-        if model_id:
-            bundle[WIDGET_MIME] = {"version_major": 2, "version_minor": 0, "model_id": model_id}
-        return bundle
+        return widget_bundle(self.widget, {"text/plain": f"<TokenView: {self.count} tokens>", "text/html": self.html.value})
 
 
 # --- embedding map ------------------------------------------------------------------------------

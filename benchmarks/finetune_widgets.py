@@ -1,0 +1,55 @@
+"""Median milliseconds per update of notebook 09's views: the LoRA rank slider and the before/after
+answers (two models answer greedily, up to 48 characters each). The perceptron playground of
+notebook 01 is measured in the same run as the baseline, since the machine's speed drifts.
+
+    .venv/bin/python benchmarks/finetune_widgets.py
+"""
+
+from __future__ import annotations
+
+from timing import median_ms
+
+GOAL_MS = 100.0
+
+
+def main() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import copy
+
+    from utils.checkpoints import load_shakespeare_gpt
+    from utils.config import set_threads
+    from utils.finetune import TASKS, instruction_examples
+    from utils.widgets import BeforeAfterView, LoRARankView, PerceptronPlayground
+
+    set_threads(1)  # as the notebook does
+    base, tokenizer = load_shakespeare_gpt()
+    examples = [e for e in instruction_examples("val") if e.instruction == TASKS[0]][:8]
+    answers = BeforeAfterView({"before": base, "after": copy.deepcopy(base)}, tokenizer, examples)
+    lora = LoRARankView()
+    perceptron = PerceptronPlayground()
+
+    def perceptron_move(v):
+        perceptron.w1.value = v
+
+    def rank(v):
+        lora.rank_slider.value = v
+
+    def pick(i):
+        answers.example.value = i
+
+    rows = {
+        "baseline: perceptron slider (notebook 01)": median_ms(perceptron_move, [0.5, -0.5, 1.0, -1.0]),
+        "LoRA rank slider": median_ms(rank, [1, 2, 4, 8, 16, 32, 64, 128]),
+        "before/after: choose an example (2 answers)": median_ms(pick, list(range(1, 8))),
+    }
+    base_ms = next(iter(rows.values()))
+    for name, ms in rows.items():
+        flag = "ok" if ms <= GOAL_MS else "SLOW"
+        print(f"{flag:4s} {name:<46s} {ms:6.1f} ms/update  ({ms / base_ms:.2f}× baseline)")
+    print(f"goal: {GOAL_MS:.0f} ms per update")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,704 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (nn-course)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 09 · Fine-tuning: classification, instructions and LoRA
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/09_fine_tuning.ipynb)
+#
+# **What you will learn**
+# - why almost every useful language model is *pretrained once, then fine-tuned*;
+# - classification fine-tuning: is a passage from a comedy or a tragedy? Frozen body + new head,
+#   full fine-tuning and training from scratch, compared on plays the models never saw;
+# - instruction fine-tuning with a prompt template, and what it does (and does not) teach;
+# - LoRA from scratch: a low-rank update beside a frozen weight, merged back at the end;
+# - when to prompt, when to retrieve (RAG), when to fine-tune and when to train from scratch.
+#
+# **Time:** about 60 minutes (the cells train for about 6 minutes in all on a laptop).
+# **Needs:** notebook 07 (the GPT and its checkpoint) and 08 (the training loop).
+
+# %%
+# Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "nn-course @ git+https://github.com/nn-course/nn-course"], check=True)
+import utils
+
+utils.setup()
+
+# %% [markdown]
+# ## 1. Pretrain once, fine-tune many times
+#
+# Building a useful language model takes two stages (Raschka, *Build a Large Language Model (From
+# Scratch)*, 2024, ch. 1):
+#
+# 1. **Pretraining**: next-token prediction on a large amount of unlabelled text. This is where
+#    almost all the compute goes (notebook 08) and where the model learns the language.
+# 2. **Fine-tuning**: a little more training, on a small *labelled* dataset, for one job. Two kinds:
+#
+# | kind | data | example |
+# |---|---|---|
+# | classification fine-tuning | (text, class label) | spam or not; comedy or tragedy |
+# | instruction fine-tuning | (instruction, response) | "Summarise this…" → a summary |
+#
+# Two claims in the source material for this lesson need correcting. "ChatGPT is GPT-3
+# fine-tuned on an instruction dataset" leaves out half the recipe: ChatGPT was fine-tuned from a
+# model of the GPT-3.5 series with supervised instruction data **and** reinforcement learning from
+# human feedback ([OpenAI, 2022](https://openai.com/index/chatgpt/); the method is InstructGPT's,
+# [Ouyang et al., 2022](https://arxiv.org/abs/2203.02155); notebook 10). And BloombergGPT is not a
+# fine-tuned model: it was trained from scratch on a mix of financial and general text
+# ([Wu et al., 2023](https://arxiv.org/abs/2303.17564)).
+#
+# We fine-tune the course's own pretrained model: the 0.8 M-parameter character-level Shakespeare
+# GPT of notebook 07 (pretrained on the eight plays of Tiny Shakespeare).
+
+# %%
+import copy
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from utils import assert_close
+from utils.checkpoints import load_shakespeare_gpt
+from utils.config import set_threads
+
+set_threads(1)   # our model is small: one thread is fastest (several threads wait for each other)
+base, tokenizer = load_shakespeare_gpt()
+print(f"pretrained GPT: {base.num_parameters():,} parameters, {base.config.n_layer} layers, "
+      f"context {base.config.block_size} characters")
+
+# %% [markdown]
+# ## 2. Comedy or tragedy? The data
+#
+# Our classification task: given the start of a speech, was it written for a **comedy** or a
+# **tragedy**? The labels come from the First Folio of 1623, which sorts the plays into comedies,
+# histories and tragedies (`utils.data`; histories are left out here).
+#
+# Two rules keep the test honest:
+#
+# - **Split by play.** Speeches of one play share names, places and plot. If a play had speeches in
+#   both the training and the test data, a model could score by recognising *the play* rather than
+#   the genre. So whole plays are held out: 4 comedies and 3 tragedies.
+# - **Unseen text.** All 22 plays here are outside the 8 plays the model was pretrained on.
+#
+# A passage is the first 64 characters of a speech of at least 40 characters, without the
+# speaker's name (a name like HAMLET gives the play away, not the genre).
+
+# %%
+from utils.finetune import GENRES, encode_passages, genre_passages
+
+LENGTH = 64
+train_texts, train_labels, train_plays = genre_passages("train", max_chars=LENGTH)
+test_texts, test_labels, test_plays = genre_passages("test", max_chars=LENGTH)
+if utils.is_fast():  # fewer passages in the quick test run; the same code path
+    rng = np.random.default_rng(0)
+    keep = rng.permutation(len(train_texts))[:3000]
+    train_texts, train_labels, train_plays = ([x[i] for i in keep] for x in (train_texts, train_labels, train_plays))
+    keep = rng.permutation(len(test_texts))[:900]
+    test_texts, test_labels, test_plays = ([x[i] for i in keep] for x in (test_texts, test_labels, test_plays))
+
+assert not set(train_plays) & set(test_plays), "a play is in both training and test data"
+for split, plays, labels in (("train", train_plays, train_labels), ("test", test_plays, test_labels)):
+    print(f"{split}: {len(labels):,} passages from {len(set(plays))} plays, "
+          f"{np.mean(np.array(labels) == 0):.1%} comedy")
+print("test plays:", ", ".join(sorted(set(test_plays))))
+for text, label in list(zip(train_texts, train_labels))[:4]:
+    print(f"  {GENRES[label]:8} {text!r}")
+
+# %% [markdown]
+# A classifier must beat the **majority class**: always answering the most common label of the
+# test set. Any accuracy below that is worth nothing.
+
+# %%
+train_ids, train_lengths = encode_passages(train_texts, tokenizer, LENGTH)
+test_ids, test_lengths = encode_passages(test_texts, tokenizer, LENGTH)
+train_y, test_y = torch.tensor(train_labels), torch.tensor(test_labels)
+majority = max(np.mean(test_labels), 1 - np.mean(test_labels))
+print(f"majority-class accuracy on the test plays: {majority:.1%}")
+
+# %% [markdown]
+# ## 3. A new head on a pretrained body
+#
+# The GPT ends in a head that turns each position's hidden vector $h_t \in \mathbb{R}^{128}$ into
+# 76 next-character scores. For classification we keep the body and put a new head on it:
+#
+# $$ \text{logits} = W\,\bar h + b, \qquad \bar h = \frac{1}{T}\sum_{t=1}^{T} h_t, \qquad W \in \mathbb{R}^{2\times 128}. $$
+#
+# $\bar h$ averages the hidden states over the passage. (GPT-1 used the last position instead,
+# [Radford et al., 2018](https://cdn.openai.com/research-covers/language-unsupervised/language_understanding_paper.pdf);
+# on this task the mean did better: 61 % against 57 % with a frozen body.) `GPTClassifier` in
+# `utils.finetune` is exactly this: `backbone.hidden_states(ids)`, the mean, and one `nn.Linear`.
+#
+# We compare four ways to get a classifier, with the same data and the same number of steps:
+#
+# | | body | what trains | parameters trained |
+# |---|---|---|---|
+# | **frozen** | pretrained | the head only | 258 |
+# | **full fine-tuning** | pretrained | everything | 0.8 M |
+# | **LoRA** (section 4) | pretrained | small adapters + head | 66 k |
+# | **from scratch** | random | everything | 0.8 M |
+
+# %%
+from utils.finetune import GPTClassifier, count_parameters
+
+
+@torch.no_grad()
+def predict(model, ids, lengths, batch=512):
+    model.eval()
+    return torch.cat([model(ids[i:i + batch], lengths[i:i + batch]).argmax(-1) for i in range(0, len(ids), batch)])
+
+
+def accuracy(model):
+    return (predict(model, test_ids, test_lengths) == test_y).float().mean().item()
+
+
+def fine_tune(model, steps, lr, batch_size=32, seed=0):
+    """AdamW on the parameters that require gradients; returns the losses and seconds per step."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    generator = torch.Generator().manual_seed(seed)            # the same batches for every model
+    model.train()
+    losses, start = [], time.perf_counter()
+    for _ in range(steps):
+        i = torch.randint(len(train_ids), (batch_size,), generator=generator)
+        loss = F.cross_entropy(model(train_ids[i], train_lengths[i]), train_y[i])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    model.eval()
+    return losses, (time.perf_counter() - start) / steps
+
+
+STEPS = utils.fast(300, 60)
+results = {"majority class": majority}
+
+# %% [markdown]
+# **Frozen body.** With the body frozen, its features never change: compute them once, then train
+# only the head on them (a logistic regression). This is the cheapest way to use a pretrained model.
+
+# %%
+torch.manual_seed(0)
+frozen = GPTClassifier(copy.deepcopy(base))
+for p in frozen.backbone.parameters():
+    p.requires_grad_(False)
+start = time.perf_counter()
+with torch.no_grad():
+    features = torch.cat([frozen.features(train_ids[i:i + 512], train_lengths[i:i + 512])
+                          for i in range(0, len(train_ids), 512)])
+head_optimizer = torch.optim.AdamW(frozen.head.parameters(), lr=1e-2, weight_decay=0.0)
+for _ in range(500):  # full-batch steps on the cached features: cheap
+    loss = F.cross_entropy(frozen.head(features), train_y)
+    head_optimizer.zero_grad()
+    loss.backward()
+    head_optimizer.step()
+results["frozen body + new head"] = accuracy(frozen)
+print(f"trainable: {count_parameters(frozen):,} parameters · {time.perf_counter() - start:.0f} s · "
+      f"test accuracy {results['frozen body + new head']:.1%}")
+assert count_parameters(frozen) == 2 * 128 + 2
+
+# %% [markdown]
+# **Full fine-tuning** unfreezes everything. We start from the head just trained: a random head
+# would send large, random gradients into the pretrained body in the first steps and damage the
+# features we want to keep ("linear probing, then fine-tuning", [Kumar et al.,
+# 2022](https://arxiv.org/abs/2202.10054)). The learning rate is small (10⁻⁴) for the same reason.
+#
+# **From scratch**: the same architecture with random weights, trained for the same steps with a
+# larger learning rate (10⁻³), as a model that has read no Shakespeare before would need.
+
+# %%
+full = copy.deepcopy(frozen)
+for p in full.parameters():
+    p.requires_grad_(True)
+full_losses, full_step_s = fine_tune(full, STEPS, lr=1e-4)
+results["full fine-tuning"] = accuracy(full)
+
+from utils.models import GPT
+
+torch.manual_seed(0)
+scratch = GPTClassifier(GPT(base.config))
+scratch_losses, scratch_step_s = fine_tune(scratch, STEPS, lr=1e-3)
+results["from scratch"] = accuracy(scratch)
+for name in ("full fine-tuning", "from scratch"):
+    print(f"{name:17} test accuracy {results[name]:.1%}")
+print(f"{STEPS} steps of 32 passages, {full_step_s * 1000:.0f} ms per step (full fine-tuning)")
+
+# %%
+# The idea, checked: the pretrained body helps. Fine-tuning beats always answering the majority
+# class and beats the same model trained from scratch on the same data.
+assert results["full fine-tuning"] > majority + 0.02, results
+assert results["full fine-tuning"] > results["from scratch"] + 0.02, results
+assert results["frozen body + new head"] > majority, results
+
+# %% [markdown]
+# The scratch model has only a few thousand passages and a few hundred steps to learn English
+# spelling, Shakespeare's vocabulary *and* the genre; it stays at or below the majority class. The
+# pretrained model already knows the first two and only has to learn the third.
+#
+# The task is hard even so: about 61 %. A speech opening gives little away. Which test plays are
+# hardest?
+
+# %%
+predictions = predict(full, test_ids, test_lengths).numpy()
+plays_arr, labels_arr = np.array(test_plays), np.array(test_labels)
+per_play = {slug: float(np.mean(predictions[plays_arr == slug] == labels_arr[plays_arr == slug]))
+            for slug in sorted(set(test_plays))}
+for slug, acc in sorted(per_play.items(), key=lambda kv: kv[1]):
+    genre = GENRES[labels_arr[plays_arr == slug][0]]
+    print(f"{slug:24} {genre:8} {acc:.0%} {'#' * int(acc * 40)}")
+
+# %% [markdown]
+# Hamlet and Othello are tragedies full of prose, wit and banter, which reads like comedy; the
+# Tempest is a comedy in grave verse. Genre is a property of a whole play, not of every line.
+#
+# **Careful with the learning rate.** With a three times larger rate (3·10⁻⁴) and twice the steps,
+# full fine-tuning fell to 55 % in our runs, *below* the frozen model: it fitted the training plays
+# and lost what made its features general. Fine-tuning can forget.
+
+# %% [markdown]
+# ## 4. LoRA from scratch
+#
+# Full fine-tuning changes every weight, so for every task you store a full copy of the model and,
+# while training, keep gradients and two Adam moments for every parameter. **LoRA** (Low-Rank
+# Adaptation, [Hu et al., 2021](https://arxiv.org/abs/2106.09685)) freezes each weight matrix
+# $W \in \mathbb{R}^{d_\text{out}\times d_\text{in}}$ and learns a low-rank change beside it:
+#
+# $$ y = W x + \frac{\alpha}{r}\, B A x, \qquad A \in \mathbb{R}^{r\times d_\text{in}},\quad B \in \mathbb{R}^{d_\text{out}\times r},\quad r \ll d. $$
+#
+# - Trainable parameters per matrix: $r\,(d_\text{in} + d_\text{out})$ instead of $d_\text{in} d_\text{out}$.
+# - $B$ starts at **zero**, so at the start the model is exactly the pretrained one.
+# - $\alpha/r$ scales the update, so changing $r$ does not change how large the update starts.
+# - After training, $W' = W + \frac{\alpha}{r} BA$ is an ordinary matrix: the merged model is as fast
+#   as the original.
+#
+# (The source material says LoRA "fine-tunes only a few small layers". Not quite: it keeps *every*
+# layer frozen and adds a small trainable update *inside* the chosen ones.)
+
+# %%
+class LoRA(torch.nn.Module):
+    def __init__(self, base_linear, rank, alpha):
+        super().__init__()
+        self.base = base_linear
+        self.base.weight.requires_grad_(False)                          # W stays frozen
+        d_out, d_in = base_linear.weight.shape
+        self.A = torch.nn.Parameter(torch.randn(rank, d_in) / d_in ** 0.5)
+        self.B = torch.nn.Parameter(torch.zeros(d_out, rank))          # zero: no change at first
+        self.scale = alpha / rank
+
+    def forward(self, x):
+        return self.base(x) + (x @ self.A.T @ self.B.T) * self.scale
+
+    def merged_weight(self):
+        return self.base.weight + self.scale * self.B @ self.A
+
+
+layer = copy.deepcopy(base.blocks[0].attn.qkv)                         # a 128 → 384 matrix of our GPT
+lora_layer = LoRA(copy.deepcopy(layer), rank=4, alpha=8)
+x = torch.randn(3, 10, 128)
+assert_close("LoRA with B = 0 vs the original layer", lora_layer(x), layer(x))
+print("trainable:", sum(p.numel() for p in lora_layer.parameters() if p.requires_grad),
+      "= r·(d_in + d_out) =", 4 * (128 + 384), "instead of", 128 * 384)
+
+# %% [markdown]
+# **Check.** Give $B$ non-zero values (as training would): the merged matrix must compute the same as
+# the unmerged pair, and our class must equal the course's `utils.finetune.LoRALinear`.
+
+# %%
+from utils.finetune import LoRALinear
+
+with torch.no_grad():
+    lora_layer.B.normal_(std=0.1)
+merged = torch.nn.functional.linear(x, lora_layer.merged_weight())
+assert_close("merged W + (α/r)·BA vs unmerged", merged, lora_layer(x), atol=1e-5)
+
+course_lora = LoRALinear(copy.deepcopy(layer), rank=4, alpha=8)
+course_lora.load_state_dict(lora_layer.state_dict())
+assert_close("ours vs utils.finetune.LoRALinear", course_lora(x), lora_layer(x))
+assert_close("utils merged() vs ours", course_lora.merged()(x), merged, atol=1e-5)
+
+# %% [markdown]
+# `utils.finetune.add_lora(model, rank, alpha)` freezes a model and wraps every matrix inside its
+# blocks (attention's $W_{QKV}$ and $W_O$, both MLP matrices) in `LoRALinear`. On our classifier,
+# with rank 8: count the trainable parameters, by formula and by counting.
+
+# %%
+from utils.finetune import add_lora, merge_lora
+
+RANK, ALPHA = 8, 16
+lora_model = copy.deepcopy(frozen)                      # the pretrained body and the trained head
+wrapped = add_lora(lora_model.backbone, RANK, ALPHA)    # freezes the body, adds adapters
+for p in lora_model.head.parameters():
+    p.requires_grad_(True)                              # the head trains too
+
+per_layer = sum(RANK * (d_in + d_out) for d_in, d_out in [(128, 384), (128, 128), (128, 512), (512, 128)])
+formula = base.config.n_layer * per_layer + (2 * 128 + 2)
+print(f"{len(wrapped)} matrices wrapped, e.g. {wrapped[:4]}")
+print(f"trainable: {count_parameters(lora_model):,} (formula {formula:,}) = "
+      f"{count_parameters(lora_model) / count_parameters(full):.1%} of full fine-tuning's {count_parameters(full):,}")
+assert count_parameters(lora_model) == formula
+assert_close("LoRA model before training vs frozen model",
+             lora_model(test_ids[:64], test_lengths[:64]), frozen(test_ids[:64], test_lengths[:64]), atol=1e-5)
+
+# %% [markdown]
+# Now train the LoRA model for the same steps as full fine-tuning. Adapters start from zero and move
+# only through $A$ and $B$, so they tolerate (and need) a larger learning rate: 10⁻³.
+
+# %%
+lora_losses, lora_step_s = fine_tune(lora_model, STEPS, lr=1e-3)
+results["LoRA (rank 8)"] = accuracy(lora_model)
+print(f"LoRA {results['LoRA (rank 8)']:.1%} vs full fine-tuning {results['full fine-tuning']:.1%} · "
+      f"{lora_step_s * 1000:.0f} ms per step vs {full_step_s * 1000:.0f} ms")
+
+# After training, merge: plain Linear layers again, the same predictions, no adapter left.
+before_merge = lora_model(test_ids[:64], test_lengths[:64])
+assert merge_lora(lora_model) == len(wrapped)
+assert_close("merged vs unmerged LoRA classifier", lora_model(test_ids[:64], test_lengths[:64]), before_merge, atol=1e-4)
+assert count_parameters(lora_model, trainable_only=False) == count_parameters(full, trainable_only=False)
+assert abs(results["LoRA (rank 8)"] - results["full fine-tuning"]) < 0.04, results
+
+# %% [markdown]
+# LoRA trained 8 % of the parameters and landed within a point or two of full fine-tuning. Note what
+# it did **not** save here: time. Each step still runs the whole model forward and backward, plus
+# the adapters; on a CPU with a model this small, the extra matrix products cost more than the
+# smaller optimizer saves. LoRA's savings are **memory** (no gradients or Adam moments for frozen
+# weights) and **storage** (one small adapter per task instead of a model copy); they matter when
+# the model is large.
+
+# %%
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(7, 2.8))
+names = ["majority class", "from scratch", "frozen body + new head", "LoRA (rank 8)", "full fine-tuning"]
+colors = ["#bbbbbb", "#8d99ae", "#90be6d", "#e76f51", "#2a9d8f"]
+ax.barh(names, [results[n] for n in names], color=colors)
+for i, n in enumerate(names):
+    ax.text(results[n] + 0.005, i, f"{results[n]:.1%}", va="center", fontsize=9)
+ax.axvline(majority, color="black", lw=0.8, ls="--")
+ax.set(xlim=(0.3, 0.75), xlabel="accuracy on 7 unseen plays", title="Comedy or tragedy? Same data, same steps")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### What LoRA saves on real models
+#
+# The slider below does the same arithmetic for real models. Memory counts what training must keep
+# per parameter with mixed-precision Adam: 16 bytes for each *trained* parameter (fp16 weight and
+# gradient, fp32 master copy and two moments; [Rajbhandari et al., 2020](https://arxiv.org/abs/1910.02054),
+# §3.1) and 2 bytes for each frozen one; activations are left out.
+#
+# Hu et al. (2021, Table 5) adapt GPT-3 175B with 18 M trainable parameters: rank 8 on $W_Q$ only,
+# or rank 4 on $W_Q$ and $W_V$. Our formula gives the same count:
+
+# %%
+from utils.finetune import MODEL_SHAPES, lora_parameter_count
+
+gpt3 = MODEL_SHAPES["GPT-3 175B"]
+for rank, matrices in ((8, ("q",)), (4, ("q", "v")), (2, ("q", "k", "v", "o"))):
+    count = lora_parameter_count(gpt3, rank, matrices)
+    print(f"rank {rank} on {'+'.join(matrices):8}: {count / 1e6:.1f} M trainable = {count / gpt3.parameters:.4%} of 175 B")
+    assert round(count / 1e6) in (18, 19)   # "18M" in Hu et al., Table 5
+print(f"adapter file at fp16: {2 * lora_parameter_count(gpt3, 4, ('q', 'v')) / 1e6:.0f} MB "
+      f"(Hu et al. report 35 MB instead of a 350 GB checkpoint)")
+
+# %%
+from utils.widgets import LoRARankView
+
+lora_view = LoRARankView(model="our Shakespeare GPT", rank=8)
+lora_view
+
+# %% [markdown]
+# Try: GPT-3 175B at rank 4 on attention only; then rank 256 with the MLP too. How does the count
+# grow with $r$? (Linearly: doubling $r$ doubles it.) Why does the memory hardly move? (The 2 bytes
+# per frozen weight dominate: LoRA cannot shrink the model itself; quantising it can, as QLoRA does,
+# [Dettmers et al., 2023](https://arxiv.org/abs/2305.14314).)
+
+# %%
+# The view, checked: its count is the formula; doubling the rank doubles the trainable parameters.
+lora_view.state.model, lora_view.state.rank = "our Shakespeare GPT", 8
+lora_view.refresh()
+assert lora_view.numbers["lora_trainable"] == formula - (2 * 128 + 2)
+lora_view.state.rank = 16
+lora_view.refresh()
+assert lora_view.numbers["lora_trainable"] == 2 * (formula - (2 * 128 + 2))
+
+# %% [markdown]
+# ## 5. Instruction fine-tuning
+#
+# A pretrained model continues text; it does not *answer*. Instruction fine-tuning shows it
+# (instruction, response) pairs in a fixed **prompt template**, so that at use time the same
+# template makes it answer. Ours is short, because our context holds only 128 characters:
+#
+# ```
+# Task: Which play is this from?
+# Text: PAULINA: As she lived peerless,
+# Answer: A Winter's Tale
+# ```
+#
+# We build three tasks from the eight pretraining plays: **which play** a speech is from, **shout**
+# a line (write it in capitals), and **continue** a line. Training examples come from the first 90 %
+# of every play, held-out prompts from the last 10 %.
+#
+# The loss counts only the **answer** characters (and the newline that ends it): the model should
+# learn to answer, not to write prompts. Positions of the prompt get the label −100, which
+# `F.cross_entropy` ignores.
+
+# %%
+from utils.finetune import CONTEXT, TASKS, answer, instruction_examples
+
+sft_train, sft_val = instruction_examples("train"), instruction_examples("val")
+print(f"{len(sft_train):,} training examples, {len(sft_val):,} held out")
+print(sft_train[0].prompt + sft_train[0].response)
+
+
+def encode_examples(examples):
+    """Inputs and targets (n, CONTEXT); targets are -100 except on the answer and its newline."""
+    x = torch.zeros(len(examples), CONTEXT, dtype=torch.long)
+    y = torch.full((len(examples), CONTEXT), -100)
+    for row, example in enumerate(examples):
+        prompt, reply = tokenizer.encode(example.prompt), tokenizer.encode(example.response + "\n")
+        ids = prompt + reply
+        x[row, :len(ids) - 1] = torch.tensor(ids[:-1])
+        y[row, len(prompt) - 1:len(ids) - 1] = torch.tensor(reply)   # predict each answer character
+    return x, y
+
+
+sft_x, sft_y = encode_examples(sft_train)
+row = sft_y[0]
+print("characters the loss counts in example 0:", repr(tokenizer.decode(row[row >= 0].tolist())))
+assert tokenizer.decode(row[row >= 0].tolist()) == sft_train[0].response + "\n"
+
+# %% [markdown]
+# Held-out prompts, 40 per task, and three measures: how often the **play** is named exactly, what
+# share of the letters of a **shouted** answer are capitals, and the loss (nats per character) of
+# the reference answers (lower: the model finds the right answer more likely).
+
+# %%
+held_out = {task: [e for e in sft_val if e.instruction == task][:utils.fast(40, 16)] for task in TASKS}
+
+
+def answer_loss(model, examples):
+    x, y = encode_examples(examples)
+    with torch.no_grad():
+        logits, _ = model(x)
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), y.reshape(-1), ignore_index=-100).item()
+
+
+def capital_share(text):
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / max(1, len(letters))
+
+
+def instruction_scores(model):
+    plays = held_out[TASKS[0]]
+    shouts = held_out[TASKS[1]]
+    return {"play named": np.mean([answer(model, tokenizer, e.prompt) == e.response for e in plays]),
+            "capitals when shouting": np.mean([capital_share(answer(model, tokenizer, e.prompt)) for e in shouts]),
+            "answer loss": answer_loss(model, [e for task in TASKS for e in held_out[task]])}
+
+
+before_scores = instruction_scores(base)
+print({k: round(float(v), 3) for k, v in before_scores.items()})
+
+# %% [markdown]
+# Now the fine-tuning: the whole model, AdamW, learning rate 3·10⁻⁴, batches of 16 examples.
+
+# %%
+from utils.widgets import LossCurves
+
+SFT_STEPS = utils.fast(600, 150)
+tuned = copy.deepcopy(base).train()
+optimizer = torch.optim.AdamW(tuned.parameters(), lr=3e-4, weight_decay=0.0)
+generator = torch.Generator().manual_seed(0)
+held_out_all = [e for task in TASKS for e in held_out[task]]
+curves = LossCurves(title="instruction fine-tuning: loss on the answers", total_steps=SFT_STEPS)
+curves.add(0, answer_loss(tuned, sft_train[:64]), answer_loss(tuned, held_out_all))
+curves
+
+# %%
+sft_losses, start = [], time.perf_counter()
+for step in range(SFT_STEPS):
+    i = torch.randint(len(sft_x), (16,), generator=generator)
+    logits, _ = tuned(sft_x[i])
+    loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), sft_y[i].reshape(-1), ignore_index=-100)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    sft_losses.append(loss.item())
+    if (step + 1) % 25 == 0:  # the held-out answers every 100 steps
+        val = answer_loss(tuned, held_out_all) if (step + 1) % 100 == 0 or step + 1 == SFT_STEPS else None
+        curves.add(step + 1, float(np.mean(sft_losses[-25:])), val)
+tuned.eval()
+print(f"{SFT_STEPS} steps in {time.perf_counter() - start:.0f} s; held-out answer loss "
+      f"{curves.state.val_losses[0]:.2f} → {curves.state.val_losses[-1]:.2f}")
+curves.figure   # the final picture, also where widgets do not run (GitHub)
+
+# %%
+after_scores = instruction_scores(tuned)
+for key in before_scores:
+    print(f"{key:24} before {before_scores[key]:.3f} → after {after_scores[key]:.3f}")
+
+# The idea, checked: the tuned model follows the template; the pretrained one does not.
+assert curves.render_count > 2, "the curves should have been redrawn while training ran"
+assert after_scores["answer loss"] < before_scores["answer loss"] - 0.3
+assert after_scores["capitals when shouting"] > before_scores["capitals when shouting"] + 0.2
+assert after_scores["play named"] > before_scores["play named"]
+
+# %% [markdown]
+# The same held-out prompts, side by side. Pick an example or type your own text (characters of
+# the plays only) and choose the task.
+
+# %%
+from utils.widgets import BeforeAfterView
+
+examples = [e for task in TASKS for e in held_out[task][:6]]
+before_after = BeforeAfterView({"pretrained (before)": base, "instruction-tuned (after)": tuned}, tokenizer, examples)
+before_after
+
+# %% [markdown]
+# What changed, and what did not:
+#
+# - **The format** changed at once: after a few hundred steps the model answers briefly, on one
+#   line, in the form the task asks for (a title; capitals). Before, it just went on writing
+#   Shakespeare-like words.
+# - **Which play** is learned in part: the model already knew the characters' names and styles from
+#   pretraining; tuning taught it to *say* the title.
+# - **Shouting** is learned as a style, not as a skill: answers are in capitals, but they are
+#   seldom the same line. Copying a line letter by letter is beyond what a 0.8 M-parameter model
+#   learns in a few hundred steps. And **continuing** a line barely improves: that was
+#   pretraining's job.
+#
+# This matches what is seen at scale: instruction tuning mostly teaches *how to answer*; the
+# knowledge and skills come from pretraining (LIMA, [Zhou et al., 2023](https://arxiv.org/abs/2305.11206),
+# tuned a 65 B model with only 1,000 examples).
+
+# %%
+# The widget, checked: choosing another example answers again, with both models.
+count = before_after.render_count
+before_after.example.value = len(examples) - 1
+assert before_after.render_count == count + 1 and set(before_after.answers) == {"pretrained (before)", "instruction-tuned (after)"}
+assert before_after.expected() == examples[-1].response
+
+# %% [markdown]
+# ## 6. Prompt, retrieve, fine-tune or train from scratch?
+#
+# Fine-tuning is one of four ways to make a model do your job (seed lesson: Microsoft, *Generative
+# AI for Beginners*, lesson 2). Start at the top; go down only when the step above is not enough.
+#
+# | approach | what changes | needs | good for | cost |
+# |---|---|---|---|---|
+# | **prompting** (zero-/few-shot) | nothing; you write instructions and examples in the prompt | a capable model | most tasks first; quick tries | cheapest; longer prompts cost per call |
+# | **RAG** (retrieval-augmented generation, notebook 11) | the prompt: retrieved passages are added | your documents, a search index | facts the model never saw, private or fresh data; citing sources | an index to build and keep up to date |
+# | **fine-tuning** (full or LoRA) | the weights | hundreds to thousands of labelled examples, some GPU time | a fixed format, style or task; shorter prompts and lower latency; a small model doing one job well | training and evaluation; retrain when data changes |
+# | **training from scratch** | everything | a huge corpus, a large budget | new languages or domains no model covers | largest by far (notebook 08) |
+#
+# Two notes. "Zero-shot" means *no examples in the prompt* and no training at all, not "training
+# from scratch" (the translation of the seed lesson mixes them up). And fine-tuning is a poor way to
+# add **facts**: a model tuned on documents may still answer wrongly and cannot point to its source;
+# retrieval can.
+#
+# Why did this notebook not just *prompt* our model? Because prompting needs a model that learned to
+# learn from its prompt. In-context learning appeared with scale (GPT-3, [Brown et al.,
+# 2020](https://arxiv.org/abs/2005.14165), Figure 1.2). Our 0.8 M-parameter model does not have it:
+# give it labelled examples in the prompt and compare how likely it finds " comedy" and " tragedy".
+
+# %%
+rng = np.random.default_rng(1)
+comedies, tragedies = (np.flatnonzero(np.array(train_labels) == label) for label in (0, 1))
+shot_rows = [rng.choice(comedies), rng.choice(tragedies), rng.choice(comedies), rng.choice(tragedies)]
+few_shot = "".join(f"Text: {' '.join(train_texts[i].split())[:40]}\nGenre: {GENRES[train_labels[i]]}\n"
+                   for i in shot_rows)
+print(few_shot)
+
+
+@torch.no_grad()
+def few_shot_guess(text):
+    """The genre whose name the model finds likelier after the examples and the new text."""
+    scores = []
+    for genre in GENRES:
+        prompt = few_shot + f"Text: {' '.join(text.split())[:40]}\nGenre:"
+        ids = torch.tensor([tokenizer.encode(prompt + " " + genre)[-CONTEXT:]])
+        logits, _ = base(ids[:, :-1])
+        logp = torch.log_softmax(logits[0], -1)
+        n = len(genre) + 1
+        scores.append(sum(logp[-n + k, ids[0, -n + k]].item() for k in range(n)))
+    return int(np.argmax(scores))
+
+
+sample = rng.permutation(len(test_texts))[:utils.fast(300, 60)]   # a random sample of the test plays
+guesses = np.array([few_shot_guess(test_texts[i]) for i in sample])
+truth = np.array(test_labels)[sample]
+prompt_acc = np.mean(guesses == truth)
+tuned_acc = np.mean(predictions[sample] == truth)
+print(f"on {len(sample)} test passages: few-shot prompting {prompt_acc:.1%} (it answers 'comedy' "
+      f"{np.mean(guesses == 0):.0%} of the time), fine-tuned {tuned_acc:.1%}, "
+      f"majority class {max(truth.mean(), 1 - truth.mean()):.1%}")
+assert prompt_acc < tuned_acc
+
+# %% [markdown]
+# ## Recap
+#
+# - Pretraining teaches the language; fine-tuning adapts the model to one job with little data.
+# - Classification: a new head on the mean hidden state. On 7 unseen plays: majority class
+#   ≈ 57 %, from scratch ≈ chance, frozen body ≈ 61 %, full fine-tuning and LoRA ≈ 62 %. Start from
+#   a trained head, keep the learning rate small, and split the data by play.
+# - LoRA: $W + \frac{\alpha}{r}BA$ with $B = 0$ at the start; 8 % of the parameters here, 0.01 % on
+#   GPT-3; merged back into $W$ after training. It saves memory and storage, not compute per step.
+# - Instruction tuning teaches the format of answers; knowledge comes from pretraining.
+# - Prompt first, then RAG for facts, fine-tune for format and task, train from scratch rarely.
+#
+# ## Exercises
+#
+# 1. **Rank 1.** How many parameters does rank-1 LoRA on every matrix of our GPT train (without the
+#    head)? Check with `add_lora` on a copy of `base` and `count_parameters`. Expect 8,192.
+# 2. **Attention only.** Hu et al. adapted only attention matrices. Apply rank-8 LoRA to
+#    `("attn.qkv", "attn.proj")` only and count. Expect 4 · 8 · ((128 + 384) + (128 + 128)) = 24,576.
+# 3. **The hardest play.** In `per_play`, which test play is hardest for the fine-tuned model, and
+#    is it a comedy or a tragedy? (In our runs: The Tempest, Hamlet or Othello, all near 50 %.)
+# 4. **A new instruction.** Ask the tuned model a task it was never trained on, e.g.
+#    `format_prompt("Who speaks?", "My lord, I will obey.")` from `utils.finetune`. What does it
+#    answer, and why? (Expect one of the three trained formats: a title, capitals or a line. It
+#    learned three templates, not "following instructions" in general; that takes many thousands of
+#    different tasks.)
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 1: r · (d_in + d_out) summed over the 4 matrices of each of the 4 blocks.
+rank1 = copy.deepcopy(base)
+add_lora(rank1, rank=1, alpha=1)
+print(count_parameters(rank1))
+assert count_parameters(rank1) == 4 * ((128 + 384) + (128 + 128) + (128 + 512) + (512 + 128)) == 8192
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 2: only the two attention matrices per block.
+attention_only = copy.deepcopy(base)
+add_lora(attention_only, rank=8, alpha=16, targets=("attn.qkv", "attn.proj"))
+assert count_parameters(attention_only) == 4 * 8 * ((128 + 384) + (128 + 128)) == 24576
+print(count_parameters(attention_only))
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 3: the lowest per-play accuracy.
+hardest = min(per_play, key=per_play.get)
+hardest_genre = GENRES[labels_arr[plays_arr == hardest][0]]
+print(hardest, hardest_genre, f"{per_play[hardest]:.0%}")
+assert per_play[hardest] == min(per_play.values()) and hardest_genre in GENRES
+
+# %% jupyter={"source_hidden": true} tags=["solution"]
+# Solution 4: an unseen instruction gets an answer in one of the trained formats.
+from utils.finetune import format_prompt
+
+reply = answer(tuned, tokenizer, format_prompt("Who speaks?", "My lord, I will obey."))
+print(repr(reply))
+assert isinstance(reply, str) and "\n" not in reply

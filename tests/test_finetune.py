@@ -1,0 +1,164 @@
+"""utils.finetune: classification data split by play, the classifier, LoRA, the instruction set."""
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from utils.data import TINY_PLAYS, CharTokenizer, get_play
+from utils.finetune import (
+    CONTEXT,
+    MODEL_SHAPES,
+    TASKS,
+    TEST_PLAYS,
+    GPTClassifier,
+    LoRALinear,
+    add_lora,
+    answer,
+    count_parameters,
+    encode_passages,
+    format_prompt,
+    genre_passages,
+    genre_plays,
+    instruction_examples,
+    lora_parameter_count,
+    merge_lora,
+    training_memory_bytes,
+)
+from utils.models import GPT, GPTConfig
+
+SMALL = GPTConfig(vocab_size=76, block_size=32, n_layer=2, n_head=2, n_embd=16)
+
+
+def test_genre_split_is_by_play_and_avoids_pretraining_plays():
+    train, test = genre_plays("train"), genre_plays("test")
+    train_slugs, test_slugs = {p.slug for p in train}, {p.slug for p in test}
+    assert test_slugs == set(TEST_PLAYS) and not train_slugs & test_slugs
+    assert not (train_slugs | test_slugs) & set(TINY_PLAYS)
+    assert {p.genre for p in train} == {p.genre for p in test} == {"comedy", "tragedy"}
+    with pytest.raises(ValueError, match="'train' or 'test'"):
+        genre_plays("val")
+
+
+def test_genre_passages_are_labelled_by_their_play():
+    texts, labels, slugs = genre_passages("test", max_chars=50, min_chars=45)
+    assert len(texts) == len(labels) == len(slugs) > 1000
+    assert all(45 <= len(t) <= 50 for t in texts)
+    for text, label, slug in list(zip(texts, labels, slugs))[::500]:
+        play = get_play(slug)
+        assert ("comedy", "tragedy")[label] == play.genre
+        assert any(s.text.startswith(text) for s in play.speeches)
+    with pytest.raises(ValueError, match="min_chars"):
+        genre_passages("train", max_chars=10, min_chars=20)
+
+
+def test_encode_passages_pads_after_the_text():
+    tok = CharTokenizer("abc ")
+    ids, lengths = encode_passages(["ab", "abc a"], tok, 4)
+    assert ids.shape == (2, 4) and lengths.tolist() == [2, 4]
+    assert tok.decode(ids[0, :2].tolist()) == "ab" and tok.decode(ids[1].tolist()) == "abc "
+    with pytest.raises(ValueError, match="empty"):
+        encode_passages([], tok, 4)
+
+
+def test_classifier_ignores_padding_and_checks_lengths():
+    torch.manual_seed(0)
+    model = GPTClassifier(GPT(SMALL))
+    ids = torch.randint(0, 76, (2, 10))
+    lengths = torch.tensor([6, 10])
+    logits = model(ids, lengths)
+    assert logits.shape == (2, 2)
+    changed = ids.clone()
+    changed[0, 6:] = 0  # only padding of row 0 changes
+    assert torch.allclose(model(changed, lengths)[0], logits[0], atol=1e-6)
+    with pytest.raises(ValueError, match="lengths"):
+        model(ids, torch.tensor([0, 3]))
+    with pytest.raises(TypeError, match="GPT"):
+        GPTClassifier(nn.Linear(2, 2))
+
+
+def test_hidden_states_feed_the_language_model_head():
+    torch.manual_seed(0)
+    model = GPT(SMALL)
+    ids = torch.randint(0, 76, (2, 8))
+    logits, _ = model(ids)
+    assert torch.allclose(model.lm_head(model.hidden_states(ids)), logits)
+
+
+def test_lora_starts_as_the_base_layer_and_merges_exactly():
+    torch.manual_seed(0)
+    base = nn.Linear(8, 5)
+    lora = LoRALinear(copy.deepcopy(base), rank=2, alpha=4)
+    x = torch.randn(3, 8)
+    assert torch.equal(lora(x), base(x))
+    assert [n for n, p in lora.named_parameters() if p.requires_grad] == ["A", "B"]
+    with torch.no_grad():
+        lora.B.normal_()
+    assert not torch.allclose(lora(x), base(x))
+    assert torch.allclose(lora.merged()(x), lora(x), atol=1e-5)
+    with pytest.raises(ValueError, match="rank"):
+        LoRALinear(base, rank=0, alpha=1)
+    with pytest.raises(TypeError, match="nn.Linear"):
+        LoRALinear(nn.Conv1d(1, 1, 1), rank=1, alpha=1)
+
+
+def test_add_lora_counts_and_merge_restores_plain_linears():
+    torch.manual_seed(0)
+    model = GPT(SMALL)
+    ids = torch.randint(0, 76, (2, 8))
+    before, _ = model(ids)
+    names = add_lora(model, rank=2, alpha=2)
+    assert len(names) == 4 * SMALL.n_layer
+    d = SMALL.n_embd
+    expected = SMALL.n_layer * 2 * ((d + 3 * d) + (d + d) + (d + 4 * d) + (4 * d + d))
+    assert count_parameters(model) == expected
+    assert torch.allclose(model(ids)[0], before, atol=1e-6)
+    for module in model.modules():
+        if isinstance(module, LoRALinear):
+            nn.init.normal_(module.B)
+    tuned, _ = model(ids)
+    assert merge_lora(model) == len(names)
+    assert not any(isinstance(m, LoRALinear) for m in model.modules())
+    assert torch.allclose(model(ids)[0], tuned, atol=1e-4)
+    with pytest.raises(ValueError, match="no nn.Linear"):
+        add_lora(GPT(SMALL), rank=1, alpha=1, targets=("nothing",))
+
+
+def test_lora_arithmetic_matches_hu_et_al():
+    gpt3 = MODEL_SHAPES["GPT-3 175B"]
+    # Hu et al. (2021), Table 5: 18 M trainable parameters in each setting
+    for rank, matrices in ((8, ("q",)), (4, ("q", "v")), (2, ("q", "k", "v", "o"))):
+        assert lora_parameter_count(gpt3, rank, matrices) == 18_874_368
+    ours = MODEL_SHAPES["our Shakespeare GPT"]
+    model = GPT(GPTConfig())
+    assert model.num_parameters() == ours.parameters
+    add_lora(model, rank=8, alpha=16)
+    assert count_parameters(model) == lora_parameter_count(ours, 8)
+    with pytest.raises(ValueError, match="no matrices"):
+        lora_parameter_count(gpt3, 4, ("gate",))
+    assert training_memory_bytes(10, 10) == 160 and training_memory_bytes(10, 0) == 20
+    with pytest.raises(ValueError):
+        training_memory_bytes(5, 6)
+
+
+def test_instruction_examples_fit_the_context_and_split_by_speech():
+    train, val = instruction_examples("train"), instruction_examples("val")
+    assert len(train) > 5 * len(val) > 0
+    assert {e.instruction for e in train} == set(TASKS)
+    assert all(len(e.prompt) + len(e.response) + 1 <= CONTEXT for e in train + val)
+    assert not {e.prompt for e in train} & {e.prompt for e in val}
+    shout = next(e for e in train if e.instruction == TASKS[1])
+    assert shout.response == shout.response.upper() and shout.prompt.startswith("Task: Shout this line.\nText: ")
+    assert format_prompt("Q?", "a\nb  c") == "Task: Q?\nText: a b c\nAnswer: "
+
+
+def test_answer_stops_at_a_newline_and_respects_the_context():
+    torch.manual_seed(0)
+    tok = CharTokenizer("\nab")
+    model = GPT(GPTConfig(vocab_size=3, block_size=8, n_layer=1, n_head=1, n_embd=8))
+    with torch.no_grad():  # make the model always predict "a"
+        model.lm_head.weight.zero_()
+        model.ln_f.weight.zero_()
+    reply = answer(model, tok, "ab", max_chars=100)
+    assert "\n" not in reply and len("ab") + len(reply) <= 9

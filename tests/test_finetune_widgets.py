@@ -1,0 +1,65 @@
+"""Headless tests of notebook 09's views (LoRA rank slider, before/after answers).
+
+Run twice by the test command: on ipywidgets 8 and on Colab's 7.7.1.
+"""
+
+import pytest
+import torch
+
+from utils.data import CharTokenizer
+from utils.finetune import MODEL_SHAPES, TASKS, Example, format_prompt, lora_parameter_count
+from utils.models import GPT, GPTConfig
+from utils.widgets import BeforeAfterView, LoRARankView
+
+pytestmark = pytest.mark.widgets
+
+
+def test_lora_view_follows_rank_model_and_targets():
+    view = LoRARankView()
+    first = view.png()
+    ours = MODEL_SHAPES["our Shakespeare GPT"]
+    assert view.numbers["lora_trainable"] == lora_parameter_count(ours, 8) == 65_536
+    view.rank_slider.value = 16
+    assert view.png() != first and view.numbers["lora_trainable"] == 2 * 65_536
+    view.model_box.value = "GPT-3 175B"
+    view.rank_slider.value = 4
+    view.mlp_box.value = False
+    numbers = view.numbers
+    assert numbers["matrices"] == ("q", "k", "v", "o")
+    assert numbers["lora_trainable"] == lora_parameter_count(MODEL_SHAPES["GPT-3 175B"], 4, ("q", "k", "v", "o"))
+    assert numbers["full_memory"] == 16 * 175_000_000_000 > numbers["lora_memory"]
+    assert "GPT-3 175B" in view.summary.value and f"{numbers['lora_trainable']:,}" in view.summary.value
+    view.attention_box.value = False  # nothing adapted: said, not crashed
+    assert view.numbers["lora_trainable"] == 0 and "tick attention or MLP" in view.summary.value
+    assert view.settings() == {"model": "GPT-3 175B", "rank": 4, "attention": False, "mlp": False}
+    with pytest.raises(ValueError, match="rank must be one of"):
+        LoRARankView(rank=3)
+
+
+@pytest.fixture(scope="module")
+def two_models():
+    torch.manual_seed(0)
+    tok = CharTokenizer("\n !',-.:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    config = GPTConfig(vocab_size=tok.vocab_size, block_size=128, n_layer=1, n_head=2, n_embd=16)
+    return {"before": GPT(config), "after": GPT(config)}, tok
+
+
+def test_before_after_view_answers_with_both_models(two_models):
+    models, tok = two_models
+    examples = [Example(TASKS[0], format_prompt(TASKS[0], "ROMEO: But soft"), "Romeo and Juliet", "romeo-and-juliet"),
+                Example(TASKS[1], format_prompt(TASKS[1], "what light"), "WHAT LIGHT", "romeo-and-juliet")]
+    view = BeforeAfterView(models, tok, examples)
+    assert set(view.answers) == {"before", "after"} and "Romeo and Juliet" in view.html.value
+    count = view.render_count
+    view.example.value = 1  # one answer per change, with the example's task and text
+    assert view.render_count == count + 1 and view.state.task == TASKS[1] and view.state.text == "what light"
+    assert view.expected() == "WHAT LIGHT" and view.prompt == examples[1].prompt
+    view.text.value = "my own words"
+    assert view.expected() is None and "no reference answer" in view.html.value
+    assert view.render_count == count + 2 and ">before<" in view.html.value and ">after<" in view.html.value
+    view.text.value = "a # sign"  # a character the model does not know: say which
+    assert view.answers == {} and "#" in view.html.value
+    bundle = view._repr_mimebundle_()
+    assert "text/html" in bundle
+    with pytest.raises(ValueError, match="two GPTs"):
+        BeforeAfterView({"only": models["before"]}, tok, examples)
