@@ -14,3 +14,33 @@ def pytest_configure(config):
 def _fast_mode(monkeypatch):
     """Unit tests always see fast mode unless a test says otherwise."""
     monkeypatch.setenv("COURSE_FAST", os.environ.get("COURSE_FAST", "1"))
+
+
+def _horizontal_margin(layout) -> int:
+    parts = [int(p.removesuffix("px")) for p in (layout.margin or "").split()]
+    if not parts:
+        return 0
+    # CSS shorthand: one value for all sides; two or three: (vertical, horizontal, ...); four: top right bottom left
+    return parts[1] + parts[3] if len(parts) == 4 else 2 * parts[len(parts) > 1]
+
+
+def _view_width(widget) -> int:
+    """A view's width in pixels from its fixed layouts: an HBox's children side by side, a VBox's
+    stacked, each other widget with ipywidgets' 2 px margin on either side. Within 2 px of what
+    tools/browser_test.py measures in JupyterLab, and never less."""
+    import ipywidgets as widgets
+
+    margin = _horizontal_margin(widget.layout)
+    if isinstance(widget, widgets.HBox):
+        return margin + sum(_view_width(child) for child in widget.children)
+    if isinstance(widget, widgets.VBox):
+        return margin + max((_view_width(child) for child in widget.children), default=0)
+    width = widget.layout.width or ""
+    assert width.endswith("px"), f"{type(widget).__name__} has no fixed width (use fixed_layout)"
+    return margin + int(width.removesuffix("px")) + 4
+
+
+@pytest.fixture
+def view_width():
+    """``view_width(view.widget)``: compare with ``utils.widgets.base.NOTEBOOK_WIDTH_PX``."""
+    return _view_width

@@ -10,12 +10,14 @@ from utils.data import CharTokenizer
 from utils.finetune import MODEL_SHAPES, TASKS, Example, format_prompt, lora_parameter_count
 from utils.models import GPT, GPTConfig
 from utils.widgets import BeforeAfterView, LoRARankView
+from utils.widgets.base import NOTEBOOK_WIDTH_PX
 
 pytestmark = pytest.mark.widgets
 
 
-def test_lora_view_follows_rank_model_and_targets():
+def test_lora_view_follows_rank_model_and_targets(view_width):
     view = LoRARankView()
+    assert view_width(view.widget) <= NOTEBOOK_WIDTH_PX  # 932 px was cut off in JupyterLab
     first = view.png()
     ours = MODEL_SHAPES["our Shakespeare GPT"]
     assert view.numbers["lora_trainable"] == lora_parameter_count(ours, 8) == 65_536

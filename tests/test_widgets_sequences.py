@@ -11,7 +11,7 @@ from utils.bpe import BytePairTokenizer
 from utils.data import CharTokenizer, tiktoken_encoding
 from utils.rnn import CharLSTM
 from utils.widgets import EmbeddingMap, HiddenStateView, TemperatureSampler, TokenView
-from utils.widgets.base import WIDGET_MIME, figure_to_png
+from utils.widgets.base import NOTEBOOK_WIDTH_PX, WIDGET_MIME, figure_to_png
 from utils.widgets.rnn import MAX_CHARS, show_hidden_states
 from utils.widgets.tokens import show_embedding_map, tokens_html
 
@@ -55,9 +55,10 @@ def test_hidden_state_view_caps_and_skips_unknown(lstm):
     assert figure_to_png(show_hidden_states(model, tok, "ROMEO")).startswith(PNG_MAGIC)
 
 
-def test_temperature_slider_reshapes_bars_and_resamples(lstm):
+def test_temperature_slider_reshapes_bars_and_resamples(lstm, view_width):
     model, tok = lstm
     view = TemperatureSampler(model, tok, prompt="ROMEO:\n", temperature=1.0, length=80)
+    assert view_width(view.widget) <= NOTEBOOK_WIDTH_PX  # 880 px was cut off in JupyterLab
     heights = [bar.get_height() for bar in view._bars]
     text = view.generated
     view.temperature.value = 0.2
@@ -79,8 +80,9 @@ def test_temperature_slider_reshapes_bars_and_resamples(lstm):
         TemperatureSampler(model, tok, prompt="Ω")
 
 
-def test_token_view_colours_tokens_with_ids():
+def test_token_view_colours_tokens_with_ids(view_width):
     view = TokenView("hello world", tokenizer="GPT-4 (cl100k_base)")
+    assert view_width(view.widget) <= NOTEBOOK_WIDTH_PX
     assert view.count == 2 and "15339" in view.html.value and "1917" in view.html.value
     renders = view.render_count
     view.text.value = "Мой кот"
@@ -114,9 +116,10 @@ def word_vectors():
     return vectors, words
 
 
-def test_embedding_map_highlights_word_and_neighbours(word_vectors):
+def test_embedding_map_highlights_word_and_neighbours(word_vectors, view_width):
     vectors, words = word_vectors
     view = EmbeddingMap(vectors, words, word="king", k=3, max_points=50)
+    assert view_width(view.widget) <= NOTEBOOK_WIDTH_PX
     assert view.neighbours[0][0] == "queen"
     assert np.allclose(view._artists["word"].get_offsets(), view.coords[[0]])
     assert np.allclose(view._artists["neighbours"].get_offsets()[0], view.coords[1])

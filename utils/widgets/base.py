@@ -26,6 +26,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 IPYWIDGETS_MAJOR = int(widgets.__version__.split(".")[0])
+# The width of a notebook output in JupyterLab in a 1280-pixel-wide window with the file browser
+# open (measured by tools/browser_test.py): a wider view is cut off on the right, so keep within it.
+NOTEBOOK_WIDTH_PX = 848
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
@@ -68,10 +71,13 @@ class LiveView:
 
     Subclasses set ``self.state`` and build ``self.figure`` and their artists in ``__init__``,
     call ``super().__init__(...)``, and implement :meth:`draw` (update artists from the state).
-    Use :meth:`link` to bind a control to a state field.
+    Use :meth:`link` to bind a control to a state field. ``controls`` go in a row above the
+    picture, ``side`` widgets right of it, ``below`` widgets under it; the whole view should fit
+    in ``NOTEBOOK_WIDTH_PX``.
     """
 
-    def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None):
+    def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None,
+                 below: list[widgets.Widget] | None = None):
         self.figure = figure
         width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
         self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
@@ -80,7 +86,7 @@ class LiveView:
         self.render_count = 0
         self.last_render_ms = 0.0
         side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
-        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box])])
+        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or [])])
         self.refresh()
 
     # -- subclasses implement -------------------------------------------------------------

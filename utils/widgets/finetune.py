@@ -56,7 +56,7 @@ class LoRARankView(LiveView):
         if rank not in RANKS:
             raise ValueError(f"rank must be one of {RANKS}, got {rank!r}.")
         self.state = LoRAState(model=model, rank=rank)
-        fig = new_figure(620, 250)
+        fig = new_figure(540, 250)
         self.ax_params, self.ax_memory = fig.subplots(1, 2)
         labels = ["full fine-tuning", "LoRA"]
         self.param_bars = self.ax_params.barh(labels, [1, 1], color=["#8d99ae", "#e76f51"])
@@ -69,7 +69,7 @@ class LoRARankView(LiveView):
         for ax in (self.ax_params, self.ax_memory):
             ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()
-        self.summary = widgets.HTML(layout=fixed_layout(300))
+        self.summary = widgets.HTML(layout=fixed_layout(270))
         self.model_box = self.link(widgets.Dropdown(options=list(MODEL_SHAPES), value=model, description="model",
                                                     layout=fixed_layout(270)), "model")
         self.rank_slider = self.link(widgets.SelectionSlider(options=RANKS, value=rank, description="rank r",

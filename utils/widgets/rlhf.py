@@ -112,9 +112,10 @@ class RLHFRunsView(LiveView):
         self._artists = _draw_static(fig, self.runs)
         self.beta = widgets.SelectionSlider(options=betas, value=self.state.beta, description="KL coef β",
                                             continuous_update=True, layout=fixed_layout(360))
-        self.samples = widgets.HTML(layout=widgets.Layout(width="640px", height="380px", overflow="auto"))
+        # Under the picture, not beside it: side by side the view was 1178 px wide and cut off.
+        self.samples = widgets.HTML(layout=widgets.Layout(width="760px", height="380px", overflow="auto"))
         self.link(self.beta, "beta")
-        super().__init__(fig, [self.beta], [self.samples])
+        super().__init__(fig, [self.beta], below=[self.samples])
 
     def run(self) -> dict:
         """The run the slider points at."""

@@ -158,7 +158,7 @@ class TemperatureSampler(LiveView):
                                              continuous_update=False), "prompt")
         self.resample = widgets.Button(description="resample", layout=fixed_layout(100))
         self.resample.on_click(lambda _: self._next_seed())
-        self.sample = widgets.HTML(layout=fixed_layout(440, 300))
+        self.sample = widgets.HTML(layout=fixed_layout(400, 300))
         super().__init__(figure, controls=[self.temperature, self.prompt, self.resample], side=[self.sample])
 
     def _next_seed(self) -> None:

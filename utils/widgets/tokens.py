@@ -74,7 +74,7 @@ class TokenView:
         if tokenizer not in self.tokenizers:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; choose one of {list(self.tokenizers)}.")
         self.state = TokenState(text=text, tokenizer=tokenizer)
-        self.text = widgets.Textarea(value=text, description="text", layout=fixed_layout(520, 70))
+        self.text = widgets.Textarea(value=text, description="text", layout=fixed_layout(500, 70))
         self.tokenizer = widgets.Dropdown(options=list(self.tokenizers), value=tokenizer, description="tokenizer",
                                           layout=fixed_layout(330))
         self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="160px"))
@@ -175,7 +175,7 @@ class EmbeddingMap(LiveView):
                                            continuous_update=False), "word")
         self.k = self.link(widgets.IntSlider(value=k, min=1, max=15, description="neighbours",
                                              layout=fixed_layout(300), style={"description_width": "70px"}), "k")
-        self.table = widgets.HTML(layout=fixed_layout(220, 420))
+        self.table = widgets.HTML(layout=fixed_layout(200, 420))
         super().__init__(figure, controls=[self.word, self.k], side=[self.table])
 
     def draw(self) -> None:
