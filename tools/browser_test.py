@@ -2,7 +2,8 @@
 
 For each notebook: run all cells (fast mode), check that no widget failed to render, then check
 every widget view (each output that shows a widget): it must show something (a picture with data,
-or HTML text), and if it has controls, moving one of them must change its picture or its HTML.
+or HTML text), fit in the notebook of a 1280-pixel-wide window (nothing cut off on the right), and
+if it has controls, moving one of them must change its picture or its HTML.
 Views without controls (live curves that training cells draw, progress bars) only need to be
 non-empty. Save a screenshot. Needs Debian's chromium (/usr/bin/chromium, or $CHROMIUM) and the
 `playwright` package (`make browser-test` installs both; `make test` runs notebooks 01 and 05).
@@ -80,11 +81,14 @@ def shutdown_kernels(port: int) -> None:
 
 
 def read_view(view) -> dict:
-    """What a widget view shows: the src of each picture and the HTML of each HTML widget."""
+    """What a widget view shows: the src of each picture, the HTML of each HTML widget, and how
+    many pixels its widgets reach past the right edge of the output (where they are cut off)."""
     return view.evaluate("""area => {
         const html = [...area.querySelectorAll('.widget-html-content')];
+        const right = Math.max(...[...area.querySelectorAll('.jupyter-widgets')].map(el => el.getBoundingClientRect().right));
         return {images: [...area.querySelectorAll('img')].map(img => img.getAttribute('src') || ''),
-                html: html.map(el => el.innerHTML), text: html.map(el => el.innerText).join('').trim()};
+                html: html.map(el => el.innerHTML), text: html.map(el => el.innerText).join('').trim(),
+                cut_px: Math.round(right - area.getBoundingClientRect().right)};
     }""")
 
 
@@ -160,6 +164,8 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
     pictures = html_views = changed = display_only = 0
     for index, view in enumerate(views, start=1):
         before = read_view(view)
+        if before["cut_px"] > 0:  # the window is 1280 px wide, JupyterLab's file browser open
+            problems.append(f"widget view {index} is {before['cut_px']} px too wide: its right side is cut off")
         if before["images"]:
             pictures += 1
             if any(len(src) < 100 and not src.startswith("blob:") for src in before["images"]):
