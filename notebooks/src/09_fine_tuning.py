@@ -422,17 +422,16 @@ lora_view
 
 # %% [markdown]
 # Try: GPT-3 175B at rank 4 on attention only; then rank 256 with the MLP too. How does the count
-# grow with $r$? (Linearly: doubling $r$ doubles it.) Why does the memory hardly move? (The 2 bytes
-# per frozen weight dominate: LoRA cannot shrink the model itself; quantising it can, as QLoRA does,
+# grow with $r$? (Linearly: doubling $r$ doubles it.) On GPT-3, why does the memory hardly change
+# with $r$? (The 2 bytes per frozen weight dominate: LoRA cannot shrink the model itself; quantising it can, as QLoRA does,
 # [Dettmers et al., 2023](https://arxiv.org/abs/2305.14314).)
 
 # %%
 # The view, checked: its count is the formula; doubling the rank doubles the trainable parameters.
-lora_view.state.model, lora_view.state.rank = "our Shakespeare GPT", 8
-lora_view.refresh()
+lora_view.model_box.value, lora_view.rank_slider.value = "our Shakespeare GPT", 8
+lora_view.attention_box.value = lora_view.mlp_box.value = True
 assert lora_view.numbers["lora_trainable"] == formula - (2 * 128 + 2)
-lora_view.state.rank = 16
-lora_view.refresh()
+lora_view.rank_slider.value = 16
 assert lora_view.numbers["lora_trainable"] == 2 * (formula - (2 * 128 + 2))
 
 # %% [markdown]

@@ -56,7 +56,7 @@ class LoRARankView(LiveView):
         if rank not in RANKS:
             raise ValueError(f"rank must be one of {RANKS}, got {rank!r}.")
         self.state = LoRAState(model=model, rank=rank)
-        fig = new_figure(540, 250)
+        fig = new_figure(500, 240)
         self.ax_params, self.ax_memory = fig.subplots(1, 2)
         labels = ["full fine-tuning", "LoRA"]
         self.param_bars = self.ax_params.barh(labels, [1, 1], color=["#8d99ae", "#e76f51"])
@@ -64,12 +64,12 @@ class LoRARankView(LiveView):
         self.param_text = [self.ax_params.text(0, i, "", va="center", fontsize=8) for i in range(2)]
         self.memory_text = [self.ax_memory.text(0, i, "", va="center", fontsize=8) for i in range(2)]
         self.ax_params.set(xscale="log", title="trainable parameters")
-        self.ax_memory.set(xscale="log", title="training memory (bytes)")
+        self.ax_memory.set(xscale="log", title="training memory")
         self.ax_memory.set_yticklabels([])
         for ax in (self.ax_params, self.ax_memory):
             ax.grid(axis="x", alpha=0.3)
         fig.tight_layout()
-        self.summary = widgets.HTML(layout=fixed_layout(270))
+        self.summary = widgets.HTML(layout=fixed_layout(250))
         self.model_box = self.link(widgets.Dropdown(options=list(MODEL_SHAPES), value=model, description="model",
                                                     layout=fixed_layout(270)), "model")
         self.rank_slider = self.link(widgets.SelectionSlider(options=RANKS, value=rank, description="rank r",
