@@ -170,3 +170,13 @@ def test_the_shipped_checkpoint_loads_and_matches_its_card():
     assert tokenizer.chars == CharTokenizer(shakespeare("full")).chars  # any line of any play can be fed
     assert info["rebuild"] == "make checkpoint" and info["val_loss"] < 1.75
     assert not model.training
+
+
+def test_generate_stops_when_every_row_gave_the_stop_token():
+    model = GPT(GPTConfig(vocab_size=3, block_size=16, n_layer=1, n_head=1, n_embd=8))
+    with torch.no_grad():
+        model.lm_head.weight.zero_()  # all logits equal: greedy always picks token 0
+    ids = torch.tensor([[1, 2], [2, 1]])
+    assert generate(model, ids, 5, temperature=0).tolist() == [[1, 2, 0, 0, 0, 0, 0], [2, 1, 0, 0, 0, 0, 0]]
+    assert generate(model, ids, 5, temperature=0, stop_id=0).shape == (2, 3)
+    assert generate(model, ids, 5, temperature=0, stop_id=1).shape == (2, 7)

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from .data import TINY_PLAYS, VALIDATION_FRACTION, CharTokenizer, Play, load_plays, subset_plays
-from .models import GPT
+from .models import GPT, generate
 
 # ---------------------------------------------------------------------------------------------
 # Classification data: comedy or tragedy?
@@ -316,24 +316,11 @@ def _examples_from(range_kind: str) -> list[Example]:
     return [e for e in examples if len(e.prompt) + len(e.response) + 1 <= CONTEXT]
 
 
-@torch.no_grad()
 def answer(model: GPT, tokenizer: CharTokenizer, prompt: str, max_chars: int = 48) -> str:
     """The model's greedy answer to ``prompt``, up to the first newline (or ``max_chars``)."""
-    from .models import KVCache
-
-    was_training = model.training
-    model.eval()
-    ids = torch.tensor([tokenizer.encode(prompt)[-model.config.block_size:]])
+    block = model.config.block_size
+    ids = torch.tensor([tokenizer.encode(prompt)[-block:]])
     newline = tokenizer.encode("\n")[0]
-    out: list[int] = []
-    cache = KVCache(model.config.n_layer)
-    fed = ids
-    for _ in range(min(max_chars, model.config.block_size - ids.shape[1] + 1)):
-        logits, _ = model(fed, cache=cache)
-        next_id = int(logits[0, -1].argmax())
-        if next_id == newline:
-            break
-        out.append(next_id)
-        fed = torch.tensor([[next_id]])
-    model.train(was_training)
-    return tokenizer.decode(out)
+    # no longer than the context allows: past it the window would slide and lose the task line
+    out = generate(model, ids, min(max_chars, block - ids.shape[1] + 1), temperature=0, stop_id=newline)
+    return tokenizer.decode(out[0, ids.shape[1]:].tolist()).split("\n")[0]

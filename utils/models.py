@@ -268,8 +268,11 @@ def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | Non
 @torch.no_grad()
 def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0,
              top_k: int | None = None, top_p: float | None = None, use_cache: bool = True,
-             generator: torch.Generator | None = None) -> torch.Tensor:
+             generator: torch.Generator | None = None, stop_id: int | None = None) -> torch.Tensor:
     """Extend idx (batch, time) by max_new_tokens sampled tokens -> (batch, time + new).
+
+    ``stop_id``: stop early once every row has just produced this token (e.g. a newline that ends
+    an answer, notebook 09); the stop token is kept.
 
     With ``use_cache`` each step feeds only the newest token and reuses the keys and values of
     the earlier ones (:class:`KVCache`). When the context is full, the cache restarts from the
@@ -295,5 +298,7 @@ def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: fl
         next_id = sample_next(logits[:, -1], temperature, top_k, top_p, generator)
         idx = torch.cat([idx, next_id], dim=1)
         fed = next_id
+        if stop_id is not None and bool((next_id == stop_id).all()):
+            break
     model.train(was_training)
     return idx
