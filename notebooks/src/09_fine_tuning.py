@@ -421,7 +421,10 @@ lora_view = LoRARankView(model="our Shakespeare GPT", rank=8)
 lora_view
 
 # %% [markdown]
-# Try: GPT-3 175B at rank 4 on attention only; then rank 256 with the MLP too. How does the count
+# Try: our GPT at rank 128. LoRA now trains *more* than full fine-tuning: $r(d_\text{in} + d_\text{out})$
+# exceeds $d_\text{in} d_\text{out}$ once $r > d_\text{in} d_\text{out} / (d_\text{in} + d_\text{out})$ (96 for a
+# 128 → 384 matrix). Low rank only saves when $r$ is small next to the matrix.
+# Then GPT-3 175B at rank 4 on attention only; then rank 256 with the MLP too. How does the count
 # grow with $r$? (Linearly: doubling $r$ doubles it.) On GPT-3, why does the memory hardly change
 # with $r$? (The 2 bytes per frozen weight dominate: LoRA cannot shrink the model itself; quantising it can, as QLoRA does,
 # [Dettmers et al., 2023](https://arxiv.org/abs/2305.14314).)
