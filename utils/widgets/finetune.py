@@ -160,12 +160,11 @@ class BeforeAfterView:
 
     def _on_example(self, change: dict) -> None:
         example = self.examples[change["new"]]
-        self._updating = True  # set both boxes, answer once
+        self._updating = True  # set both boxes (their observers update the state), answer once
         try:
             self.task.value, self.text.value = example.instruction, self._text_of(example)
         finally:
             self._updating = False
-        self.state.task, self.state.text = example.instruction, self._text_of(example)
         self.refresh()
 
     def _set(self, field: str, value: str) -> None:
