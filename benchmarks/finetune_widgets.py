@@ -1,4 +1,4 @@
-"""Median milliseconds per update of notebook 09's views: the LoRA rank slider and the before/after
+"""Median milliseconds per update of notebook 10's views: the LoRA rank slider and the before/after
 answers (two models answer greedily, up to 48 characters each). The perceptron playground of
 notebook 01 is measured in the same run as the baseline, since the machine's speed drifts.
 

@@ -1,4 +1,4 @@
-"""Median milliseconds per update of notebooks 06/07's views, on the shipped checkpoint.
+"""Median milliseconds per update of notebooks 07/08's views, on the shipped checkpoint.
 
 Measures the attention heatmap (switching head; typing a character, which re-runs the model)
 and the next-token bars (temperature slider; typing). The perceptron playground of notebook 01

@@ -1,4 +1,4 @@
-"""Median milliseconds per update of notebook 10's β slider (RLHFRunsView).
+"""Median milliseconds per update of notebook 11's β slider (RLHFRunsView).
 
 Synthetic runs of the notebook's size (40 steps, 64 samples each). The perceptron playground of
 notebook 01 is measured in the same run as the baseline, since the machine's speed drifts.

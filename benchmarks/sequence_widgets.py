@@ -1,4 +1,4 @@
-"""Median milliseconds per update of notebooks 04 and 05's views, next to notebook 01's playground
+"""Median milliseconds per update of notebooks 05 and 06's views, next to notebook 01's playground
 measured in the same run (the baseline), against the 100 ms goal.
 
 Uses an untrained CharLSTM of the notebook's full size (192 units; the weights' values do not change

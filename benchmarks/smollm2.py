@@ -1,5 +1,5 @@
-"""SmolLM2-135M-Instruct in our own code (notebook 11): load time, generation speed, peak memory,
-and the latency of notebook 11's widgets.
+"""SmolLM2-135M-Instruct in our own code (notebook 12): load time, generation speed, peak memory,
+and the latency of notebook 12's widgets.
 
 - load: cold (read + dequantize the GGUF, build the tokenizer) vs warm (from the cache);
 - tokens/s of greedy generation with the KV cache, for 1 and 2 torch threads in the one-token

@@ -1,4 +1,4 @@
-"""Median milliseconds per update of notebook 08's views: the scaling-law slider and the live loss
+"""Median milliseconds per update of notebook 09's views: the scaling-law slider and the live loss
 curves (one point added). The perceptron playground of notebook 01 is measured in the same run as
 the baseline, since the machine's speed drifts.
 

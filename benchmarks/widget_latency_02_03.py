@@ -1,4 +1,4 @@
-"""Median milliseconds per update for the live views of notebooks 02 and 03.
+"""Median milliseconds per update for the live views of notebooks 02 and 04.
 
 Same style as ``widget_latency.py``: runs on the installed ipywidgets (8.x) and again, in a
 subprocess, on Colab's 7.7.1 (the overlay in .venv/ipywidgets7), against the 100 ms goal.
@@ -46,7 +46,7 @@ def measure(repeats: int = 30) -> dict:
         TicTacToeView,
     )
 
-    set_threads(1)  # what notebooks 02 and 03 use
+    set_threads(1)  # what notebooks 02 and 04 use
     torch.manual_seed(0)
     train_x, train_y, val_x, val_y = load_digits_split()
     mlp = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
@@ -87,7 +87,7 @@ def measure(repeats: int = 30) -> dict:
 
 def main() -> None:
     results = measure_on_both(measure, __file__)
-    print(f"notebooks 02 and 03 live views, {os.cpu_count()} cores; goal: median ≤ {GOAL_MS:.0f} ms per update")
+    print(f"notebooks 02 and 04 live views, {os.cpu_count()} cores; goal: median ≤ {GOAL_MS:.0f} ms per update")
     names = [k for k in results[0] if k != "ipywidgets"]
     print(f"{'view: control':<34} | " + " | ".join(f"ipywidgets {r['ipywidgets']:>6}" for r in results))
     for name in names:

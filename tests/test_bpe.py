@@ -1,4 +1,4 @@
-"""utils.bpe: the byte-level BPE of notebook 05."""
+"""utils.bpe: the byte-level BPE of notebook 06."""
 
 import pytest
 

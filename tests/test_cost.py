@@ -1,4 +1,4 @@
-"""The price table and token counts of notebook 11 (utils.cost)."""
+"""The price table and token counts of notebook 12 (utils.cost)."""
 
 import pytest
 

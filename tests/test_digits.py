@@ -1,4 +1,4 @@
-"""Digits data, the training loop helper, and notebook 03's digit views (headless)."""
+"""Digits data, the training loop helper, and notebook 04's digit views (headless)."""
 
 import numpy as np
 import pytest

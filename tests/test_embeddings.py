@@ -1,4 +1,4 @@
-"""utils.embeddings: cosine, neighbours, analogies and the PCA projection of notebook 05."""
+"""utils.embeddings: cosine, neighbours, analogies and the PCA projection of notebook 06."""
 
 import numpy as np
 import pytest

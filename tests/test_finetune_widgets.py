@@ -1,4 +1,4 @@
-"""Headless tests of notebook 09's views (LoRA rank slider, before/after answers).
+"""Headless tests of notebook 10's views (LoRA rank slider, before/after answers).
 
 Run twice by the test command: on ipywidgets 8 and on Colab's 7.7.1.
 """

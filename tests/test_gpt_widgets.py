@@ -1,4 +1,4 @@
-"""Headless tests of notebook 06/07's live views (attention heatmap, next-token bars).
+"""Headless tests of notebook 07/08's live views (attention heatmap, next-token bars).
 
 Run twice by the test command: on ipywidgets 8 and on Colab's 7.7.1.
 """

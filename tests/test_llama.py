@@ -1,4 +1,4 @@
-"""The Llama-style model of notebook 11 on tiny random configs against straightforward references,
+"""The Llama-style model of notebook 12 on tiny random configs against straightforward references,
 and the real SmolLM2 read from its GGUF (the test command installs it)."""
 
 import importlib.util

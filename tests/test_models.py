@@ -1,4 +1,4 @@
-"""utils.models (notebooks 06-07), utils.train and utils.checkpoints on tiny configurations."""
+"""utils.models (notebooks 07-08), utils.train and utils.checkpoints on tiny configurations."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Headless tests of notebook 10's β slider over RLHF runs (run on ipywidgets 8 and 7.7.1)."""
+"""Headless tests of notebook 11's β slider over RLHF runs (run on ipywidgets 8 and 7.7.1)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""utils.rnn: the character LSTM of notebook 04, its sampler and the bigram baseline."""
+"""utils.rnn: the character LSTM of notebook 05, its sampler and the bigram baseline."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""utils.train's checkpoints and lower precision, and utils.scaling (notebook 08)."""
+"""utils.train's checkpoints and lower precision, and utils.scaling (notebook 09)."""
 
 import json
 

@@ -1,4 +1,4 @@
-"""The MiniLM sentence encoder of notebook 11 against torch's own encoder layer, retrieval, and the
+"""The MiniLM sentence encoder of notebook 12 against torch's own encoder layer, retrieval, and the
 real all-MiniLM-L6-v2 from its package (the test command installs it)."""
 
 import importlib.util

@@ -1,4 +1,4 @@
-"""Tic-tac-toe rules (notebook 03) and the play-against-the-network view (headless)."""
+"""Tic-tac-toe rules (notebook 04) and the play-against-the-network view (headless)."""
 
 import numpy as np
 import pytest

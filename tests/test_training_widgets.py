@@ -1,4 +1,4 @@
-"""Headless tests of notebook 08's views (live loss curves, scaling-law slider).
+"""Headless tests of notebook 09's views (live loss curves, scaling-law slider).
 
 Run twice by the test command: on ipywidgets 8 and on Colab's 7.7.1.
 """

@@ -1,4 +1,4 @@
-"""Headless tests of notebook 11's views (chat box, retrieval, cost calculator), run on
+"""Headless tests of notebook 12's views (chat box, retrieval, cost calculator), run on
 ipywidgets 8 and again on 7.7.1 (``-m widgets``)."""
 
 import pytest

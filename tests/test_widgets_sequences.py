@@ -1,4 +1,4 @@
-"""Headless tests of notebook 04's and 05's views (hidden states, temperature, tokens, embedding map).
+"""Headless tests of notebook 05's and 06's views (hidden states, temperature, tokens, embedding map).
 
 Run twice by the test command: on ipywidgets 8 and on Colab's 7.7.1 (``-m widgets``).
 """

@@ -6,7 +6,7 @@ or HTML text), fit in the notebook of a 1280-pixel-wide window (nothing cut off 
 if it has controls, moving one of them must change its picture or its HTML.
 Views without controls (live curves that training cells draw, progress bars) only need to be
 non-empty. Save a screenshot. Needs Debian's chromium (/usr/bin/chromium, or $CHROMIUM) and the
-`playwright` package (`make browser-test` installs both; `make test` runs notebooks 01 and 05).
+`playwright` package (`make browser-test` installs both; `make test` runs notebooks 01 and 06).
 
     .venv/bin/python tools/browser_test.py 01           # notebooks whose names start with 01
     .venv/bin/python tools/browser_test.py --all
@@ -214,7 +214,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 06")
     parser.add_argument("--all", action="store_true")
-    # Notebook 10 takes ~75 s here, but 260 s on 2 cores shared with a training run: room for that.
+    # Notebook 11 takes ~75 s here, but 260 s on 2 cores shared with a training run: room for that.
     parser.add_argument("--timeout", type=float, default=600, help="seconds to run one notebook")
     parser.add_argument("--lab-python", default=sys.executable,
                         help="python of the environment that runs JupyterLab and the kernel, e.g. "

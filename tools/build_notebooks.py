@@ -9,11 +9,17 @@ learners open (in JupyterLab, in Colab, on GitHub). Usage:
     python tools/build_notebooks.py 01 03           # only these
     python tools/build_notebooks.py --fast          # quick check run (COURSE_FAST=1)
     python tools/build_notebooks.py --check         # only verify each .ipynb matches its .py
+    python tools/build_notebooks.py --keep-outputs  # prose-only edits: rebuild without executing
+
+`--keep-outputs` is for edits that cannot change what the code prints (markdown, comments): it
+rebuilds each .ipynb from its .py and keeps the saved outputs of every code cell, and refuses (so
+you run the notebook for real) when any code cell's syntax tree differs from the saved one.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import sys
 import time
@@ -93,6 +99,32 @@ def build(path: Path, fast: bool, timeout: int) -> float:
     return seconds
 
 
+def _code_tree(source: str) -> str:
+    """A code cell's syntax tree: equal for sources that differ only in comments or layout."""
+    try:
+        return ast.dump(ast.parse(source))
+    except SyntaxError:  # IPython magics: compare the text itself
+        return source.strip()
+
+
+def rebuild_keeping_outputs(path: Path) -> None:
+    """Rebuild ``path``'s .ipynb from the source, moving each code cell's saved outputs over.
+
+    Raises ValueError when the code cells differ in number or in their syntax trees: then the saved
+    outputs might not be what the new code prints, and the notebook must be executed."""
+    out = NOTEBOOKS / (path.stem + ".ipynb")
+    saved = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
+    nb = read_source(path)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if len(code) != len(saved):
+        raise ValueError(f"{path.name}: {len(code)} code cells, the saved notebook has {len(saved)}: execute it")
+    for new, old in zip(code, saved, strict=True):
+        if _code_tree(new.source) != _code_tree(old.source):
+            raise ValueError(f"{path.name}: the code of cell {new.id} changed: execute it\n{new.source[:200]}")
+        new.outputs, new.execution_count = old.outputs, old.execution_count
+    nbformat.write(clean(nb), out)
+
+
 def check(paths: list[Path]) -> list[str]:
     problems = []
     for path in paths:
@@ -109,6 +141,8 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 03 (default: all)")
     parser.add_argument("--fast", action="store_true", help="execute in fast mode (COURSE_FAST=1)")
     parser.add_argument("--check", action="store_true", help="only check that .ipynb files match their .py")
+    parser.add_argument("--keep-outputs", action="store_true",
+                        help="rebuild without executing, keeping outputs (code cells must be unchanged)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     args = parser.parse_args()
     paths = source_paths(args.notebooks)
@@ -119,6 +153,11 @@ def main() -> int:
         problems = check(paths)
         print("\n".join(problems) or f"{len(paths)} notebooks in sync with their sources")
         return 1 if problems else 0
+    if args.keep_outputs:
+        for path in paths:
+            rebuild_keeping_outputs(path)
+            print(f"rebuilt {path.stem}.ipynb from its source, outputs kept")
+        return 0
     for path in paths:
         print(f"executing {path.name} ({'fast' if args.fast else 'full'} mode)...", flush=True)
         print(f"  done in {build(path, args.fast, args.timeout):.0f} s", flush=True)

@@ -1,8 +1,8 @@
-"""Run notebook 08's scaling experiment at full size and write data/scaling_results.json.
+"""Run notebook 09's scaling experiment at full size and write data/scaling_results.json.
 
     .venv/bin/python tools/scaling_experiment.py      (5-6 minutes on 2 laptop cores)
 
-In full mode notebook 08 reads this file, so a class does not wait for seven trainings; in fast mode
+In full mode notebook 09 reads this file, so a class does not wait for seven trainings; in fast mode
 (and with RUN_LIVE = True) it runs the same function, utils.scaling.run_scaling_experiment, live.
 """
 

@@ -1,7 +1,7 @@
 """Train the course's shipped checkpoint: ``make checkpoint`` (about 10 minutes on 2 CPU cores).
 
 A character-level GPT (vocabulary: the 76 characters of the whole canon, so any line of any play
-can be fed to it) trained on the tiny Shakespeare split with notebook 07's recipe, for longer.
+can be fed to it) trained on the tiny Shakespeare split with notebook 08's recipe, for longer.
 Writes data/shakespeare_gpt.pt (fp16) and data/shakespeare_gpt.json (config, seed, steps,
 validation loss, samples, this command). Seeded: the same machine gives the same file.
 """

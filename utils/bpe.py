@@ -1,4 +1,4 @@
-"""Notebook 05's byte-level BPE tokenizer, the algorithm GPT-2 and GPT-4 use, in plain Python.
+"""Notebook 06's byte-level BPE tokenizer, the algorithm GPT-2 and GPT-4 use, in plain Python.
 
 Training starts from the 256 byte values and repeatedly merges the most frequent adjacent pair
 of tokens into a new token. Like GPT-2, text is first cut into word-like chunks (a merge never
@@ -9,7 +9,7 @@ keeps training fast enough for a notebook.
     ids = tok.encode("To be, or not to be")
     tok.decode(ids) == "To be, or not to be"
 
-Taught in notebook 05 (tokens and embeddings).
+Taught in notebook 06 (tokens and embeddings).
 """
 
 from __future__ import annotations

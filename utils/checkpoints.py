@@ -1,8 +1,8 @@
 """The course's own pretrained checkpoint: a small character-level GPT trained on Shakespeare.
 
-Built by ``make checkpoint`` (``tools/train_checkpoint.py``, notebook 07's recipe, longer), shipped
+Built by ``make checkpoint`` (``tools/train_checkpoint.py``, notebook 08's recipe, longer), shipped
 in ``data/shakespeare_gpt.pt`` (fp16 weights, a few MB) with ``data/shakespeare_gpt.json`` beside it
-(config, seed, steps, validation loss, the command). Notebooks 07–10 load it with
+(config, seed, steps, validation loss, the command). Notebooks 08–11 load it with
 :func:`load_shakespeare_gpt` instead of training for many minutes.
 """
 

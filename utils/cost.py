@@ -1,5 +1,5 @@
 """What a request to a paid LLM costs: tokens counted with the real tokenizer × a price table
-(notebook 11). Tokenizers come from :func:`utils.data.tiktoken_encoding` (offline).
+(notebook 12). Tokenizers come from :func:`utils.data.tiktoken_encoding` (offline).
 
 Prices change often. The table below lists what OpenAI's pricing page
 (https://openai.com/api/pricing/) showed for these models in the second half of 2024 (standard,

@@ -10,7 +10,7 @@ We parse them into plain text, one speech at a time::
 - :func:`shakespeare` — the text of the whole canon (``"full"``, ~4.7 M characters) or of the
   ``"tiny"`` subset (~1.1 M characters, the plays of the well-known Tiny Shakespeare file);
 - :func:`shakespeare_split` — a fixed train/validation split of either;
-- :class:`CharTokenizer` — the character-level tokenizer of notebooks 04 and 07.
+- :class:`CharTokenizer` — the character-level tokenizer of notebooks 05 and 08.
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ def play_table(subset: str = "full") -> list[dict]:
 
 
 class CharTokenizer:
-    """Character-level tokenizer: each distinct character is one token (taught in notebook 04).
+    """Character-level tokenizer: each distinct character is one token (taught in notebook 05).
 
     ``tok = CharTokenizer(text)``; ``tok.encode("hi") -> [ids]``; ``tok.decode(ids) -> str``.
     """
@@ -307,7 +307,7 @@ def _packaged_tokenizer_file(url: str, expected_hash: str | None = None) -> byte
 
 
 def tiktoken_encoding(name: str):
-    """A real OpenAI tokenizer as a ``tiktoken.Encoding``, built offline (taught in notebook 05).
+    """A real OpenAI tokenizer as a ``tiktoken.Encoding``, built offline (taught in notebook 06).
 
     ``name``: ``"gpt2"`` (GPT-2/GPT-3, r50k), ``"cl100k_base"`` (GPT-4, GPT-3.5) or ``"o200k_base"``
     (GPT-4o); the aliases ``"gpt-4"`` and ``"gpt-4o"`` work too.

@@ -85,7 +85,7 @@ def _box(ax, xy, w, h, text, color, fontsize=11, text_color="black"):
 
 def rnn_unrolled(steps: int = 4) -> Figure:
     """Left: a recurrent cell with its loop. Right: the same cell unrolled over ``steps`` time
-    steps, one copy per input, the hidden state h passed along (notebook 04)."""
+    steps, one copy per input, the hidden state h passed along (notebook 05)."""
     if not isinstance(steps, int) or not 2 <= steps <= 6:
         raise ValueError(f"steps must be an integer from 2 to 6, got {steps!r}.")
     fig = new_figure(920, 330)

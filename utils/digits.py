@@ -1,4 +1,4 @@
-"""scikit-learn's bundled 8×8 handwritten digits (no download), as notebook 03 uses them."""
+"""scikit-learn's bundled 8×8 handwritten digits (no download), as notebook 04 uses them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Notebook 05's tools for looking at word vectors: cosine similarity, nearest neighbours,
+"""Notebook 06's tools for looking at word vectors: cosine similarity, nearest neighbours,
 analogies and a 2-D projection (PCA). The embeddings themselves are trained in the notebook.
 
 ``vectors``: array ``(words, dims)``; ``words``: the list naming its rows.

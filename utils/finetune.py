@@ -1,4 +1,4 @@
-"""Notebook 09's pieces for fine-tuning the course's pretrained Shakespeare GPT.
+"""Notebook 10's pieces for fine-tuning the course's pretrained Shakespeare GPT.
 
 - Classification data: passages labelled comedy or tragedy (the First Folio grouping in
   :mod:`utils.data`), from plays the pretrained model never read, split *by play*
@@ -88,7 +88,7 @@ class GPTClassifier(nn.Module):
 
     Averaging over the real tokens (padding left out) summarises the whole passage; it worked
     better here than the last token alone (GPT-1's choice, Radford et al., 2018), measured in
-    notebook 09. Notebook 11's sentence embeddings pool the same way.
+    notebook 10. Notebook 12's sentence embeddings pool the same way.
     """
 
     def __init__(self, backbone: GPT, n_classes: int = 2):
@@ -217,7 +217,7 @@ MODEL_SHAPES = {
     "GPT-2 small": ModelShape(
         "GPT-2 small", 12, {"attn.qkv": (768, 2304), "attn.proj": (768, 768), "mlp.fc": (768, 3072),
                             "mlp.proj": (3072, 768)},
-        ("attn.qkv", "attn.proj"), 124_439_808, "Radford et al., 2019 (sizes); count: notebook 07"),
+        ("attn.qkv", "attn.proj"), 124_439_808, "Radford et al., 2019 (sizes); count: notebook 08"),
     "Llama 2 7B": ModelShape(
         "Llama 2 7B", 32, {"q": (4096, 4096), "k": (4096, 4096), "v": (4096, 4096), "o": (4096, 4096),
                            "gate": (4096, 11008), "up": (4096, 11008), "down": (11008, 4096)},

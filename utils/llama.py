@@ -1,6 +1,6 @@
-"""A Llama-style decoder (the architecture of SmolLM2, Llama 2/3, Mistral...), taught in notebook 11.
+"""A Llama-style decoder (the architecture of SmolLM2, Llama 2/3, Mistral...), taught in notebook 12.
 
-Compared with the GPT of notebook 07 it changes four pieces, each a few lines below:
+Compared with the GPT of notebook 08 it changes four pieces, each a few lines below:
 
 - **RMSNorm** instead of LayerNorm: divide by the root-mean-square, no mean subtraction, no bias;
 - **RoPE** (rotary position embeddings) instead of learned positions: queries and keys are rotated

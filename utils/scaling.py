@@ -1,11 +1,11 @@
-"""The mini scaling-law experiment of notebook 08: train GPTs of several sizes on the same data.
+"""The mini scaling-law experiment of notebook 09: train GPTs of several sizes on the same data.
 
 - :data:`SCALING_SIZES`: (n_layer, n_head, n_embd) of the sizes, from ~10³ to ~10⁶ parameters.
 - :func:`non_embedding_parameters`: N as Kaplan et al. (2020) count it (embeddings left out).
 - :func:`run_scaling_experiment`: train each size with the same recipe and data order, and return
   parameters, tokens, compute (≈ 6·N·D) and validation loss per size.
 - :func:`power_law`: the fitted curve ``loss = coefficient · N^(-exponent)`` (the fit itself is
-  written out in notebook 08).
+  written out in notebook 09).
 - :func:`load_scaling_results`: the full-size results shipped in ``data/scaling_results.json``,
   written by ``tools/scaling_experiment.py`` (``FULL_RECIPE``, seed 0).
 """
@@ -100,7 +100,7 @@ def run_scaling_experiment(sizes: list[tuple[int, int, int]], train_data: torch.
 
 
 def power_law(n: np.ndarray | float, coefficient: float, exponent: float) -> np.ndarray:
-    """``coefficient · n^(-exponent)``: the straight line on log–log axes fitted in notebook 08."""
+    """``coefficient · n^(-exponent)``: the straight line on log–log axes fitted in notebook 09."""
     n = np.asarray(n, dtype=float)
     if np.any(n <= 0):
         raise ValueError("A power law needs positive sizes n.")

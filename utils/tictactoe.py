@@ -1,7 +1,7 @@
-"""The rules of tic-tac-toe for notebook 03 and its play-against-the-network widget.
+"""The rules of tic-tac-toe for notebook 04 and its play-against-the-network widget.
 
 A board is a tuple of 9 numbers, row by row: ``1`` for X, ``-1`` for O, ``0`` for empty.
-X moves first. Notebook 03 writes the perfect (minimax) player itself; this module holds only
+X moves first. Notebook 04 writes the perfect (minimax) player itself; this module holds only
 the rules, which the notebook and the widget share.
 """
 

@@ -1,16 +1,16 @@
 """Training loops, each added once a notebook has taught it.
 
 - :func:`train_steps` (notebook 02): loss, ``zero_grad``, ``backward``, ``step`` on random mini-batches;
-  notebook 03 and its live views use it.
-- Training a GPT on a token stream (notebook 07; 08 takes the loop apart):
+  notebook 04 and its live views use it.
+- Training a GPT on a token stream (notebook 08; 09 takes the loop apart):
   :func:`encode_corpus` (text -> 1-D tensor of token ids), :func:`get_batch` (random windows
   (batch, time) and their next-token targets), :func:`evaluate` (mean loss over a *whole* split in
   non-overlapping windows), :class:`Recipe` and :func:`learning_rate` (optimiser settings and
   schedule), :func:`train` (AdamW, schedule, gradient clipping, with a progress bar).
-- Notebook 08 takes the loop apart and adds what long runs need: :func:`save_training_state` /
+- Notebook 09 takes the loop apart and adds what long runs need: :func:`save_training_state` /
   :func:`load_training_state` (model, optimiser, data-order RNG and losses, so a resumed run
   continues exactly as an uninterrupted one), ``train(..., resume_from=, save_to=, stop_after=)``
-  and ``train(..., autocast_dtype=torch.bfloat16)`` (lower precision, measured in notebook 08).
+  and ``train(..., autocast_dtype=torch.bfloat16)`` (lower precision, measured in notebook 09).
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def make_optimizer(model: GPT, recipe: Recipe) -> torch.optim.AdamW:
 
 def save_training_state(path: str | Path, model: GPT, optimizer: torch.optim.Optimizer, step: int,
                         generator: torch.Generator, losses: list[float]) -> Path:
-    """Everything a run needs to continue (notebook 08): weights, AdamW moments, the step reached,
+    """Everything a run needs to continue (notebook 09): weights, AdamW moments, the step reached,
     the random state that picks batches, and the losses so far (float32, unlike the fp16 release file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,7 +199,7 @@ def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progres
     """Train ``model`` on the token stream ``data`` (n_tokens,); return the loss of every step.
 
     ``callback(step, smoothed_loss)`` runs every ``every`` steps (e.g. to update a live plot).
-    Notebook 08: ``resume_from`` continues a run saved by ``save_to`` (written at the last step
+    Notebook 09: ``resume_from`` continues a run saved by ``save_to`` (written at the last step
     run); ``stop_after`` stops early, as if the machine were switched off; ``autocast_dtype``
     (``torch.bfloat16``) runs the forward pass in lower precision. The returned losses then
     include those of the earlier, resumed part.

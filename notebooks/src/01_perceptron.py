@@ -280,7 +280,7 @@ assert ((z >= 0).astype(int) == targets["AND"][:, None]).all(axis=0).any(), "the
 # So use two perceptrons in a **hidden layer**, one computing OR and one NAND, and a third on top
 # computing AND of their outputs. Each hidden perceptron draws its own line; the output neuron
 # answers 1 only in the band *between* the two lines. Layers of neurons that feed each other are a
-# **multi-layer perceptron**, the basic neural network of notebooks 02 and 03.
+# **multi-layer perceptron**, the basic neural network of notebooks 02 and 04.
 #
 # Here we set the weights by hand. Finding such weights automatically needs smooth activations
 # and gradients, which is the subject of the next notebook.

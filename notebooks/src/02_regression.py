@@ -186,7 +186,7 @@ utils.assert_decreased("MSE during gradient descent", history, by=0.9)
 # %% [markdown]
 # Now the loop in PyTorch's usual form: the parameters live in a model, an **optimizer** does
 # the update. These four lines (`loss`, `zero_grad`, `backward`, `step`) are the heart of every
-# training loop in this course, up to the GPT of notebook 07.
+# training loop in this course, up to the GPT of notebook 08.
 
 # %%
 model = torch.nn.Linear(1, 1, dtype=torch.float64)
@@ -453,7 +453,7 @@ print(f"all {len(one_hidden) + len(two_hidden)} architectures have exactly 393 p
 # - A model is an **architecture plus its weights**; an $n \to m$ layer has $m(n+1)$ parameters.
 #   "393 parameters" fits many architectures, e.g. 6 → 49 → 1.
 #
-# **Next:** notebook 03 makes networks deeper and wider: a tic-tac-toe player, a digit recogniser
+# **Next:** notebook 04 makes networks deeper and wider: a tic-tac-toe player, a digit recogniser
 # and a generator of new digits.
 #
 # ## Exercises

@@ -1,4 +1,4 @@
-"""Notebooks 06 and 07: type a sentence, pick a layer and a head, see where each token looks.
+"""Notebooks 07 and 08: type a sentence, pick a layer and a head, see where each token looks.
 
 The heatmap is drawn from the model's own trace (``model(idx, trace=True)``): row = the token
 that asks (query), column = the token it looks at (key). Viridis from 0 to 1 with a colour bar;

@@ -1,4 +1,4 @@
-"""Notebook 03's digit views.
+"""Notebook 04's digit views.
 
 - :class:`HiddenUnitsTrainer`: the input weights of hidden units as 8×8 images (RdBu_r, centred
   at 0), updating each time "train N steps" runs N more training steps.

@@ -1,4 +1,4 @@
-"""Notebook 09's views: the LoRA rank slider (trainable parameters and memory) and the answers of
+"""Notebook 10's views: the LoRA rank slider (trainable parameters and memory) and the answers of
 the pretrained and the instruction-tuned model side by side."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Notebook 11's live views: a chat box over the real small model, retrieval with scores, and a
+"""Notebook 12's live views: a chat box over the real small model, retrieval with scores, and a
 token-cost calculator. Each has a static ``show_*`` fallback that returns a Figure."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Notebook 07: type a prompt, see the model's next-token probabilities; sample with them.
+"""Notebook 08: type a prompt, see the model's next-token probabilities; sample with them.
 
 Grey bars: the model's own probabilities (temperature 1). Coloured bars: what sampling actually
 uses after temperature, top-k and top-p (:func:`utils.models.next_token_probs`). "generate"

@@ -1,4 +1,4 @@
-"""Notebook 10: RLHF runs at several KL coefficients β, side by side.
+"""Notebook 11: RLHF runs at several KL coefficients β, side by side.
 
 A slider picks β. The figure shows, per policy-optimisation step, the learned reward and the KL
 divergence to the reference model of every run (the chosen run in colour, the others grey); the

@@ -1,4 +1,4 @@
-"""Notebook 04's views of the character LSTM: its hidden state along typed text, and sampling
+"""Notebook 05's views of the character LSTM: its hidden state along typed text, and sampling
 with a temperature slider."""
 
 from __future__ import annotations

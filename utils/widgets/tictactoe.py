@@ -1,4 +1,4 @@
-"""Notebook 03's game: play tic-tac-toe against the trained network on 3×3 buttons; the picture
+"""Notebook 04's game: play tic-tac-toe against the trained network on 3×3 buttons; the picture
 shows the score the network gave each square when it chose its last move."""
 
 from __future__ import annotations

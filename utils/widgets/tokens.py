@@ -1,4 +1,4 @@
-"""Notebook 05's views: text → coloured tokens with their ids (HTML, no JavaScript), and a 2-D map
+"""Notebook 06's views: text → coloured tokens with their ids (HTML, no JavaScript), and a 2-D map
 of word embeddings with a word box that highlights a word and its nearest neighbours."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Notebook 08's views: live loss curves while a model trains, and a model-size slider on the
+"""Notebook 09's views: live loss curves while a model trains, and a model-size slider on the
 fitted scaling law."""
 
 from __future__ import annotations

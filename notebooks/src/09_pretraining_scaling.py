@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 08 · Pretraining and scaling laws
+# # 09 · Pretraining and scaling laws
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/08_pretraining_scaling.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/09_pretraining_scaling.ipynb)
 #
 # **What you will learn**
 # - the pretraining loop in full: AdamW, warmup + cosine schedule, gradient clipping, evaluation;
@@ -11,7 +11,7 @@
 # - what training GPT-3 and Llama 3.1 cost in FLOPs (≈ 6·N·D), and why scale keeps winning.
 #
 # **Time:** about 60 minutes (the cells train for about 2 minutes in all on a laptop).
-# **Needs:** notebook 07 (the GPT and its training demo).
+# **Needs:** notebook 08 (the GPT and its training demo).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -28,7 +28,7 @@ utils.setup()
 # %% [markdown]
 # ## 1. The training loop, in full
 #
-# Notebook 07 trained a GPT with a short loop. Real pretraining runs use the same loop with four
+# Notebook 08 trained a GPT with a short loop. Real pretraining runs use the same loop with four
 # additions, each cheap and each there for a reason:
 #
 # - **AdamW** (Loshchilov & Hutter, [2019](https://arxiv.org/abs/1711.05101)): Adam with *decoupled*
@@ -457,7 +457,7 @@ print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times 
 # claim in the seed notes): the ideas below are real advances, but each one changes **something
 # other than** the basic rule that pretraining loss falls with compute.
 #
-# - **LoRA** (Hu et al., [2021](https://arxiv.org/abs/2106.09685), notebook 09) makes *fine-tuning*
+# - **LoRA** (Hu et al., [2021](https://arxiv.org/abs/2106.09685), notebook 10) makes *fine-tuning*
 #   cheap: train small low-rank matrices beside frozen weights. It does not make the pretrained model
 #   smarter; it adapts what pretraining already learned.
 # - **Distillation** (Hinton et al., [2015](https://arxiv.org/abs/1503.02531)) trains a small model to
@@ -465,14 +465,14 @@ print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times 
 #   parameters (Sanh et al., [2019](https://arxiv.org/abs/1910.01108)). It makes *using* a model
 #   cheaper, but needs the big teacher first.
 # - **RAG**, retrieval-augmented generation (Lewis et al., [2020](https://arxiv.org/abs/2005.11401),
-#   notebook 11) puts facts in a searchable store instead of the weights: fresher and checkable
+#   notebook 12) puts facts in a searchable store instead of the weights: fresher and checkable
 #   knowledge, without more parameters. Reasoning still comes from the model.
 # - **Mixture-of-experts** (Shazeer et al., [2017](https://arxiv.org/abs/1701.06538)) routes each
 #   token through a few of many expert MLPs, so the parameters grow without the compute per token:
 #   Mixtral 8×7B has 46.7 B parameters but uses 12.9 B per token
 #   ([Mistral AI, 2023](https://mistral.ai/news/mixtral-of-experts/)). It shifts the scaling curve,
 #   it does not escape it.
-# - **DPO** (Rafailov et al., [2023](https://arxiv.org/abs/2305.18290), notebook 10) is a simpler way
+# - **DPO** (Rafailov et al., [2023](https://arxiv.org/abs/2305.18290), notebook 11) is a simpler way
 #   to align a model with human preferences than RLHF with PPO. It changes *behaviour*, not what the
 #   model knows.
 # - **Chain-of-thought** (Wei et al., [2022](https://arxiv.org/abs/2201.11903)) spends compute at

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 11 · Using LLMs: a real small model, prompting, retrieval and cost
+# # 12 · Using LLMs: a real small model, prompting, retrieval and cost
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/11_using_llms.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/12_using_llms.ipynb)
 #
 # **What you will learn**
 # - the model landscape, stated carefully: foundation model vs LLM, open weights vs proprietary, a service vs a model, encoder-only / decoder-only / encoder–decoder, and sizes;
@@ -10,7 +10,7 @@
 # - retrieval-augmented generation (RAG) over Shakespeare's plays with real sentence embeddings;
 # - what a request to a paid model costs, and why the same sentence costs more in Russian or Bengali.
 #
-# **Time:** about 60 minutes. **Needs:** notebooks 05–07 (tokens, attention, GPT).
+# **Time:** about 60 minutes. **Needs:** notebooks 06–08 (tokens, attention, GPT).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -180,7 +180,7 @@ if LLM_READY:
 # %% [markdown]
 # ### What is new compared with our GPT
 #
-# The block is the pre-norm transformer block of notebook 07, with four changes that most open
+# The block is the pre-norm transformer block of notebook 08, with four changes that most open
 # LLMs since Llama ([Touvron et al., 2023](https://arxiv.org/abs/2302.13971)) share:
 #
 # 1. **RMSNorm** ([Zhang & Sennrich, 2019](https://arxiv.org/abs/1910.07467)):
@@ -330,7 +330,7 @@ if LLM_READY:
 # ### Generation with a KV cache
 #
 # Generating token $t+1$ needs the keys and values of all tokens before it. Without a cache we feed
-# the whole sequence again at every step; with a **KV cache** (notebook 07) we keep each layer's keys
+# the whole sequence again at every step; with a **KV cache** (notebook 08) we keep each layer's keys
 # and values and feed only the newest token. Both must give the same logits; the cache is just
 # faster, and the gap grows with the length.
 
@@ -459,7 +459,7 @@ if LLM_READY:
 #
 # ### Temperature and sampling
 #
-# As in notebook 07, the next token is drawn from $\operatorname{softmax}(z / T)$: $T = 0$ always
+# As in notebook 08, the next token is drawn from $\operatorname{softmax}(z / T)$: $T = 0$ always
 # takes the most likely token (the same answer every time), a moderate $T$ gives variety, a high
 # $T$ gives nonsense. `top_k = 50` keeps only the 50 most likely tokens.
 
@@ -602,7 +602,7 @@ if LLM_READY:
 # ## 5. What it costs
 #
 # A paid LLM service charges per **token**, with different prices for the prompt (input) and the
-# answer (output). Token counts depend on the tokenizer (notebook 05): tokenizers trained mostly on
+# answer (output). Token counts depend on the tokenizer (notebook 06): tokenizers trained mostly on
 # English cut other languages, and other scripts, into more pieces. We count the same sentence in
 # English, Russian and Bengali with the real tokenizers of GPT-2, GPT-4 (`cl100k_base`) and GPT-4o
 # (`o200k_base`), offline.

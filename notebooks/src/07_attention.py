@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 06 · Attention: letting every token look at every other
+# # 07 · Attention: letting every token look at every other
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/06_attention.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/07_attention.ipynb)
 #
 # **What you will learn**
 # - why squeezing a whole sentence into one fixed-size RNN state is a bottleneck;
@@ -10,7 +10,7 @@
 # - multi-head attention, and why attention needs positional information;
 # - how to read the attention of a trained model, layer by layer and head by head.
 #
-# **Time:** about 60 minutes. **Needs:** notebooks 04 (RNNs) and 05 (tokens and embeddings).
+# **Time:** about 60 minutes. **Needs:** notebooks 05 (RNNs) and 06 (tokens and embeddings).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -27,13 +27,13 @@ utils.setup()
 # %% [markdown]
 # ## 1. The bottleneck of a recurrent network
 #
-# The RNN of notebook 04 reads a sentence one token at a time and keeps a **hidden state**: a
+# The RNN of notebook 05 reads a sentence one token at a time and keeps a **hidden state**: a
 # vector of fixed size (say 256 numbers). Whatever it wants to remember about token 1 must survive
 # being rewritten at token 2, 3, …, 500. Two problems follow:
 #
 # - **capacity**: a 500-token paragraph and a 5-token phrase must both fit in the same 256 numbers;
 # - **distance**: information from far back has passed through many updates (and gradients through
-#   many multiplications, the vanishing gradients of notebook 04).
+#   many multiplications, the vanishing gradients of notebook 05).
 #
 # In translation, Bahdanau et al. let the decoder look back at *all* encoder states and take a
 # weighted mix of them at every step: **attention**
@@ -336,7 +336,7 @@ assert neighbours > far
 # %% [markdown]
 # ## 8. Attention in a trained model
 #
-# The course ships a small GPT trained on Shakespeare (notebook 07 builds and trains one; this
+# The course ships a small GPT trained on Shakespeare (notebook 08 builds and trains one; this
 # is the same model, trained for longer: `data/shakespeare_gpt.json` says how). It reads
 # **characters**, so every token below is one letter, space (␣) or newline (↵).
 #
@@ -406,7 +406,7 @@ show_attention(model, tokenizer, "JULIET:\nO Romeo", layer=int(layer), head=int(
 # - Several heads look at different things in parallel; positions must be added (sinusoidal,
 #   learned, or rotary) because attention by itself ignores order.
 #
-# **Next:** notebook 07 stacks attention, an MLP, LayerNorm and residual connections into a GPT and
+# **Next:** notebook 08 stacks attention, an MLP, LayerNorm and residual connections into a GPT and
 # trains it on Shakespeare.
 #
 # ## Exercises

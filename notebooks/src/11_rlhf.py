@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 10 · RLHF from scratch: preferences, a reward model, a KL leash, DPO
+# # 11 · RLHF from scratch: preferences, a reward model, a KL leash, DPO
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/10_rlhf.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/11_rlhf.ipynb)
 #
 # **What you will learn**
 # - why a model trained to imitate text does not yet *prefer* anything, and the three steps of InstructGPT;
@@ -10,7 +10,7 @@
 # - policy optimisation (REINFORCE with a baseline) against that reward, held near the original model by a KL penalty, and what happens without it (reward hacking);
 # - DPO, which learns from the same pairs with no reward model and no sampling loop.
 #
-# **Time:** about 60 minutes. **Needs:** notebook 07 (GPT, sampling).
+# **Time:** about 60 minutes. **Needs:** notebook 08 (GPT, sampling).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -27,9 +27,9 @@ utils.setup()
 # %% [markdown]
 # ## 1. Imitating is not preferring
 #
-# A pretrained GPT (notebook 07) learned one thing: to predict the next character of text like its
+# A pretrained GPT (notebook 08) learned one thing: to predict the next character of text like its
 # training text. It copies good lines and bad lines alike, because both are in the data. Instruction
-# fine-tuning (SFT, notebook 09) shows it examples of good answers, but still only teaches it to
+# fine-tuning (SFT, notebook 10) shows it examples of good answers, but still only teaches it to
 # *imitate*. Nothing tells the model that one answer is **better** than another.
 #
 # InstructGPT ([Ouyang et al., 2022](https://arxiv.org/abs/2203.02155)), the recipe behind ChatGPT,
@@ -47,7 +47,7 @@ utils.setup()
 # the reward model, which stands in for them.
 #
 # We build steps 2 and 3 at laptop scale. Our starting point is the **pretrained** Shakespeare GPT
-# of notebook 07, not notebook 09's instruction-tuned model: that one learned three fixed answer
+# of notebook 08, not notebook 10's instruction-tuned model: that one learned three fixed answer
 # formats, while our labeller judges free continuations of a speech, which is what the pretrained
 # model writes. It is both our **policy** (the model we change) and the frozen **reference**.
 
@@ -451,7 +451,7 @@ assert margin_after.mean() > 0, "preferred completions should gain log-probabili
 #   repeats itself.
 # - DPO optimises the same objective straight from the pairs; its loss starts at $\ln 2$.
 #
-# **Next:** notebook 11 uses real, large instruction-tuned models.
+# **Next:** notebook 12 uses real, large instruction-tuned models.
 #
 # ## Exercises
 #

@@ -11,9 +11,9 @@
 # ---
 
 # %% [markdown]
-# # 09 · Fine-tuning: classification, instructions and LoRA
+# # 10 · Fine-tuning: classification, instructions and LoRA
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/09_fine_tuning.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/10_fine_tuning.ipynb)
 #
 # **What you will learn**
 # - why almost every useful language model is *pretrained once, then fine-tuned*;
@@ -24,7 +24,7 @@
 # - when to prompt, when to retrieve (RAG), when to fine-tune and when to train from scratch.
 #
 # **Time:** about 60 minutes (the cells train for about 6 minutes in all on a laptop).
-# **Needs:** notebook 07 (the GPT and its checkpoint) and 08 (the training loop).
+# **Needs:** notebook 08 (the GPT and its checkpoint) and 09 (the training loop).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -45,7 +45,7 @@ utils.setup()
 # Scratch)*, 2024, ch. 1):
 #
 # 1. **Pretraining**: next-token prediction on a large amount of unlabelled text. This is where
-#    almost all the compute goes (notebook 08) and where the model learns the language.
+#    almost all the compute goes (notebook 09) and where the model learns the language.
 # 2. **Fine-tuning**: a little more training, on a small *labelled* dataset, for one job. Two kinds:
 #
 # | kind | data | example |
@@ -57,12 +57,12 @@ utils.setup()
 # fine-tuned on an instruction dataset" leaves out half the recipe: ChatGPT was fine-tuned from a
 # model of the GPT-3.5 series with supervised instruction data **and** reinforcement learning from
 # human feedback ([OpenAI, 2022](https://openai.com/index/chatgpt/); the method is InstructGPT's,
-# [Ouyang et al., 2022](https://arxiv.org/abs/2203.02155); notebook 10). And BloombergGPT is not a
+# [Ouyang et al., 2022](https://arxiv.org/abs/2203.02155); notebook 11). And BloombergGPT is not a
 # fine-tuned model: it was trained from scratch on a mix of financial and general text
 # ([Wu et al., 2023](https://arxiv.org/abs/2303.17564)).
 #
 # We fine-tune the course's own pretrained model: the 0.8 M-parameter character-level Shakespeare
-# GPT of notebook 07 (pretrained on the eight plays of Tiny Shakespeare).
+# GPT of notebook 08 (pretrained on the eight plays of Tiny Shakespeare).
 
 # %%
 import copy
@@ -603,9 +603,9 @@ assert before_after.expected() == examples[-1].response
 # | approach | what changes | needs | good for | cost |
 # |---|---|---|---|---|
 # | **prompting** (zero-/few-shot) | nothing; you write instructions and examples in the prompt | a capable model | most tasks first; quick tries | cheapest; longer prompts cost per call |
-# | **RAG** (retrieval-augmented generation, notebook 11) | the prompt: retrieved passages are added | your documents, a search index | facts the model never saw, private or fresh data; citing sources | an index to build and keep up to date |
+# | **RAG** (retrieval-augmented generation, notebook 12) | the prompt: retrieved passages are added | your documents, a search index | facts the model never saw, private or fresh data; citing sources | an index to build and keep up to date |
 # | **fine-tuning** (full or LoRA) | the weights | hundreds to thousands of labelled examples, some GPU time | a fixed format, style or task; shorter prompts and lower latency; a small model doing one job well | training and evaluation; retrain when data changes |
-# | **training from scratch** | everything | a huge corpus, a large budget | new languages or domains no model covers | largest by far (notebook 08) |
+# | **training from scratch** | everything | a huge corpus, a large budget | new languages or domains no model covers | largest by far (notebook 09) |
 #
 # Two notes. "Zero-shot" means *no examples in the prompt* and no training at all, not "training
 # from scratch" (the translation of the seed lesson mixes them up). And fine-tuning is a poor way to

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 05 · Tokens and embeddings: how text becomes numbers
+# # 06 · Tokens and embeddings: how text becomes numbers
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/05_tokens_embeddings.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/06_tokens_embeddings.ipynb)
 #
 # **What you will learn**
 # - the trade-off between characters, words and subwords: vocabulary size against sequence length;
@@ -10,7 +10,7 @@
 # - one-hot versus dense vectors, and word embeddings trained with skip-gram on Shakespeare;
 # - what nearest neighbours and analogies do and do not show at this small scale.
 #
-# **Time:** about 60 minutes. **Needs:** notebook 04 (character-level models), a little linear algebra (dot products).
+# **Time:** about 60 minutes. **Needs:** notebook 05 (character-level models), a little linear algebra (dot products).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -28,7 +28,7 @@ utils.setup()
 # ## 1. Characters, words or something in between?
 #
 # A language model reads and writes **tokens**: pieces of text, each with an integer id. Notebook
-# 04 used characters. Whole words are the other extreme. Each choice has a price:
+# 05 used characters. Whole words are the other extreme. Each choice has a price:
 #
 # - **characters**: a tiny vocabulary (64 symbols in tiny Shakespeare) and no unknown tokens, but very
 #   long sequences: the model must learn spelling and spends many steps per word;
@@ -477,7 +477,7 @@ embedding_map.word.value = "king"
 # - Skip-gram learns vectors from context; on Shakespeare related words end up close, but
 #   analogies need far more data.
 #
-# **Next:** notebook 06 lets every token's vector look at the others: attention.
+# **Next:** notebook 07 lets every token's vector look at the others: attention.
 #
 # ## Exercises
 #

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 07 · GPT: a transformer from scratch, trained on Shakespeare
+# # 08 · GPT: a transformer from scratch, trained on Shakespeare
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/07_gpt.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/08_gpt.ipynb)
 #
 # **What you will learn**
 # - how GPT, BERT and encoder–decoder transformers differ, stated correctly;
@@ -10,7 +10,7 @@
 # - how to train it on Shakespeare and sample from it: greedy, temperature, top-k, top-p;
 # - the KV cache: why generation does not need to recompute the past.
 #
-# **Time:** about 75 minutes. **Needs:** notebook 06 (attention).
+# **Time:** about 75 minutes. **Needs:** notebook 07 (attention).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -49,7 +49,7 @@ utils.setup()
 # $$ x \leftarrow x + \operatorname{Attention}(\operatorname{LN}(x)), \qquad
 #    x \leftarrow x + \operatorname{MLP}(\operatorname{LN}(x)). $$
 #
-# - **Attention** (notebook 06): tokens exchange information.
+# - **Attention** (notebook 07): tokens exchange information.
 # - **MLP**: each token thinks on its own: $d \to 4d \to d$ with a GELU in between.
 # - **Residual** ($x + \dots$): each sublayer only *adds* a correction, so a deep stack starts close
 #   to the identity and gradients flow straight through the additions.
@@ -87,7 +87,7 @@ class Block(nn.Module):
         super().__init__()
         d = config.n_embd
         self.ln1 = LayerNorm(d)
-        self.attn = CausalSelfAttention(config)       # notebook 06's multi-head attention
+        self.attn = CausalSelfAttention(config)       # notebook 07's multi-head attention
         self.ln2 = LayerNorm(d)
         self.mlp = nn.Sequential(nn.Linear(d, 4 * d, bias=False), nn.GELU(), nn.Linear(4 * d, d, bias=False))
 
@@ -105,7 +105,7 @@ print("block output shape:", tuple(Block(GPTConfig(n_embd=32, n_head=4))(x).shap
 # %% [markdown]
 # ## 3. The whole GPT
 #
-# Token ids → **token embedding** + **position embedding** (learned, notebook 06) → $L$ blocks →
+# Token ids → **token embedding** + **position embedding** (learned, notebook 07) → $L$ blocks →
 # a final LayerNorm → a linear layer to one score (**logit**) per vocabulary entry. A softmax of the
 # logits at position $t$ is the model's guess for token $t+1$. Like GPT-2, the output layer reuses
 # the token-embedding matrix (**weight tying**: the same vector says "this is token *i*" on the
@@ -136,7 +136,7 @@ class GPT(nn.Module):
 # %% [markdown]
 # **Check.** With the same weights, our GPT computes exactly what the course's `utils.models.GPT`
 # computes (that one adds dropout, optional biases, a KV cache and the attention trace). From here on
-# we use the utils version, and notebooks 08–10 do too.
+# we use the utils version, and notebooks 09–11 do too.
 
 # %%
 import utils.models
@@ -228,8 +228,8 @@ print("target:", repr(tokenizer.decode(y[0].tolist())))
 
 # %% [markdown]
 # Before training, the model should be clueless: every character equally likely, a loss of
-# $\ln 76 \approx 4.33$. The loop is the one from notebooks 02–04 with AdamW and gradient clipping;
-# the learning rate stays constant and then decays linearly to zero (notebook 08 takes the loop apart).
+# $\ln 76 \approx 4.33$. The loop is the one from notebooks 02–05 with AdamW and gradient clipping;
+# the learning rate stays constant and then decays linearly to zero (notebook 09 takes the loop apart).
 # The bar shows the loss as it trains.
 
 # %%
@@ -404,7 +404,7 @@ next_token_view
 # %% [markdown]
 # ### Live attention of the trained model
 #
-# The attention view of notebook 06, on the same model: where does each character look?
+# The attention view of notebook 07, on the same model: where does each character look?
 
 # %%
 from utils.widgets import AttentionView
@@ -493,7 +493,7 @@ assert torch.equal(timings["text False"], timings["text True"])
 # - Trained on next-character prediction, a 0.8 M-parameter model writes text that looks like a play.
 # - Sampling settings trade safety for variety; the KV cache makes generation one token's work per step.
 #
-# **Next:** notebook 08 takes the training loop apart and asks how loss improves with size and compute.
+# **Next:** notebook 09 takes the training loop apart and asks how loss improves with size and compute.
 #
 # ## Exercises
 #

@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 03 · Deep networks: tic-tac-toe, handwritten digits, and new digits
+# # 04 · Deep networks: tic-tac-toe, handwritten digits, and new digits
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/03_deep_networks.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/04_deep_networks.ipynb)
 #
 # **What you will learn**
 # - how a network learns a game from a perfect teacher: tic-tac-toe labelled by minimax, then played against you;
@@ -590,7 +590,7 @@ assert F.mse_loss(redrawn, train_images[:200]).item() < baseline_error
 # - An **autoencoder** compresses images to a tiny latent code; its decoder generates new images
 #   from any latent point.
 #
-# **Next:** notebook 04 gives networks a memory for sequences: recurrent networks.
+# **Next:** notebook 05 gives networks a memory for sequences: recurrent networks.
 #
 # ## Exercises
 #

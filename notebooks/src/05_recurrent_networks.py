@@ -1,7 +1,7 @@
 # %% [markdown]
-# # 04 · Recurrent networks: reading a sequence one step at a time
+# # 05 · Recurrent networks: reading a sequence one step at a time
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/04_recurrent_networks.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/05_recurrent_networks.ipynb)
 #
 # **What you will learn**
 # - why order matters in sequences, and how a recurrent cell carries a memory (the hidden state) along;
@@ -11,7 +11,7 @@
 # - why gradients vanish or explode over long distances, and how the LSTM's gates help.
 #
 # **Time:** about 60 minutes (the Shakespeare model trains for a few minutes on a laptop CPU).
-# **Needs:** notebooks 01–03 (neurons, gradient descent, softmax and cross-entropy).
+# **Needs:** notebooks 01–04 (neurons, gradient descent, softmax and cross-entropy).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.
@@ -31,7 +31,7 @@ utils.setup()
 # Text, speech, music, sensor readings and prices are **sequences**: the same items in another
 # order mean something else. "dog bites man" and "man bites dog" contain exactly the same words
 # and letters, yet only one is news. A network that looks at a bag of counts (like the digit
-# classifier of notebook 03 looks at a fixed set of pixels) cannot tell them apart, and it needs
+# classifier of notebook 04 looks at a fixed set of pixels) cannot tell them apart, and it needs
 # inputs of one fixed size, while sentences come in every length.
 
 # %%
@@ -237,7 +237,7 @@ assert multi_rnn_mse < 0.5 * multi_naive_mse, (multi_rnn_mse, multi_naive_mse)
 # Now the sequence is text, and the thing to predict is the **next character**. Reading
 # "ROMEO:\nBut, soft! what light through yonder window brea", a good model puts most probability on
 # "k". Trained on enough text, such a model can *write*: sample a character, feed it back, repeat.
-# This is how GPT works too (notebook 07), with tokens instead of characters and a transformer
+# This is how GPT works too (notebook 08), with tokens instead of characters and a transformer
 # instead of an RNN.
 #
 # The data is the "tiny" Shakespeare corpus: about 1.1 million characters from eight plays, the
@@ -262,7 +262,7 @@ print(train_text[:160])
 # The simplest language model counts, in the training text, how often each character follows each
 # other character, and predicts from the previous character only. We measure models by their
 # **cross-entropy** on validation text, $-\frac1N\sum \ln p(\text{actual next character})$, in nats
-# per character (notebook 03): guessing uniformly among the 76 characters scores
+# per character (notebook 04): guessing uniformly among the 76 characters scores
 # $\ln 76 \approx 4.33$.
 
 # %%
@@ -317,7 +317,7 @@ utils.assert_close("our LSTM step: c", c_ours, c_ref);
 # ### Training
 #
 # The model (`utils.rnn.CharLSTM`) is an embedding (each character id → a learned vector of 48
-# numbers; notebook 05 explains embeddings), one LSTM layer (PyTorch's fast version of the cell
+# numbers; notebook 06 explains embeddings), one LSTM layer (PyTorch's fast version of the cell
 # above) and a linear layer giving a score (logit) for each of the 76 possible next characters.
 # We train it on random 100-character slices: at every position the target is the next character.
 # Gradient clipping (rescaling gradients whose norm exceeds 1) guards against the exploding
@@ -410,7 +410,7 @@ print("ROMEO:\n" + sample)
 # In full mode the sample has the shape of a play: speaker names in capitals followed by a colon,
 # lines of verse, punctuation in the right places and mostly real words, though the meaning wanders.
 # A 150–300 thousand-parameter model trained for a few minutes knows spelling and layout, not
-# plot; notebook 07's transformer does better with the same data.
+# plot; notebook 08's transformer does better with the same data.
 
 # %%
 assert len(sample) == utils.fast(500, 200) and set(sample) <= set(tokenizer.chars)
@@ -566,7 +566,7 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 # state (and the GRU, a lighter cousin, [Cho et al., 2014](https://arxiv.org/abs/1406.1078))
 # eases vanishing ones. But an RNN still squeezes everything it has read into one fixed-size vector
 # and reads strictly in order, one step after another, which is slow to train on long texts.
-# **Attention** (notebook 06) lets every position look back at every earlier one directly.
+# **Attention** (notebook 07) lets every position look back at every earlier one directly.
 #
 # ## Recap
 #
@@ -579,7 +579,7 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 # - Gradients through time are products of Jacobians: they vanish or explode exponentially with
 #   distance. The LSTM's gated, additive cell state lets them survive when the forget gate is open.
 #
-# **Next:** notebook 05 replaces characters by tokens and learns what words mean as vectors.
+# **Next:** notebook 06 replaces characters by tokens and learns what words mean as vectors.
 #
 # ## Exercises
 #
