@@ -36,8 +36,10 @@ $(STAMP): pyproject.toml Makefile
 	@touch $(STAMP)
 	@echo "setup done: $(VENV) is ready"
 
+# tools/lab.py adds --allow-root as root and --no-browser without a display, and prints the URL
+# of the port JupyterLab really took; tests/test_lab.py starts it the same way.
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(PY) tools/lab.py $(LAB_ARGS)
 
 test: setup lint test-unit test-widgets7 test-notebooks test-browser
 
