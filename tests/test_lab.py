@@ -40,6 +40,8 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX only (
 def hold_default_port() -> socket.socket | None:
     """Listen on 127.0.0.1:8888 so JupyterLab finds it busy; None if something already holds it."""
     sock = socket.socket()
+    # As JupyterLab does: a port whose last connections are closing (TIME_WAIT) counts as free.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", DEFAULT_PORT))
     except OSError as err:

@@ -172,7 +172,7 @@ def main(extra: list[str]) -> int:
     if info is None and code != 0:
         print(f"\nJupyterLab stopped (exit code {code}); its messages are above. "
               "README.md, Troubleshooting, says what to do for the common ones.", flush=True)
-    return code
+    return code if code >= 0 else 128 - code  # stopped by a signal: the shell's convention
 
 
 if __name__ == "__main__":
