@@ -145,6 +145,11 @@ def banner(info: dict, relay: Relay, browser: bool) -> list[str]:
     return lines
 
 
+def stop_if_running(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+
+
 def main(extra: list[str]) -> int:
     env = dict(os.environ)
     uid = user_id()
@@ -155,8 +160,9 @@ def main(extra: list[str]) -> int:
     server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
                               errors="replace", bufsize=1)
     # Ctrl+C reaches the server too (same terminal): it asks to confirm and stops; we wait for it.
-    # A plain `kill` of this script is passed on, so no server is left behind.
-    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    # A `kill` of this script alone is passed on after a second, so no server is left behind (when
+    # the whole process group got it, the server is gone by then and hears it only once).
+    signal.signal(signal.SIGTERM, lambda *_: threading.Timer(1.0, stop_if_running, [server]).start())
     relay = Relay(server.stderr)
     info, code = None, None
     while code is None:
