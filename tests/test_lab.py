@@ -154,8 +154,8 @@ def test_make_lab_starts_as_unprivileged_user():
     except OSError as err:
         problem = str(err)
     if problem:
-        pytest.skip(f"user '{OTHER_USER}' cannot run {sys.executable} in {ROOT} here "
-                    f"(a python or repository under /root is private): {problem}")
+        pytest.skip(f"user '{OTHER_USER}' cannot run {os.path.realpath(sys.executable)} in {ROOT} "
+                    f"here (a python or repository under /root is private): {problem}")
     home = Path(tempfile.mkdtemp(prefix="nn-course-lab-"))
     try:
         os.chown(home, account.pw_uid, account.pw_gid)
