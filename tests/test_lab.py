@@ -28,6 +28,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import lab  # noqa: E402  (tools/lab.py: for how long it may print the URL again)
+
 COMMAND = [sys.executable, "tools/lab.py"]  # the Makefile: $(PY) tools/lab.py $(LAB_ARGS)
 DEFAULT_PORT = 8888  # JupyterLab's; held busy below so it must take another
 URL_LINE = re.compile(r"^http://127\.0\.0\.1:(\d+)/lab\?token=([0-9a-f]+)$")
@@ -90,6 +93,15 @@ def run_lab(env: dict, user: str | None = None) -> tuple[list[str], str, int]:
                 pytest.fail(f"tools/lab.py stopped (exit {server.wait()}):\n" + "\n".join(seen))
             seen.append(line)
         status, body = fetch(seen[-1])
+        # Start-up lines that come late make it print the URL again: read until it has settled.
+        settled = time.monotonic() + lab.SETTLE_S + lab.QUIET_S + 0.5
+        while (left := settled - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is not None:
+                seen.append(line)
         return seen, body, status
     finally:
         try:
@@ -125,6 +137,7 @@ def check_start(home: Path, as_root: bool, user: str | None = None) -> None:
         if held is not None:
             held.close()
     text = "\n".join(lines)
+    assert URL_LINE.match(lines[-1]), f"the URL is not the last line:\n{text}"
     port = int(URL_LINE.match(lines[-1]).group(1))
     assert status == 200 and "JupyterLab" in body, f"GET /lab with the token gave {status}:\n{text}"
     assert port != DEFAULT_PORT, text

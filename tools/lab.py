@@ -28,7 +28,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-QUIET_S = 1.0  # JupyterLab logs a few more lines just after its banner; wait for them to stop
+# JupyterLab logs a few more lines after its own banner (an extension's scan, 1-2 s on a busy
+# machine): the URL is printed once the log has been quiet for QUIET_S, and printed again if a
+# late start-up line still comes within SETTLE_S, so that it ends up last.
+QUIET_S = 1.5
+SETTLE_S = 5.0
 BUSY_PORT = re.compile(r"The port (\d+) is already in use")
 
 
@@ -100,14 +104,14 @@ class Relay:
     port it found busy."""
 
     def __init__(self, stream):
-        self.stream, self.last = stream, time.monotonic()
+        self.stream, self.last, self.lines = stream, time.monotonic(), 0
         self.busy_port: str | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         for line in self.stream:
-            self.last = time.monotonic()
+            self.last, self.lines = time.monotonic(), self.lines + 1
             if self.busy_port is None and (match := BUSY_PORT.search(line)):
                 self.busy_port = match.group(1)
             sys.stderr.write(line)
@@ -130,6 +134,16 @@ def wait_until_ready(server: subprocess.Popen, relay: Relay) -> dict | None:
             return info
         time.sleep(0.2)
     return None
+
+
+def settle(server: subprocess.Popen, relay: Relay, text: str) -> None:
+    """Print the URL again, once, if start-up lines came after it (see SETTLE_S)."""
+    seen, deadline = relay.lines, time.monotonic() + SETTLE_S
+    while server.poll() is None and time.monotonic() < deadline:
+        if relay.lines > seen and time.monotonic() - relay.last >= QUIET_S:
+            print(text, flush=True)
+            return
+        time.sleep(0.2)
 
 
 def banner(info: dict, relay: Relay, browser: bool) -> list[str]:
@@ -170,7 +184,9 @@ def main(extra: list[str]) -> int:
             if info is None:
                 info = wait_until_ready(server, relay)
                 if info is not None:
-                    print("\n".join(banner(info, relay, "--no-browser" not in command)), flush=True)
+                    text = "\n".join(banner(info, relay, "--no-browser" not in command))
+                    print(text, flush=True)
+                    settle(server, relay, text)
             code = server.wait()
         except KeyboardInterrupt:
             continue
