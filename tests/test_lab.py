@@ -178,3 +178,41 @@ def test_make_lab_starts_as_unprivileged_user():
         check_start(home, as_root=False, user=OTHER_USER)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+class _Running:
+    """Stands in for the server process: still running."""
+
+    def poll(self):
+        return None
+
+
+class _Log:
+    """Stands in for lab.Relay: how many log lines, and when the last one came."""
+
+    def __init__(self):
+        self.lines, self.last = 0, time.monotonic()
+
+
+@pytest.mark.parametrize("late_line", [True, False])
+def test_url_is_printed_again_only_after_a_late_startup_line(late_line, monkeypatch, capsys):
+    monkeypatch.setattr(lab, "QUIET_S", 0.05)
+    monkeypatch.setattr(lab, "SETTLE_S", 0.5)
+    log = _Log()
+    if late_line:
+        timer = threading.Timer(0.1, lambda: setattr(log, "lines", 1) or setattr(log, "last", time.monotonic()))
+        timer.start()
+    lab.settle(_Running(), log, "http://127.0.0.1:8888/lab?token=abc")
+    assert capsys.readouterr().out == ("http://127.0.0.1:8888/lab?token=abc\n" if late_line else "")
+
+
+@pytest.mark.parametrize("uid, env, platform, added", [
+    (0, {"DISPLAY": ":0"}, "linux", ["--allow-root", "--no-browser"]),  # browsers refuse root
+    (1000, {}, "linux", ["--no-browser"]),                                # a server, a container
+    (1000, {"WAYLAND_DISPLAY": "wayland-0"}, "linux", []),
+    (1000, {"DISPLAY": ":0"}, "linux", []),
+    (501, {}, "darwin", []),
+])
+def test_lab_args(uid, env, platform, added):
+    args = lab.lab_args(uid, env, ["--port=9000"], platform)
+    assert args == [f"--ServerApp.root_dir={lab.NOTEBOOKS}", *added, "--port=9000"]
