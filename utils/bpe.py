@@ -118,11 +118,9 @@ class BytePairTokenizer:
 
     def decode(self, ids: list[int]) -> str:
         """Token ids → text (invalid UTF-8 from a cut-off sequence shows as �)."""
-        try:
-            data = b"".join(self.vocab[int(i)] for i in ids)
-        except KeyError as err:
-            raise ValueError(f"token id {err.args[0]} is not in this tokenizer's vocabulary "
-                             f"(0..{self.vocab_size - 1}).") from None
+        from .checks import check_token_ids
+
+        data = b"".join(self.vocab[i] for i in check_token_ids(ids, self.vocab_size))
         return data.decode("utf-8", errors="replace")
 
     def token_str(self, token_id: int) -> str:
