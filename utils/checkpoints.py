@@ -62,7 +62,7 @@ def load_shakespeare_gpt(directory: Path | None = None, device: str = "cpu") -> 
                               f"a laptop CPU) with: {REBUILD_COMMAND}")
     expected = checkpoint_info(directory).get("sha256") if meta_path.is_file() else None
     if expected is not None and files.sha256_file(weights_path) != expected:
-        raise CheckpointError(f"The checkpoint {weights_path} does not match the checksum in {meta_path.name} "
+        raise CheckpointError(f"The checkpoint {weights_path} is corrupt: it does not match the checksum in {meta_path.name} "
                               f"(a damaged or partly copied file). Rebuild it with: {REBUILD_COMMAND}")
     try:
         blob = torch.load(weights_path, map_location="cpu", weights_only=True)

@@ -227,7 +227,10 @@ class ChatModel:
     metadata: dict     # small GGUF metadata (no vocabulary lists)
 
     def encode(self, text: str) -> list[int]:
-        return self.tokenizer.encode(text, add_special_tokens=False).ids
+        if not isinstance(text, str):
+            raise TypeError(f"encode() takes a string, got {type(text).__name__}.")
+        # tokenizers (Rust) refuses lone surrogates: replace them as a browser would
+        return self.tokenizer.encode(text.encode("utf-8", "replace").decode("utf-8"), add_special_tokens=False).ids
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=False)
