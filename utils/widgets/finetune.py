@@ -148,7 +148,7 @@ class BeforeAfterView:
         self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="150px"))
         self.render_count = 0
         self._updating = False
-        self.problem = widgets.HTML(value="")  # where an error shows: none escapes a callback
+        self.problem = widgets.HTML(value="", layout=widgets.Layout(width="760px"))  # where an error shows: none escapes a callback
         self.last_error: BaseException | None = None
         self.example.observe(guarded(self, self._on_example), names="value")
         self.task.observe(guarded(self, lambda change: self._set("task", change["new"])), names="value")

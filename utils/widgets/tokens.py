@@ -91,7 +91,7 @@ class TokenView:
         self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="160px"))
         self.render_count = 0
         self.count = 0
-        self.problem = widgets.HTML(value="")  # a tokenizer's error shows here; never escapes a callback
+        self.problem = widgets.HTML(value="", layout=widgets.Layout(width="760px"))  # a tokenizer's error shows here; never escapes a callback
         self.last_error: BaseException | None = None
         for control, field in ((self.text, "text"), (self.tokenizer, "tokenizer")):
             control.observe(guarded(self, lambda change, field=field: self._set(field, change["new"])), names="value")
