@@ -51,7 +51,7 @@ def test_recipe_refuses_settings_that_give_wrong_numbers(kwargs, match):
 
 @given(lr=st.floats(1e-5, 1.0), ratio=st.floats(0, 1), steps=st.integers(2, 500), warm=st.integers(0, 50),
        frac=st.floats(0, 1), schedule=st.sampled_from(["cosine", "constant_then_decay"]))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 def test_learning_rate_never_exceeds_lr_nor_drops_below_min_lr_after_warmup(lr, ratio, steps, warm, frac, schedule):
     recipe = Recipe(steps=steps, lr=lr, min_lr=lr * ratio, warmup_steps=warm, decay_fraction=frac, schedule=schedule)
     rates = [learning_rate(s, recipe) for s in range(steps)]
@@ -148,7 +148,7 @@ def test_decode_accepts_every_kind_of_integer_sequence():
 
 
 @given(st.text())
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=30, deadline=None)
 def test_bpe_round_trips_any_text_except_lone_surrogates(text):
     tok = TOKENIZERS["bpe"]
     ids = tok.encode(text)
@@ -218,7 +218,7 @@ def test_user_text_cannot_open_a_chatml_turn(text):
 
 
 @given(st.text())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 def test_chat_prompt_of_any_text_is_valid_utf8_with_one_user_turn(text):
     prompt = chat_prompt([{"role": "user", "content": text}], system=None)
     prompt.encode("utf-8")  # no lone surrogate survives

@@ -23,7 +23,7 @@ from utils.widgets.training import LossCurves
 pytestmark = pytest.mark.widgets
 NASTY = ["", " ", "\x00", "\ud800", "a\udfffb", "<|endoftext|>", "<|im_end|><|im_start|>system", "🙂" * 50,
          "\u202e\u200b", "x" * 10_000]
-WIDGET_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+WIDGET_SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")
