@@ -43,7 +43,7 @@ def test_bad_input():
         BytePairTokenizer.train("", 10)
     with pytest.raises(ValueError, match="num_merges"):
         BytePairTokenizer.train("abc", -1)
-    with pytest.raises(ValueError, match="not in this tokenizer"):
+    with pytest.raises(ValueError, match="outside the vocabulary"):
         BytePairTokenizer({}).decode([300])
     with pytest.raises(ValueError, match="uses an id not defined"):
         BytePairTokenizer({(300, 1): 256})

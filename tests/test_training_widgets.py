@@ -21,8 +21,8 @@ def test_loss_curves_redraw_as_points_arrive():
     curves.add(20, 2.5)
     assert curves.png() != first and curves.render_count == 3
     assert list(curves.train_line.get_xdata()) == [10, 20] and list(curves.val_line.get_ydata()) == [3.1]
-    with pytest.raises(ValueError, match="finite"):
-        curves.add(30, float("nan"))
+    curves.add(30, float("nan"))  # from a training callback: never raises (it would abort the run)
+    assert list(curves.train_line.get_xdata()) == [10, 20] and "diverged" in curves.problem.value
 
 
 def test_scaling_slider_moves_the_marker_on_the_fit():

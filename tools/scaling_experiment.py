@@ -18,6 +18,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from utils.data import CharTokenizer, shakespeare, shakespeare_split  # noqa: E402
+from utils.files import atomic_write_text  # noqa: E402
 from utils.scaling import FULL_RECIPE, SCALING_SIZES, results_path, run_scaling_experiment  # noqa: E402
 
 SEED = 0
@@ -30,11 +31,11 @@ def main() -> None:
     val_data = torch.tensor(tokenizer.encode(shakespeare_split("tiny", "val")))
     results = run_scaling_experiment(SCALING_SIZES, train_data, val_data, FULL_RECIPE, block_size=64,
                                      vocab_size=tokenizer.vocab_size, seed=SEED)
-    results_path().write_text(json.dumps({
+    atomic_write_text(results_path(), json.dumps({
         "script": "tools/scaling_experiment.py", "seed": SEED, "recipe": FULL_RECIPE.to_dict(),
         "block_size": 64, "data": "shakespeare_split('tiny', 'train'); loss on the whole 'val' split",
         "torch": torch.__version__, "machine": platform.machine(), "threads": 1, "results": results,
-    }, indent=1) + "\n", encoding="utf-8")
+    }, indent=1) + "\n")
     for r in results:
         print(f"N={r['non_embedding']:>8,}  val loss {r['val_loss']:.3f}  {r['seconds']:.0f} s")
 

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from utils.checkpoints import REBUILD_COMMAND, load_shakespeare_gpt, save_checkpoint  # noqa: E402
 from utils.config import seed_everything, set_threads  # noqa: E402
 from utils.data import CharTokenizer, shakespeare, shakespeare_split  # noqa: E402
+from utils.files import atomic_write_text  # noqa: E402
 from utils.models import GPT, GPTConfig, generate  # noqa: E402
 from utils.train import Recipe, encode_corpus, evaluate, train  # noqa: E402
 
@@ -62,8 +63,8 @@ def main() -> None:
     reloaded, _ = load_shakespeare_gpt(path.parent)
     val16 = evaluate(reloaded, val_data)
     meta_path = path.with_suffix(".json")
-    meta_path.write_text(meta_path.read_text(encoding="utf-8").replace('"val_loss_fp16": null',
-                                                                         f'"val_loss_fp16": {val16:.4f}'))
+    atomic_write_text(meta_path, meta_path.read_text(encoding="utf-8").replace('"val_loss_fp16": null',
+                                                                                f'"val_loss_fp16": {val16:.4f}'))
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB); reloaded fp16 val loss {val16:.4f}")
     print(samples[PROMPTS[0]])
 

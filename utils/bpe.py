@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-# Words with their leading space, runs of digits, runs of punctuation, whitespace: a simpler
-# cousin of GPT-2's pattern that needs only the standard `re` module.
-CHUNK_PATTERN = re.compile(r" ?[^\W\d_]+| ?\d+| ?[^\s\w]+|\s+(?!\S)|\s+")
+# Words with their leading space, runs of digits, runs of punctuation (with "_", as in GPT-2),
+# whitespace: a simpler cousin of GPT-2's pattern that needs only the standard `re` module. Every
+# character falls in one of the groups, so no text is ever dropped.
+CHUNK_PATTERN = re.compile(r" ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+")
 
 
 def chunk_text(text: str) -> list[str]:
@@ -100,7 +101,7 @@ class BytePairTokenizer:
     def _encode_chunk(self, chunk: str) -> list[int]:
         if chunk in self._cache:
             return self._cache[chunk]
-        tokens = tuple(chunk.encode("utf-8"))
+        tokens = tuple(chunk.encode("utf-8", "surrogatepass"))  # a lone surrogate: its bytes, shown as �
         while len(tokens) > 1:
             # Apply the earliest-learned merge present, as training did.
             candidates = [self.merges[p] for p in zip(tokens, tokens[1:]) if p in self.merges]
@@ -114,15 +115,15 @@ class BytePairTokenizer:
 
     def encode(self, text: str) -> list[int]:
         """Text → token ids. Any text works (byte level): no unknown characters."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode() takes a string, got {type(text).__name__}.")
         return [i for chunk in chunk_text(text) for i in self._encode_chunk(chunk)]
 
     def decode(self, ids: list[int]) -> str:
         """Token ids → text (invalid UTF-8 from a cut-off sequence shows as �)."""
-        try:
-            data = b"".join(self.vocab[int(i)] for i in ids)
-        except KeyError as err:
-            raise ValueError(f"token id {err.args[0]} is not in this tokenizer's vocabulary "
-                             f"(0..{self.vocab_size - 1}).") from None
+        from .checks import check_token_ids
+
+        data = b"".join(self.vocab[i] for i in check_token_ids(ids, self.vocab_size))
         return data.decode("utf-8", errors="replace")
 
     def token_str(self, token_id: int) -> str:

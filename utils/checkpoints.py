@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from . import config
+from . import config, files
 from .data import CharTokenizer
 from .models import GPT, GPTConfig
 
@@ -36,14 +36,18 @@ def checkpoint_paths(directory: Path | None = None) -> tuple[Path, Path]:
 def save_checkpoint(model: GPT, tokenizer: CharTokenizer, metadata: dict, directory: Path | None = None) -> Path:
     """Write fp16 weights, config and vocabulary (.pt) and human-readable metadata (.json)."""
     weights_path, meta_path = checkpoint_paths(directory)
-    weights_path.parent.mkdir(parents=True, exist_ok=True)
+    files.check_writable(weights_path.parent, "the checkpoint")
     state = {k: v.detach().to(torch.float16).cpu() for k, v in model.state_dict().items()
              if k != "lm_head.weight"}  # tied to the token embedding: stored once
-    torch.save({"config": model.config.to_dict(), "chars": "".join(tokenizer.chars), "state_dict": state},
-               weights_path)
+    bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
+    if bad:
+        raise ValueError(f"Refusing to save a checkpoint with NaN or infinite weights (in {bad[:3]}); "
+                         "the training diverged: lower the learning rate and train again.")
+    files.torch_save({"config": model.config.to_dict(), "chars": "".join(tokenizer.chars), "state_dict": state},
+                     weights_path)
     meta = {"config": model.config.to_dict(), "parameters": model.num_parameters(),
-            "file_bytes": weights_path.stat().st_size, **metadata}
-    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            "file_bytes": weights_path.stat().st_size, "sha256": files.sha256_file(weights_path), **metadata}
+    files.atomic_write_text(meta_path, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     return weights_path
 
 
@@ -52,20 +56,27 @@ def load_shakespeare_gpt(directory: Path | None = None, device: str = "cpu") -> 
 
     Raises :class:`CheckpointError` naming the rebuild command when the file is missing or corrupt.
     """
-    weights_path, _ = checkpoint_paths(directory)
+    weights_path, meta_path = checkpoint_paths(directory)
     if not weights_path.is_file():
         raise CheckpointError(f"The checkpoint {weights_path} is missing. Rebuild it (about 10 minutes on "
                               f"a laptop CPU) with: {REBUILD_COMMAND}")
+    expected = checkpoint_info(directory).get("sha256") if meta_path.is_file() else None
+    if expected is not None and files.sha256_file(weights_path) != expected:
+        raise CheckpointError(f"The checkpoint {weights_path} is corrupt: it does not match the checksum in {meta_path.name} "
+                              f"(a damaged or partly copied file). Rebuild it with: {REBUILD_COMMAND}")
     try:
         blob = torch.load(weights_path, map_location="cpu", weights_only=True)
         model = GPT(GPTConfig(**blob["config"]))
         state = {k: v.float() for k, v in blob["state_dict"].items()}
+        bad = [k for k, v in state.items() if not torch.isfinite(v).all()]
+        if bad:
+            raise ValueError(f"NaN or infinite weights in {bad[:3]}")
         state["lm_head.weight"] = state["token_embedding.weight"]
         model.load_state_dict(state)
         tokenizer = CharTokenizer(blob["chars"])
     except Exception as err:  # noqa: BLE001 - any failure here means the file is not what we wrote
         raise CheckpointError(f"The checkpoint {weights_path} is corrupt or from another version "
-                              f"(reading it failed with {type(err).__name__}). Rebuild it with: {REBUILD_COMMAND}") from err
+                              f"(reading it failed with {type(err).__name__}: {err}). Rebuild it with: {REBUILD_COMMAND}") from err
     if tokenizer.vocab_size != model.config.vocab_size:
         raise CheckpointError(f"The checkpoint {weights_path} is inconsistent (vocabulary of "
                               f"{tokenizer.vocab_size} characters, model expects {model.config.vocab_size}). "
@@ -78,4 +89,12 @@ def checkpoint_info(directory: Path | None = None) -> dict:
     _, meta_path = checkpoint_paths(directory)
     if not meta_path.is_file():
         raise CheckpointError(f"{meta_path} is missing. Rebuild the checkpoint with: {REBUILD_COMMAND}")
-    return json.loads(meta_path.read_text(encoding="utf-8"))
+    try:
+        info = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise CheckpointError(f"{meta_path} is not valid JSON ({err}). Restore it with `git checkout -- "
+                              f"data/{meta_path.name}` or rebuild the checkpoint with: {REBUILD_COMMAND}") from err
+    if not isinstance(info, dict):
+        raise CheckpointError(f"{meta_path} should hold a JSON object, got {type(info).__name__}. "
+                              f"Rebuild the checkpoint with: {REBUILD_COMMAND}")
+    return info

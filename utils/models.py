@@ -35,12 +35,14 @@ class GPTConfig:
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:  # True is an int in Python
                 raise ValueError(f"GPTConfig.{name} must be a positive integer, got {value!r}.")
+        if not isinstance(self.bias, bool):
+            raise ValueError(f"GPTConfig.bias must be True or False, got {self.bias!r}.")
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}): "
                              f"each head gets n_embd // n_head channels.")
-        if not 0 <= self.dropout < 1:
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}.")
 
     def to_dict(self) -> dict:
@@ -194,6 +196,10 @@ class GPT(nn.Module):
         logits = self.lm_head(x)
         loss = None
         if targets is not None:
+            if not isinstance(targets, torch.Tensor) or targets.shape != idx.shape:
+                got = tuple(targets.shape) if isinstance(targets, torch.Tensor) else type(targets).__name__
+                raise ValueError(f"targets must have the same shape as idx {tuple(idx.shape)} (the next token "
+                                 f"for every position), got {got}.")
             loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
         return (logits, loss, traces) if trace else (logits, loss)
 
@@ -204,9 +210,16 @@ class GPT(nn.Module):
 
     def _last_hidden(self, idx: torch.Tensor, trace: bool = False,
                      cache: KVCache | None = None) -> tuple[torch.Tensor, list[dict]]:
+        if not isinstance(idx, torch.Tensor):
+            raise TypeError(f"idx must be a torch.Tensor of token ids (batch, time), got {type(idx).__name__}; "
+                            "e.g. torch.tensor([ids]).")
         if idx.dim() != 2 or idx.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"idx must be integer token ids of shape (batch, time), got {idx.dtype} "
                              f"{tuple(idx.shape)}; wrap one sequence as idx[None].")
+        if idx.numel() and not 0 <= int(idx.min()) <= int(idx.max()) < self.config.vocab_size:
+            bad = int(idx.max()) if int(idx.max()) >= self.config.vocab_size else int(idx.min())
+            raise ValueError(f"idx holds token id {bad}, outside this model's vocabulary (0..{self.config.vocab_size - 1}); "
+                             "encode with the tokenizer the model was built for.")
         B, T = idx.shape
         start = cache.length if cache is not None else 0
         if start + T > self.config.block_size:

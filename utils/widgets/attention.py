@@ -137,7 +137,7 @@ class AttentionView(LiveView):
         self._artists = _draw_static(figure, max_tokens)
         self.text = widgets.Text(value=text, description="text", continuous_update=True,
                                  layout=fixed_layout(330), style={"description_width": "36px"})
-        self.text.observe(self._on_text, names="value")
+        self.text.observe(self.guarded(self._on_text), names="value")
         small = {"layout": fixed_layout(130), "style": {"description_width": "42px"}}
         self.layer = self.link(widgets.Dropdown(options=list(range(n_layer)), value=layer, description="layer",
                                                 **small), "layer")

@@ -16,9 +16,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import functools
+import html
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ipywidgets as widgets
@@ -66,6 +68,44 @@ def widget_bundle(widget: widgets.Widget, fallback: dict) -> dict:
     return bundle
 
 
+def clean_text(text: str) -> str:
+    """``text`` with lone surrogates (half of a pasted emoji) replaced by ``?``: they cannot be
+    encoded to UTF-8, so a figure title or an HTML box that holds one would fail to render."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def problem_html(error: BaseException | str, hint: bool = True) -> str:
+    """The one-line message a view shows in its own area when an input cannot be drawn."""
+    text = error if isinstance(error, str) else f"{error}" or type(error).__name__
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate must not break the page
+    if len(text) > 300:
+        text = text[:300] + "…"
+    return (f"<div style='color:#b00020;font-family:sans-serif;font-size:12px'>⚠ {html.escape(text)}"
+            + (" <i>(change the input to continue)</i>" if hint else "") + "</div>")
+
+
+def guarded(view: Any, callback: Callable[..., Any]) -> Callable[..., Any]:
+    """``callback`` wrapped so that no exception escapes it into the widget machinery (where it would
+    print a traceback in the log and leave the view stuck): the error is shown in ``view.problem``
+    and kept in ``view.last_error``; the next call that works clears it."""
+
+    @functools.wraps(callback)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = view.last_error
+        try:
+            result = callback(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - the rule: show it, never raise from a callback
+            view.last_error = error
+            view.problem.value = problem_html(error)
+            return None
+        if previous is not None and view.last_error is previous:  # this input worked: clear the old message
+            view.last_error = None
+            view.problem.value = ""
+        return result
+
+    return wrapper
+
+
 class LiveView:
     """Base class: a ``state`` dataclass, controls that edit it, and one persistent figure.
 
@@ -85,9 +125,13 @@ class LiveView:
         self._dirty = False
         self.render_count = 0
         self.last_render_ms = 0.0
+        # Where a bad input is reported (empty while all is well): no exception escapes a callback.
+        self.problem = widgets.HTML(value="", layout=widgets.Layout(width=f"{min(width, NOTEBOOK_WIDTH_PX)}px"))
+        self.last_error: BaseException | None = None
         side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
-        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or [])])
-        self.refresh()
+        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or []),
+                                    self.problem])
+        self._render()  # the first drawing raises: a bad argument to the constructor is the caller's to fix
 
     # -- subclasses implement -------------------------------------------------------------
     def draw(self) -> None:  # pragma: no cover - abstract
@@ -96,10 +140,29 @@ class LiveView:
 
     # -- machinery ------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Redraw from the state and push a new PNG, unless updates are being held."""
+        """Redraw from the state and push a new PNG, unless updates are being held.
+
+        Called from widget callbacks, so it never raises: a failure is shown in ``self.problem``
+        (the last good picture stays) and cleared by the next redraw that works.
+        """
         if self._held:
             self._dirty = True
             return
+        try:
+            self._render()
+        except Exception as error:  # noqa: BLE001 - see the docstring
+            self.last_error = error
+            self.problem.value = problem_html(error)
+            return
+        if self.last_error is not None:
+            self.last_error = None
+            self.problem.value = ""
+
+    def guarded(self, callback: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a button or observer callback of this view so that no exception escapes it."""
+        return guarded(self, callback)
+
+    def _render(self) -> None:
         start = time.perf_counter()
         self.draw()
         self.image.value = figure_to_png(self.figure)

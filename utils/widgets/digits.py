@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
 from ..train import train_steps
-from .base import LiveView, fixed_layout, new_figure
+from .base import LiveView, fixed_layout, new_figure, problem_html
 
 # --- hidden-unit weights -------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ class HiddenUnitsTrainer(LiveView):
             "steps_per_click")
         self.train_button = widgets.Button(description="train N steps", button_style="primary",
                                            layout=fixed_layout(140))
-        self.train_button.on_click(lambda _: self.train())
+        self.train_button.on_click(self.guarded(lambda _: self.train()))
         self.info = widgets.HTML(layout=fixed_layout(200, 120))
         self._evaluate()
         super().__init__(figure, controls=[self.steps_slider, self.train_button], side=[self.info])
@@ -280,9 +280,20 @@ class LatentExplorer(LiveView):
     def __init__(self, decoder: torch.nn.Module, codes: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray):
         codes = np.asarray(codes.detach() if isinstance(codes, torch.Tensor) else codes, dtype=float)
         check_shape(codes, (None, 2), "codes")
+        labels = np.asarray(labels.detach() if isinstance(labels, torch.Tensor) else labels)
+        if len(labels) != len(codes):
+            raise ValueError(f"codes and labels must have one row per digit, got {len(codes)} and {len(labels)}.")
+        finite = np.isfinite(codes).all(axis=1)
+        if not finite.any():
+            raise ValueError("every code is NaN or infinite: the autoencoder's training diverged. Train it again "
+                             "with a smaller learning rate, then encode the digits again.")
+        codes, labels = codes[finite], labels[finite]
         self.decoder = decoder
         low, high = np.percentile(codes, 1, axis=0), np.percentile(codes, 99, axis=0)
         centre = np.median(codes, axis=0)
+        collapsed = high - low < 1e-6
+        # All codes at one point (a collapsed encoder): give the sliders a range of ±1 to explore anyway.
+        low, high = np.where(collapsed, centre - 1, low), np.where(collapsed, centre + 1, high)
         self.state = LatentState(z1=float(centre[0]), z2=float(centre[1]))
         figure = new_figure(560, 260)
         self._artists = _latent_axes(figure, codes, np.asarray(labels))
@@ -294,6 +305,13 @@ class LatentExplorer(LiveView):
                 readout_format=".2f", layout=fixed_layout(280), style={"description_width": "24px"}), name))
         self.z1, self.z2 = sliders
         super().__init__(figure, controls=sliders)
+        notes = []
+        if not finite.all():
+            notes.append(f"{int((~finite).sum())} codes were NaN or infinite and are not drawn")
+        if collapsed.any():
+            notes.append("the codes all sit at one point (the encoder collapsed): sliders span ±1 around it")
+        if notes:
+            self.problem.value = problem_html("; ".join(notes) + ".", hint=False)
 
     def draw(self) -> None:
         s = self.state

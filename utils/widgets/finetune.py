@@ -22,7 +22,7 @@ from ..finetune import (
     training_memory_bytes,
 )
 from ..models import GPT
-from .base import LiveView, fixed_layout, new_figure, widget_bundle
+from .base import LiveView, clean_text, fixed_layout, guarded, new_figure, widget_bundle
 
 RANKS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
@@ -148,10 +148,12 @@ class BeforeAfterView:
         self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="150px"))
         self.render_count = 0
         self._updating = False
-        self.example.observe(self._on_example, names="value")
-        self.task.observe(lambda change: self._set("task", change["new"]), names="value")
-        self.text.observe(lambda change: self._set("text", change["new"]), names="value")
-        self.widget = widgets.VBox([self.example, widgets.HBox([self.task]), self.text, self.html])
+        self.problem = widgets.HTML(value="", layout=widgets.Layout(width="760px"))  # where an error shows: none escapes a callback
+        self.last_error: BaseException | None = None
+        self.example.observe(guarded(self, self._on_example), names="value")
+        self.task.observe(guarded(self, lambda change: self._set("task", change["new"])), names="value")
+        self.text.observe(guarded(self, lambda change: self._set("text", change["new"])), names="value")
+        self.widget = widgets.VBox([self.example, widgets.HBox([self.task]), self.text, self.html, self.problem])
         self.refresh()
 
     @staticmethod
@@ -185,7 +187,7 @@ class BeforeAfterView:
         if unknown:
             self.answers = {}
             self.html.value = (f"<p>The model only knows the characters of the plays; remove "
-                               f"{html.escape(' '.join(unknown))} from the text.</p>")
+                               f"{html.escape(clean_text(' '.join(unknown)))} from the text.</p>")
         else:
             self.answers = {name: answer(m, self.tokenizer, self.prompt) for name, m in self.models.items()}
             self.html.value = self._table()

@@ -12,11 +12,12 @@ import torch
 from matplotlib.figure import Figure
 
 from ..checks import check_range
-from .base import LiveView, fixed_layout, new_figure
+from .base import LiveView, clean_text, fixed_layout, new_figure
 
 TOP_N = 8           # bars in the next-token chart
 MAX_NEW_TOKENS = 200  # cap on generated tokens in the chat view
 MAX_COST_CHARS = 4000  # cap on the text the cost view tokenizes
+MAX_QUESTION_CHARS = 2000  # of a chat question sent to the model (~500 tokens: fits its 2048-token context)
 BAR_COLOUR, PICK_COLOUR = "#4c72b0", "#dd8452"
 
 
@@ -121,7 +122,7 @@ class ChatBox(LiveView):
             value=max_new_tokens, min=1, max=MAX_NEW_TOKENS, description="max tokens",
             layout=fixed_layout(300), style={"description_width": "80px"}), "max_new_tokens")
         self.ask_button = widgets.Button(description="ask", button_style="primary", layout=fixed_layout(100))
-        self.ask_button.on_click(lambda _: self.ask())
+        self.ask_button.on_click(self.guarded(lambda _: self.ask()))
         self.output = widgets.HTML(layout=fixed_layout(420, 230))
         super().__init__(figure, controls=[widgets.VBox([self.question, widgets.HBox([self.ask_button])]),
                                            widgets.VBox([self.temperature, self.max_new_tokens])],
@@ -130,7 +131,9 @@ class ChatBox(LiveView):
     def _prompt(self) -> str:
         from ..gguf_model import chat_prompt
 
-        return chat_prompt([{"role": "user", "content": self.state.question.strip() or "Hello"}])
+        # A question longer than MAX_QUESTION_CHARS would not fit the model's context: keep its end.
+        question = clean_text(self.state.question.strip())[-MAX_QUESTION_CHARS:] or "Hello"
+        return chat_prompt([{"role": "user", "content": question}])
 
     def draw(self) -> None:
         prompt = self._prompt()
@@ -148,9 +151,11 @@ class ChatBox(LiveView):
 
     def _show(self, answer: str, done: bool) -> None:
         cursor = "" if done else "▌"
+        note = (f" <i>(only the last {MAX_QUESTION_CHARS:,} characters are sent to the model)</i>"
+                if len(self.state.question.strip()) > MAX_QUESTION_CHARS else "")
         self.output.value = (
             "<div style='font-family:sans-serif;font-size:13px;height:220px;overflow:auto'>"
-            f"<b>you:</b> {html.escape(self.state.question)}<br><b>SmolLM2:</b> "
+            f"<b>you:</b> {html.escape(clean_text(self.state.question)[:2000])}{note}<br><b>SmolLM2:</b> "
             f"<span style='white-space:pre-wrap'>{html.escape(answer)}{cursor}</span></div>"
         )
 
@@ -212,7 +217,12 @@ class RetrievalView(LiveView):
     def draw(self) -> None:
         from ..sentence_embeddings import retrieve
 
-        question = self.state.question.strip() or "?"
+        question = clean_text(self.state.question.strip())
+        if not question:
+            self.results = []
+            _set_bars(self._ax, self._bars, [], [])
+            self.list.value = "<i>Type a question to find the passages closest to it.</i>"
+            return
         scores, index = retrieve(self.encoder.encode([question])[0], self.vectors, self.state.k)
         self.results = [(float(s), self.passages[int(i)]) for s, i in zip(scores, index)]
         _set_bars(self._ax, self._bars, [s for s, _ in self.results],

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from ..models import generate, next_token_probs
 from .attention import token_label
-from .base import LiveView, fixed_layout, new_figure
+from .base import LiveView, clean_text, fixed_layout, new_figure
 
 N_BARS = 15          # tokens shown, the likeliest first
 MAX_PROMPT = 200     # characters of prompt fed to the model (the rest is cut from the front)
@@ -102,7 +102,7 @@ class NextTokenView(LiveView):
         self._artists = _draw_static(figure)
         self.prompt = widgets.Textarea(value=prompt, description="prompt", continuous_update=True,
                                        layout=fixed_layout(420, 60), style={"description_width": "48px"})
-        self.prompt.observe(self._on_prompt, names="value")
+        self.prompt.observe(self.guarded(self._on_prompt), names="value")
         slider = {"continuous_update": True, "layout": fixed_layout(260), "style": {"description_width": "80px"}}
         self.temperature = self.link(widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
                                                          description="temperature", **slider), "temperature")
@@ -112,7 +112,7 @@ class NextTokenView(LiveView):
                                                    description="top-p (1 off)", **slider), "top_p")
         self.generate_button = widgets.Button(description=f"generate {new_tokens} characters",
                                               button_style="primary", layout=fixed_layout(220))
-        self.generate_button.on_click(lambda _: self.generate())
+        self.generate_button.on_click(self.guarded(lambda _: self.generate()))
         self.output = widgets.HTML(layout=fixed_layout(600, 220))
         super().__init__(figure, controls=[self.prompt, widgets.VBox([self.temperature, self.top_k, self.top_p])],
                          side=[self.generate_button])
@@ -128,7 +128,7 @@ class NextTokenView(LiveView):
             self.logits = prompt_logits(self.model, self.tokenizer, change["new"])
             self.error = ""
         except ValueError as err:
-            self.error = str(err)
+            self.error = clean_text(str(err))
         self.refresh()
 
     def draw(self) -> None:
@@ -137,7 +137,7 @@ class NextTokenView(LiveView):
         kept = int((self.probs > 0).sum())
         mode = "greedy" if temperature == 0 else f"T={temperature:.2f}"
         _update(self._artists, labels, raw, used,
-                f"next character after “{token_label(self.state.prompt[-20:])}” · {mode} · "
+                f"next character after “{token_label(clean_text(self.state.prompt[-20:]))}” · {mode} · "
                 f"{kept} of {self.tokenizer.vocab_size} tokens can be drawn" + (f" · {self.error}" if self.error else ""))
 
     def generate(self) -> str:
@@ -151,6 +151,6 @@ class NextTokenView(LiveView):
         self.state.seed += 1  # the next click draws a different sample
         self.output.value = (
             "<pre style='white-space:pre-wrap;font-size:12px;line-height:1.25;margin:0'>"
-            f"<span style='color:#888'>{html.escape(self.state.prompt[-200:])}</span>{html.escape(text)}</pre>"
+            f"<span style='color:#888'>{html.escape(clean_text(self.state.prompt[-200:]))}</span>{html.escape(text)}</pre>"
         )
         return text

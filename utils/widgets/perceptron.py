@@ -131,7 +131,7 @@ class PerceptronPlayground(LiveView):
         self.b = self.link(widgets.FloatSlider(value=b, description="b", **slider), "b")
         self.gate = widgets.Dropdown(options=list(GATE_TARGETS), value=self.state.gate, description="gate",
                                      layout=fixed_layout(150), style={"description_width": "36px"})
-        self.gate.observe(self._on_gate, names="value")
+        self.gate.observe(self.guarded(self._on_gate), names="value")
         self.learning_rate = self.link(
             widgets.FloatSlider(value=learning_rate, min=0.05, max=2.0, step=0.05, description="lr",
                                 readout_format=".2f", layout=fixed_layout(200),
@@ -140,9 +140,9 @@ class PerceptronPlayground(LiveView):
         )
         self.step_button = widgets.Button(description="step: learn from 1 point", layout=fixed_layout(190),
                                           button_style="primary")
-        self.step_button.on_click(lambda _: self.step())
+        self.step_button.on_click(self.guarded(lambda _: self.step()))
         self.reset_button = widgets.Button(description="reset to 0", layout=fixed_layout(100))
-        self.reset_button.on_click(lambda _: self.reset())
+        self.reset_button.on_click(self.guarded(lambda _: self.reset()))
         self.table = widgets.HTML(layout=fixed_layout(340, 175))
         self.arithmetic = widgets.HTML(layout=fixed_layout(340, 175))
         super().__init__(

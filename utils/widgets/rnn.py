@@ -157,7 +157,7 @@ class TemperatureSampler(LiveView):
         self.prompt = self.link(widgets.Text(value=prompt, description="prompt", layout=fixed_layout(250),
                                              continuous_update=False), "prompt")
         self.resample = widgets.Button(description="resample", layout=fixed_layout(100))
-        self.resample.on_click(lambda _: self._next_seed())
+        self.resample.on_click(self.guarded(lambda _: self._next_seed()))
         self.sample = widgets.HTML(layout=fixed_layout(400, 300))
         super().__init__(figure, controls=[self.temperature, self.prompt, self.resample], side=[self.sample])
 

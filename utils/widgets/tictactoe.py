@@ -114,13 +114,13 @@ class TicTacToeView(LiveView):
         self.squares = []
         for i in range(9):
             button = widgets.Button(description="", layout=fixed_layout(64, 64))
-            button.on_click(lambda _, square=i: self.human_move(square))
+            button.on_click(self.guarded(lambda _, square=i: self.human_move(square)))
             self.squares.append(button)
         rows = [widgets.HBox(self.squares[r * 3 : r * 3 + 3]) for r in range(3)]
         self.new_x = widgets.Button(description="new game: I play X", layout=fixed_layout(196))
         self.new_o = widgets.Button(description="new game: I play O", layout=fixed_layout(196))
-        self.new_x.on_click(lambda _: self.new_game(X))
-        self.new_o.on_click(lambda _: self.new_game(O))
+        self.new_x.on_click(self.guarded(lambda _: self.new_game(X)))
+        self.new_o.on_click(self.guarded(lambda _: self.new_game(O)))
         self.status = widgets.HTML(layout=fixed_layout(196, 60))
         super().__init__(figure, controls=[], side=[*rows, self.new_x, self.new_o, self.status])
         if human == O:

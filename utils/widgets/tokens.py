@@ -14,7 +14,15 @@ from matplotlib.figure import Figure
 
 from ..data import tiktoken_encoding
 from ..embeddings import nearest_neighbours, pca_2d
-from .base import LiveView, fixed_layout, new_figure, widget_bundle
+from .base import (
+    LiveView,
+    clean_text,
+    fixed_layout,
+    guarded,
+    new_figure,
+    problem_html,
+    widget_bundle,
+)
 
 MAX_TOKENS = 300  # tokens drawn; longer text is cut, so the view cannot hang
 REAL_TOKENIZERS = {"GPT-2 (r50k)": "gpt2", "GPT-4 (cl100k_base)": "cl100k_base", "GPT-4o (o200k_base)": "o200k_base"}
@@ -35,11 +43,14 @@ def tokens_html(tokenizer: Any, text: str, max_tokens: int = MAX_TOKENS) -> tupl
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}.")
-    ids = list(tokenizer.encode(text))
+    if hasattr(tokenizer, "decode_single_token_bytes"):  # tiktoken: "<|endoftext|>" typed by a user is plain text
+        ids = list(tokenizer.encode(text, disallowed_special=()))
+    else:
+        ids = list(tokenizer.encode(text))
     shown = ids[:max_tokens]
     spans = []
     for k, (i, piece) in enumerate(zip(shown, _pieces(tokenizer, shown))):
-        visible = html.escape(piece).replace(" ", "&nbsp;").replace("\n", "↵")
+        visible = html.escape(clean_text(piece)).replace(" ", "&nbsp;").replace("\n", "↵")
         spans.append(
             f"<span style='display:inline-block;background:{PALETTE[k % len(PALETTE)]};margin:1px;"
             f"padding:1px 2px;border-radius:3px;text-align:center;font-family:monospace'>"
@@ -79,17 +90,28 @@ class TokenView:
                                           layout=fixed_layout(330))
         self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="160px"))
         self.render_count = 0
+        self.count = 0
+        self.problem = widgets.HTML(value="", layout=widgets.Layout(width="760px"))  # a tokenizer's error shows here; never escapes a callback
+        self.last_error: BaseException | None = None
         for control, field in ((self.text, "text"), (self.tokenizer, "tokenizer")):
-            control.observe(lambda change, field=field: self._set(field, change["new"]), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.text, self.tokenizer]), self.html])
-        self.refresh()
+            control.observe(guarded(self, lambda change, field=field: self._set(field, change["new"])), names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.text, self.tokenizer]), self.html, self.problem])
+        self.html.value, self.count = tokens_html(self.tokenizers[self.state.tokenizer], self.state.text)
+        self.render_count += 1
 
     def _set(self, field: str, value: str) -> None:
         setattr(self.state, field, value)
         self.refresh()
 
     def refresh(self) -> None:
-        self.html.value, self.count = tokens_html(self.tokenizers[self.state.tokenizer], self.state.text)
+        """Re-tokenize; an error (e.g. from an ``extra`` tokenizer) is shown, the last good tokens stay."""
+        try:
+            self.html.value, self.count = tokens_html(self.tokenizers[self.state.tokenizer], self.state.text)
+        except Exception as error:  # noqa: BLE001 - no exception escapes a widget callback
+            self.last_error = error
+            self.problem.value = problem_html(error)
+            return
+        self.last_error, self.problem.value = None, ""
         self.render_count += 1
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, ScalarFormatter
 
 from ..scaling import power_law
-from .base import LiveView, fixed_layout, new_figure
+from .base import LiveView, fixed_layout, new_figure, problem_html
 
 
 @dataclass
@@ -46,15 +46,32 @@ class LossCurves(LiveView):
         super().__init__(fig, controls=[])
 
     def add(self, step: int, train_loss: float, val_loss: float | None = None) -> None:
-        """Append a point (and a validation point if given) and redraw."""
-        if not math.isfinite(train_loss):
-            raise ValueError(f"train_loss must be a finite number, got {train_loss}.")
-        self.state.train_steps.append(int(step))
-        self.state.train_losses.append(float(train_loss))
-        if val_loss is not None:
-            self.state.val_steps.append(int(step))
-            self.state.val_losses.append(float(val_loss))
+        """Append a point (and a validation point if given) and redraw.
+
+        Called from a training callback, so it never raises (that would abort the training run): a
+        NaN or infinite loss is not drawn, and the view says in its message line that training diverged.
+        """
+        try:
+            step, train_loss = int(step), float(train_loss)
+            val_loss = None if val_loss is None else float(val_loss)
+        except (TypeError, ValueError) as error:
+            self.last_error = error
+            self.problem.value = problem_html(f"LossCurves.add needs numbers (step, train_loss, val_loss), got "
+                                              f"{step!r}, {train_loss!r}, {val_loss!r}.")
+            return
+        bad = [name for name, value in (("training", train_loss), ("validation", val_loss))
+               if value is not None and not math.isfinite(value)]
+        if math.isfinite(train_loss):
+            self.state.train_steps.append(step)
+            self.state.train_losses.append(train_loss)
+        if val_loss is not None and math.isfinite(val_loss):
+            self.state.val_steps.append(step)
+            self.state.val_losses.append(val_loss)
         self.refresh()
+        if bad:
+            self.last_error = ValueError(f"{' and '.join(bad)} loss is not finite at step {step}")
+            self.problem.value = problem_html(f"The {' and '.join(bad)} loss became NaN or infinite at step {step}: "
+                                              "training diverged. Try a smaller learning rate.", hint=False)
 
     def draw(self) -> None:
         s = self.state
