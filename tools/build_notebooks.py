@@ -62,7 +62,7 @@ HEADING = re.compile(r"^(#{2,3}) ")
 # caps a code cell's editor and its outputs, so one cell always fits on a slide by itself.
 SLIDE_PX = 640
 TEXT_LINE_PX, CODE_LINE_PX, CELL_PX, CHARS_PER_LINE = 20, 18, 20, 140
-CODE_MAX_PX, OUTPUT_MAX_PX, IMAGE_MAX_PX = 270, 400, 370  # the caps in notebooks/rise.css
+CODE_MAX_PX, OUTPUT_MAX_PX, IMAGE_MAX_PX = 252, 380, 340  # the caps in notebooks/rise.css
 
 
 def split_at_headings(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -242,21 +242,56 @@ def _code_tree(source: str) -> str:
         return source.strip()
 
 
+# Statements that print nothing: a cell split off the front of a saved cell may hold only these, so
+# all of the saved cell's outputs belong to its last piece.
+SILENT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _silent(source: str) -> bool:
+    try:
+        return all(isinstance(node, SILENT) for node in ast.parse(source).body)
+    except SyntaxError:
+        return False
+
+
 def rebuild_keeping_outputs(path: Path) -> None:
     """Rebuild ``path``'s .ipynb from the source, moving each code cell's saved outputs over.
 
-    Raises ValueError when the code cells differ in number or in their syntax trees: then the saved
-    outputs might not be what the new code prints, and the notebook must be executed."""
+    A saved cell may have been split into consecutive cells (for slides: one idea per cell) when the
+    pieces together have the saved cell's syntax tree and every piece but the last only imports or
+    defines (so prints nothing): the outputs go to the last piece, and execution counts are
+    renumbered in order, as a run top to bottom would number them.
+    Raises ValueError when the code cells differ otherwise: then the saved outputs might not be what
+    the new code prints, and the notebook must be executed."""
     out = NOTEBOOKS / (path.stem + ".ipynb")
     saved = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
     nb = read_source(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    if len(code) != len(saved):
+    new_index = 0
+    for old in saved:
+        pieces = []
+        while new_index < len(code):
+            pieces.append(code[new_index])
+            new_index += 1
+            joined = "\n\n".join(piece.source for piece in pieces)
+            if _code_tree(joined) == _code_tree(old.source):
+                break
+            if not _silent(pieces[-1].source):
+                pieces = []
+                break
+        else:
+            pieces = []
+        if not pieces or _code_tree("\n\n".join(p.source for p in pieces)) != _code_tree(old.source):
+            raise ValueError(f"{path.name}: the code of saved cell {old.get('id', '?')} changed: execute it\n"
+                             f"{old.source[:200]}")
+        for piece in pieces[:-1]:
+            piece.outputs = []
+        pieces[-1].outputs = old.outputs
+    if new_index != len(code):
         raise ValueError(f"{path.name}: {len(code)} code cells, the saved notebook has {len(saved)}: execute it")
-    for new, old in zip(code, saved, strict=True):
-        if _code_tree(new.source) != _code_tree(old.source):
-            raise ValueError(f"{path.name}: the code of cell {new.id} changed: execute it\n{new.source[:200]}")
-        new.outputs, new.execution_count = old.outputs, old.execution_count
+    has_hidden_counts = any(old.execution_count is None for old in saved)
+    for count, cell in enumerate(code, start=1):
+        cell.execution_count = None if has_hidden_counts else count
     nbformat.write(clean(nb), out)
 
 

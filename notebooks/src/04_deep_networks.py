@@ -302,6 +302,7 @@ def accuracy(model, images, labels):
         return (model(images).argmax(dim=1) == labels).float().mean().item()
 
 
+# %%
 utils.seed_everything(0)
 mlp = MLP([64, 64, 10])
 logits = mlp(train_images[:5])

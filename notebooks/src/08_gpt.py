@@ -105,6 +105,7 @@ class Block(nn.Module):
         return x + self.mlp(self.ln2(x))
 
 
+# %%
 x = torch.randn(2, 5, 32) * 3 + 1
 ln = LayerNorm(32)
 assert_close("our LayerNorm vs torch", ln(x), F.layer_norm(x, (32,)), atol=1e-5)

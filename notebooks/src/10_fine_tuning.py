@@ -196,6 +196,7 @@ def fine_tune(model, steps, lr, batch_size=32, seed=0):
     return losses, (time.perf_counter() - start) / steps
 
 
+# %%
 STEPS = utils.fast(300, 60)
 results = {"majority class": majority}
 

@@ -266,6 +266,7 @@ def rows(full, texts):
     return [(t, float(r), labeller_score(t)) for t, r in zip(texts, rewards)]
 
 
+# %%
 def rl_finetune(beta, steps, batch_size, lr, seed=4, live=None):
     """REINFORCE with a batch-mean baseline and a per-token KL penalty; returns the run's history."""
     policy = copy.deepcopy(reference)

@@ -241,6 +241,7 @@ def grouped_query_attention(x, wq, wk, wv, wo, n_heads=9, n_kv_heads=3):
     return torch.cat(outputs, dim=-1) @ wo.T
 
 
+# %%
 def swiglu(x, w_gate, w_up, w_down):
     return (F.silu(x @ w_gate.T) * (x @ w_up.T)) @ w_down.T
 
