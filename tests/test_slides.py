@@ -123,3 +123,29 @@ def test_a_slide_that_would_overflow_gets_a_sub_slide():
     short = nbformat.v4.new_notebook(cells=[markdown("# Title"), nbformat.v4.new_code_cell("import utils"),
                                             markdown("## Section"), markdown("Short."), markdown("Short.")])
     assert [slide_type(c) for c in build_notebooks.set_slide_types(short).cells] == ["slide", "skip", "slide", "-", "-"]
+
+
+def test_keep_outputs_accepts_a_cell_split_into_definitions_and_use(tmp_path, monkeypatch):
+    """Splitting a long cell for the slides (definitions, then their use) keeps the saved outputs
+    without executing; any other change to the code is refused."""
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    saved = nbformat.v4.new_notebook(cells=[
+        markdown("# Title"), nbformat.v4.new_code_cell("import utils", execution_count=1),
+        nbformat.v4.new_code_cell("def f(x):\n    return 2 * x\n\nprint(f(2))", execution_count=2,
+                                  outputs=[nbformat.v4.new_output("stream", text="4\n")])])
+    nbformat.write(saved, tmp_path / "01_demo.ipynb")
+    source = tmp_path / "01_demo.py"
+    head = "# %% [markdown]\n# # Title\n\n# %%\nimport utils\n\n# %%\ndef f(x):\n    return 2 * x\n\n"
+    source.write_text(head + "# %%\nprint(f(2))\n", encoding="utf-8")
+    build_notebooks.rebuild_keeping_outputs(source)
+    code = [c for c in nbformat.read(tmp_path / "01_demo.ipynb", as_version=4).cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2, 3]
+    assert [len(c.outputs) for c in code] == [0, 0, 1] and code[2].outputs[0].text == "4\n"
+    nbformat.write(saved, tmp_path / "01_demo.ipynb")
+    source.write_text(head + "# %%\nprint(f(3))\n", encoding="utf-8")  # the code changed: run it
+    with pytest.raises(ValueError, match="execute it"):
+        build_notebooks.rebuild_keeping_outputs(source)
+    source.write_text(head.replace("def f(x):\n    return 2 * x", "y = f = print") + "# %%\nprint(f(2))\n",
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match="execute it"):
+        build_notebooks.rebuild_keeping_outputs(source)
