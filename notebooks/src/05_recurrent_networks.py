@@ -259,7 +259,7 @@ assert multi_rnn_mse < 0.5 * multi_naive_mse, (multi_rnn_mse, multi_naive_mse)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: what should follow "yonder window brea"? Land: next-character prediction is how GPT writes too.
-# > The LSTM loads from its checkpoint; if a cell is slow, read the bigram samples aloud meanwhile.
+# > The LSTM trains in this section (900 steps in full mode): read the bigram samples aloud while it runs.
 
 # %%
 from utils.data import CharTokenizer, shakespeare, shakespeare_split

@@ -226,7 +226,7 @@ assert abs(gpt3 / 175e9 - 1) < 0.01
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: what loss should an untrained model have with 76 characters? ($\ln 76 \approx 4.33$.)
-# > Training takes a few minutes in full mode: the loaded checkpoint lets you go on; discuss the shifted targets meanwhile.
+# > Training takes a while in full mode; section 6 loads the shipped, longer-trained model, so nothing later waits on this run.
 
 # %%
 from utils.data import CharTokenizer, shakespeare, shakespeare_split
