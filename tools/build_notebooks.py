@@ -45,7 +45,7 @@ def source_paths(selected: list[str] | None = None) -> list[Path]:
 
 
 def read_source(path: Path) -> nbformat.NotebookNode:
-    nb = split_at_headings(jupytext.read(path, fmt="py:percent"))
+    nb = mark_notes(split_at_headings(jupytext.read(path, fmt="py:percent")))
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}, "rise": RISE}
     for index, cell in enumerate(nb.cells):  # stable ids: rebuilding does not churn the diff
         cell.id = f"{path.stem[:2]}-{index:03d}"
@@ -83,6 +83,19 @@ def split_at_headings(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         for part in parts:
             cells.append(nbformat.v4.new_markdown_cell("\n".join(part).strip("\n")))
     nb.cells = cells
+    return nb
+
+
+NOTES_MARK = "> 🗣 **Teacher:** "
+
+
+def mark_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Speaker notes read as a quote that starts "🗣 Teacher:", so that a learner who reads the notebook
+    (Colab and GitHub do not hide them) knows to skip them; notes written as plain lines get both."""
+    for cell in nb.cells:
+        if is_notes(cell) and not cell.source.lstrip().startswith("> 🗣"):
+            lines = [line.removeprefix(">").strip() for line in cell.source.strip().splitlines()]
+            cell.source = "\n".join([NOTES_MARK + lines[0]] + [f"> {line}" for line in lines[1:]])
     return nb
 
 
