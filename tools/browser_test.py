@@ -237,7 +237,9 @@ def read_slide(page) -> dict:
         const slide = [...document.querySelectorAll('.reveal .slides section.present')].pop();
         if (!slide) return {id: null};
         let bottom = 0, right = 0;
-        for (const el of slide.querySelectorAll('.jp-Cell, .jp-Cell img, .jp-Cell pre, .jupyter-widgets')) {
+        // Whole cells: what is inside a cell's scroll box (rise.css caps long code and outputs) is
+        // clipped by it, so a picture there can reach past the screen without showing past it.
+        for (const el of slide.querySelectorAll('.jp-Cell')) {
             const box = el.getBoundingClientRect();
             if (box.width && box.height) { bottom = Math.max(bottom, box.bottom); right = Math.max(right, box.right); }
         }
@@ -257,8 +259,10 @@ def check_slides(page, port: int, name: str, saved: dict, label: str = "") -> di
     on one whose content overflows the screen or on a console error, and on the first slide with a
     widget view move one of its controls (or, where RISE cannot load live widgets, check the view's
     picture is there). Saves screenshots of the first slides and of that slide."""
+    # The course's live views (LiveView): their output carries a picture beside the widget view
+    # (progress bars are widgets too, but have nothing to move).
     widget_cells = {i for i, cell in enumerate(saved["cells"]) for output in cell.get("outputs", [])
-                    if WIDGET_MIME in output.get("data", {})}
+                    if WIDGET_MIME in output.get("data", {}) and "image/png" in output.get("data", {})}
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
