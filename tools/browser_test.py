@@ -266,6 +266,7 @@ def check_slides(page, port: int, name: str, saved: dict, label: str = "") -> di
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    start = time.time()
     page.set_viewport_size({"width": SLIDE_W, "height": SLIDE_H})
     page.goto(f"http://127.0.0.1:{port}/rise/{name}")
     page.wait_for_selector(".reveal .slides section.present .jp-Cell", timeout=60_000)
@@ -319,7 +320,7 @@ def check_slides(page, port: int, name: str, saved: dict, label: str = "") -> di
               # notebooks/rise.css only, so the second is "not found" (served as an HTML page).
               "Refused to apply style from") + RISE_UPSTREAM
     problems += [f"console error: {e[:200]}" for e in errors if not any(b in e for b in benign)]
-    return {"slides": len(seen), "notes": notes_shown, "widget_slide": widget_slides, "problems": problems}
+    return {"slides": len(seen), "slides_seconds": round(time.time() - start, 1), "notes": notes_shown, "widget_slide": widget_slides, "problems": problems}
 
 
 def move_widget_on_slide(page) -> bool:
