@@ -97,17 +97,20 @@ $(BROWSER_STAMP): $(STAMP)
 browser-deps: $(BROWSER_STAMP)
 	@$(GET_CHROMIUM) || { echo "install Debian's chromium ($(CHROMIUM)) first"; exit 2; }
 
+# Every notebook, then each one as RISE slides in a 1280×720 window (see tools/browser_test.py).
 browser-test: browser-deps
-	$(PY) tools/browser_test.py $(BROWSER_ARGS)
+	$(PY) tools/browser_test.py $(BROWSER_ARGS) --slides
 
-# The smoke check in `make test`: notebooks 01 and 06 in JupyterLab 4 (~45 s). Where chromium is
+# The smoke check in `make test`: notebooks 01 and 06 in JupyterLab 4, then 01 as RISE slides
+# (~60 s). Where chromium is
 # missing and cannot be installed, or Playwright cannot be installed, it is skipped with one line;
 # a problem the check finds fails the tests.
 SMOKE_NB := 01 06
+SLIDES_NB := 01
 test-browser: setup
 	@if ! { $(GET_CHROMIUM); }; then echo "$(SKIPPED)"; \
 	elif ! $(MAKE) -s $(BROWSER_STAMP); then echo "browser check skipped: could not install Playwright (pip install -e '.[browser]')"; \
-	else $(TEST_ENV) $(PY) tools/browser_test.py $(SMOKE_NB); fi
+	else $(TEST_ENV) $(PY) tools/browser_test.py $(SMOKE_NB) --slides $(SLIDES_NB); fi
 
 $(LAB3)/.installed: pyproject.toml Makefile
 	@test -x $(LAB3)/bin/python || $(PYTHON) -m venv $(LAB3)

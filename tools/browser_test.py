@@ -8,8 +8,16 @@ Views without controls (live curves that training cells draw, progress bars) onl
 non-empty. Save a screenshot. Needs Debian's chromium (/usr/bin/chromium, or $CHROMIUM) and the
 `playwright` package (`make browser-test` installs both; `make test` runs notebooks 01 and 06).
 
+With --slides, each notebook (once run, and saved) is then presented as RISE slides (jupyterlab-rise)
+in a 1280×720 window, the page JupyterLab's "Render as slides" shows: every slide is paged through
+and must fit the screen (nothing below its bottom or past its right edge), with no console error;
+on the first slide with a widget view, one control is moved and must change the view (where RISE
+can load live widgets; see RISE_UPSTREAM). Screenshots of the first slides and of that slide, and
+the height of every cell as measured on its slide, go to build/screenshots/.
+
     .venv/bin/python tools/browser_test.py 01           # notebooks whose names start with 01
-    .venv/bin/python tools/browser_test.py --all
+    .venv/bin/python tools/browser_test.py --all --slides
+    .venv/bin/python tools/browser_test.py 01 06 --slides 01   # slides for 01 only
 """
 
 from __future__ import annotations
@@ -48,7 +56,7 @@ def start_lab(port: int, config_dir: Path, root_dir: Path, python: str) -> subpr
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = dict(os.environ, COURSE_FAST="1", JUPYTER_CONFIG_DIR=str(config_dir), MPLBACKEND="Agg",
                JUPYTERLAB_SETTINGS_DIR=str(config_dir / "user-settings"))
-    cmd = [python, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+    cmd = [python, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
            f"--ServerApp.root_dir={root_dir}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -210,6 +218,125 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
             "screenshot": str(shot.relative_to(ROOT)), "problems": problems}
 
 
+SLIDE_W, SLIDE_H = 1280, 720
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# RISE's slide page (jupyterlab-rise 0.43) is its own small JupyterLab app, built on JupyterLab 4.3: it
+# cannot load ipywidgets 8's front end, which needs @jupyterlab/console (open upstream bug:
+# https://github.com/jupyterlab-contrib/rise/issues/119). There our views show the picture they carry
+# beside the live view (LiveView's image/png); where the live view does load, the test moves it.
+# Its bundled web components (@jupyter/web-components 0.13 against JupyterLab's 0.16) also log
+# "Maximum call stack size exceeded" from its own static bundle without visible effect.
+RISE_UPSTREAM = ("Shared module @jupyterlab/console doesn't exist in shared scope",
+                 "Maximum call stack size exceeded")
+
+
+def read_slide(page) -> dict:
+    """The present slide: its id, the notebook cells on it, how many pixels its content reaches below
+    the 720-px screen or past its right edge, and its first line of text (for the report)."""
+    return page.evaluate("""([w, h]) => {
+        const slide = [...document.querySelectorAll('.reveal .slides section.present')].pop();
+        if (!slide) return {id: null};
+        let bottom = 0, right = 0;
+        // Whole cells: what is inside a cell's scroll box (rise.css caps long code and outputs) is
+        // clipped by it, so a picture there can reach past the screen without showing past it.
+        for (const el of slide.querySelectorAll('.jp-Cell')) {
+            const box = el.getBoundingClientRect();
+            if (box.width && box.height) { bottom = Math.max(bottom, box.bottom); right = Math.max(right, box.right); }
+        }
+        // With reveal's scroll option a too-tall slide scrolls instead of being cut: that is overflow too.
+        const scrolled = Math.max(0, slide.scrollHeight - slide.clientHeight);
+        const cells = [...slide.querySelectorAll('.jp-Cell')].map(c => Number(c.dataset.windowedListIndex));
+        const heights = [...slide.querySelectorAll('.jp-Cell')].map(c => Math.round(c.getBoundingClientRect().height));
+        return {id: slide.id, cells, heights, over_px: Math.round(Math.max(bottom - h, scrolled)), wide_px: Math.round(right - w),
+                live: !!slide.querySelector('.jp-OutputArea-output .jupyter-widgets'),
+                title: (slide.innerText || '').trim().split('\\n')[0].slice(0, 60)};
+    }""", [SLIDE_W, SLIDE_H])
+
+
+def check_slides(page, port: int, name: str, saved: dict, label: str = "") -> dict:
+    """Present ``name`` (run in JupyterLab and saved by check_notebook; RISE shares its kernel) as RISE
+    slides in a 1280×720 window, as JupyterLab's "Render as slides" does: page through every slide, fail
+    on one whose content overflows the screen or on a console error, and on the first slide with a
+    widget view move one of its controls (or, where RISE cannot load live widgets, check the view's
+    picture is there). Saves screenshots of the first slides and of that slide."""
+    # The course's live views (LiveView): their output carries a picture beside the widget view
+    # (progress bars are widgets too, but have nothing to move).
+    widget_cells = {i for i, cell in enumerate(saved["cells"]) for output in cell.get("outputs", [])
+                    if WIDGET_MIME in output.get("data", {}) and "image/png" in output.get("data", {})}
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    start = time.time()
+    page.set_viewport_size({"width": SLIDE_W, "height": SLIDE_H})
+    page.goto(f"http://127.0.0.1:{port}/rise/{name}")
+    page.wait_for_selector(".reveal .slides section.present .jp-Cell", timeout=60_000)
+    page.wait_for_timeout(2000)  # MathJax and the pictures
+    total = page.evaluate("() => document.querySelectorAll('.reveal .slides section:not(.stack)').length")
+    # Speaker notes: RISE puts each "notes" cell in an <aside class="notes"> of its slide, which
+    # reveal.js shows in the speaker view (key T) and hides from the audience.
+    notes_cells = sum(cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes" for cell in saved["cells"])
+    notes_shown = page.evaluate("() => document.querySelectorAll('.reveal .slides aside.notes .jp-Cell').length")
+    problems, seen, measured, widget_slides = [], [], [], {"live_moved": 0, "static_picture": 0}
+    if notes_shown != notes_cells:
+        problems.append(f"{notes_cells} speaker-notes cells, {notes_shown} in the slides' speaker notes")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    stem = Path(name).stem
+    for _ in range(total + 5):
+        page.wait_for_timeout(200)  # transitions are off; this is re-layout
+        slide = read_slide(page)
+        if slide["id"] is None or (seen and slide["id"] == seen[-1]):
+            break
+        seen.append(slide["id"])
+        measured.append({"cells": slide["cells"], "heights": slide["heights"], "over_px": slide["over_px"]})
+        where = f"slide {len(seen)} ({slide['title']!r})"
+        if slide["over_px"] > 0:
+            problems.append(f"{where} overflows the 1280×720 screen by {slide['over_px']} px")
+            page.screenshot(path=str(SHOTS / f"{stem}-slide{len(seen):02d}-overflow{label}.png"))
+        if slide["wide_px"] > 0:
+            problems.append(f"{where} is {slide['wide_px']} px too wide")
+        if widget_cells & set(slide["cells"]) and not any(widget_slides.values()):
+            if slide["live"]:
+                if move_widget_on_slide(page):
+                    widget_slides["live_moved"] += 1
+                else:
+                    problems.append(f"{where}: no control of its widget view changed its picture or HTML")
+            elif page.evaluate("""() => [...document.querySelectorAll('.reveal .slides section.present .jp-OutputArea-output img')]
+                                          .some(img => (img.getAttribute('src') || '').length > 100 && img.naturalWidth > 0)"""):
+                widget_slides["static_picture"] += 1
+            else:
+                problems.append(f"{where}: its widget view shows neither a live view nor its picture")
+            page.screenshot(path=str(SHOTS / f"{stem}-slide{len(seen):02d}{label}.png"))
+        elif len(seen) <= 2:
+            page.screenshot(path=str(SHOTS / f"{stem}-slide{len(seen):02d}{label}.png"))
+        page.keyboard.press("Space")  # reveal.js: the next slide or sub-slide, as a presenter's clicker
+    # What each cell measured on its slide: tools/build_notebooks.py's height estimates are fitted to these.
+    (SHOTS / f"{stem}-slides{label}.json").write_text(json.dumps(measured), encoding="utf-8")
+    if len(seen) < total:
+        problems.append(f"paged through {len(seen)} of {total} slides")
+    if widget_cells and not any(widget_slides.values()):
+        problems.append("no slide showed a widget view")
+    benign = ("favicon", "net::ERR", "Canceled future for", "Comm not found for comm id", "Failed to load resource",
+              # RISE asks for rise.css and <notebook>.css beside the notebook; the course ships
+              # notebooks/rise.css only, so the second is "not found" (served as an HTML page).
+              "Refused to apply style from") + RISE_UPSTREAM
+    problems += [f"console error: {e[:200]}" for e in errors if not any(b in e for b in benign)]
+    return {"slides": len(seen), "slides_seconds": round(time.time() - start, 1), "notes": notes_shown, "widget_slide": widget_slides, "problems": problems}
+
+
+def move_widget_on_slide(page) -> bool:
+    """Move the controls of the first live widget view on the present slide until its picture or HTML changes."""
+    view = page.query_selector(".reveal .slides section.present .jp-OutputArea-output:has(.jupyter-widgets)")
+    before = read_view(view)
+    controls = [c for selector in (".noUi-handle, .ui-slider-handle", "input[type=text], textarea", "select",
+                                   "button") for c in view.query_selector_all(selector)]
+    for control in controls[:6]:
+        move(page, control)
+        if changes(page, view, before):
+            page.keyboard.press("Escape")  # hand the keys back to reveal.js
+            return True
+    return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 06")
@@ -219,6 +346,8 @@ def main() -> int:
     parser.add_argument("--lab-python", default=sys.executable,
                         help="python of the environment that runs JupyterLab and the kernel, e.g. "
                              ".venv-lab3/bin/python for JupyterLab 3.6 with Colab's ipywidgets 7.7.1")
+    parser.add_argument("--slides", nargs="*", metavar="NN",
+                        help="then present the notebooks (all selected, or these) as RISE slides at 1280×720")
     parser.add_argument("--label", default="", help="suffix for screenshot names, e.g. -ipywidgets7")
     args = parser.parse_args()
     names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
@@ -242,6 +371,8 @@ def main() -> int:
             if cell["cell_type"] == "code":
                 cell["outputs"], cell["execution_count"] = [], None
         (root_dir / name).write_text(json.dumps(notebook), encoding="utf-8")
+    if (NOTEBOOKS / "rise.css").exists():  # the slides' stylesheet, which RISE looks for beside the notebook
+        (root_dir / "rise.css").write_text((NOTEBOOKS / "rise.css").read_text(encoding="utf-8"), encoding="utf-8")
     server = start_lab(port, config_dir, root_dir, os.path.abspath(args.lab_python))
     results = []
     try:
@@ -254,6 +385,14 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
                 try:
                     result = check_notebook(page, port, name, args.timeout, args.label)
+                    if args.slides == [] or any(name.startswith(n) for n in args.slides or []):
+                        # Save what ran (outputs), so RISE, sharing the kernel, opens the notebook as run.
+                        page.keyboard.press("Control+s")
+                        page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+                        saved = json.loads((root_dir / name).read_text(encoding="utf-8"))
+                        slides = check_slides(page, port, name, saved, args.label)
+                        result["problems"] += slides.pop("problems")
+                        result.update(slides)
                 except Exception as err:  # noqa: BLE001 - report and go on with the next notebook
                     SHOTS.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(SHOTS / (Path(name).stem + "-failed.png")))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -44,10 +45,157 @@ def source_paths(selected: list[str] | None = None) -> list[Path]:
 
 
 def read_source(path: Path) -> nbformat.NotebookNode:
-    nb = jupytext.read(path, fmt="py:percent")
-    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    nb = mark_notes(split_at_headings(jupytext.read(path, fmt="py:percent")))
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}, "rise": RISE}
     for index, cell in enumerate(nb.cells):  # stable ids: rebuilding does not churn the diff
         cell.id = f"{path.stem[:2]}-{index:03d}"
+    return nb
+
+
+# ---- Slides (RISE, `jupyterlab-rise`): the slide structure comes from the headings -------------------
+# RISE options stored in each notebook: start at the title, let a teacher scroll a slide that is taller
+# than the screen (the browser test fails on any that is), number the slides.
+RISE = {"start_slideshow_at": "beginning", "scroll": True, "slideNumber": "c/t", "transition": "none"}
+HEADING = re.compile(r"^(#{2,3}) ")
+# What a 1280×720 slide holds, in CSS pixels, and what content takes on it: fitted to the heights
+# tools/browser_test.py --slides measured in RISE (build/screenshots/NN_*-slides.json). notebooks/rise.css
+# caps a code cell's editor and its outputs, so one cell always fits on a slide by itself.
+SLIDE_PX = 640
+TEXT_LINE_PX, CODE_LINE_PX, CELL_PX, CHARS_PER_LINE = 20, 18, 20, 140
+CODE_MAX_PX, OUTPUT_MAX_PX, IMAGE_MAX_PX = 252, 380, 340  # the caps in notebooks/rise.css
+
+
+def split_at_headings(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Start a new markdown cell at every ``##``/``###`` heading, so each heading can start a slide.
+
+    Authors may write a heading in the middle of a markdown cell (e.g. "## Exercises" after the
+    recap); the notebook learners open has it at the top of its own cell."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or cell.metadata:
+            cells.append(cell)
+            continue
+        parts: list[list[str]] = [[]]
+        for line in cell.source.split("\n"):
+            if HEADING.match(line) and any(text.strip() for text in parts[-1]):
+                parts.append([])
+            parts[-1].append(line)
+        for part in parts:
+            cells.append(nbformat.v4.new_markdown_cell("\n".join(part).strip("\n")))
+    nb.cells = cells
+    return nb
+
+
+NOTES_MARK = "> 🗣 **Teacher:** "
+
+
+def mark_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Speaker notes read as a quote that starts "🗣 Teacher:", so that a learner who reads the notebook
+    (Colab and GitHub do not hide them) knows to skip them; notes written as plain lines get both."""
+    for cell in nb.cells:
+        if is_notes(cell) and not cell.source.lstrip().startswith("> 🗣"):
+            lines = [line.removeprefix(">").strip() for line in cell.source.strip().splitlines()]
+            cell.source = "\n".join([NOTES_MARK + lines[0]] + [f"> {line}" for line in lines[1:]])
+    return nb
+
+
+def is_notes(cell: nbformat.NotebookNode) -> bool:
+    return cell.metadata.get("slideshow", {}).get("slide_type") == "notes"
+
+
+def heading_level(cell: nbformat.NotebookNode) -> int:
+    """2 for a cell that starts with a ``##`` heading, 3 for ``###``, 0 otherwise."""
+    match = HEADING.match(cell.source) if cell.cell_type == "markdown" else None
+    return len(match.group(1)) if match else 0
+
+
+def is_solution(cell: nbformat.NotebookNode) -> bool:
+    return "solution" in cell.metadata.get("tags", []) or bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+
+
+def _png_height(data: str) -> int:
+    """Height in pixels of a base64 PNG (the notebook shows our figures at 1 CSS pixel per pixel)."""
+    import base64
+    import struct
+
+    head = base64.b64decode(data[:64])
+    return struct.unpack(">I", head[20:24])[0] if head[:8] == b"\x89PNG\r\n\x1a\n" else 300
+
+
+def markdown_height_px(source: str) -> int:
+    """A markdown cell's height on a slide: its blocks (paragraphs, list items, tables, formulas)."""
+    height = CELL_PX
+    for block in re.split(r"\n\s*\n", source.strip()):
+        lines = block.splitlines()
+        if block.startswith("|"):
+            height += 24 * len(lines)
+        elif block.startswith("$$"):
+            height += 55
+        elif block.startswith("# "):
+            height += 70
+        elif block.startswith("#"):
+            height += 40 + TEXT_LINE_PX * (len(lines) - 1)
+        elif re.match(r"\s*([-*]|\d+\.) ", lines[0]):
+            items = re.split(r"\n(?=\s*(?:[-*]|\d+\.) )", block)
+            height += sum(TEXT_LINE_PX * (1 + len(item) // CHARS_PER_LINE) for item in items)
+        else:
+            height += TEXT_LINE_PX * (1 + len(" ".join(lines)) // CHARS_PER_LINE)
+        height += 16  # the margin between blocks
+    return height
+
+
+def cell_height_px(cell: nbformat.NotebookNode) -> int:
+    """A rough height of ``cell`` on a slide, from its text and its saved outputs."""
+    if cell.cell_type == "markdown":
+        return markdown_height_px(cell.source)
+    height = CELL_PX + 10 + min(CODE_LINE_PX * len(cell.source.splitlines()), CODE_MAX_PX)
+    outputs = 0
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "image/png" in data:
+            outputs += min(_png_height(data["image/png"]), IMAGE_MAX_PX) + 60
+        elif output.get("output_type") == "stream" or "text/plain" in data or "text/html" in data:
+            text = output.get("text") or data.get("text/plain") or ""
+            outputs += CODE_LINE_PX * len(str(text).splitlines()) + 30
+    return height + min(outputs, OUTPUT_MAX_PX)
+
+
+def set_slide_types(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Give each cell its RISE slide type (``cell.metadata.slideshow.slide_type``):
+
+    - the title cell and every ``##`` heading start a slide, every ``###`` a sub-slide;
+    - the setup cell (cell 2) and the hidden exercise solutions are skipped;
+    - speaker notes (cells the source marks ``slide_type: notes``) stay notes;
+    - any other cell continues the slide ("-"), unless the slide would grow taller than a
+      1280×720 screen: then it starts a sub-slide (its heights come from the saved outputs).
+
+    An author's own ``slideshow`` metadata on a cell in the source wins.
+    """
+    used = 0
+    for index, cell in enumerate(nb.cells):
+        authored = cell.metadata.get("slideshow", {}).get("slide_type")
+        level = heading_level(cell)
+        if authored:
+            kind = authored
+        elif index == 0 or level == 2:
+            kind = "slide"
+        elif level == 3:
+            kind = "subslide"
+        elif index == 1 or is_solution(cell):
+            kind = "skip"
+        else:
+            kind = "-"
+        if kind in ("skip", "notes"):
+            pass
+        elif kind in ("slide", "subslide"):
+            used = cell_height_px(cell)
+        else:
+            height = cell_height_px(cell)
+            if used + height > SLIDE_PX and used > 0 and kind == "-":
+                kind, used = "subslide", height
+            else:
+                used += height
+        cell.metadata["slideshow"] = {"slide_type": kind}
     return nb
 
 
@@ -69,7 +217,7 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             kept.append(output)
         if cell.cell_type == "code":
             cell.outputs = kept
-    return nb
+    return set_slide_types(nb)
 
 
 def cells_signature(nb: nbformat.NotebookNode) -> list[tuple]:
@@ -107,21 +255,56 @@ def _code_tree(source: str) -> str:
         return source.strip()
 
 
+# Statements that print nothing: a cell split off the front of a saved cell may hold only these, so
+# all of the saved cell's outputs belong to its last piece.
+SILENT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _silent(source: str) -> bool:
+    try:
+        return all(isinstance(node, SILENT) for node in ast.parse(source).body)
+    except SyntaxError:
+        return False
+
+
 def rebuild_keeping_outputs(path: Path) -> None:
     """Rebuild ``path``'s .ipynb from the source, moving each code cell's saved outputs over.
 
-    Raises ValueError when the code cells differ in number or in their syntax trees: then the saved
-    outputs might not be what the new code prints, and the notebook must be executed."""
+    A saved cell may have been split into consecutive cells (for slides: one idea per cell) when the
+    pieces together have the saved cell's syntax tree and every piece but the last only imports or
+    defines (so prints nothing): the outputs go to the last piece, and execution counts are
+    renumbered in order, as a run top to bottom would number them.
+    Raises ValueError when the code cells differ otherwise: then the saved outputs might not be what
+    the new code prints, and the notebook must be executed."""
     out = NOTEBOOKS / (path.stem + ".ipynb")
     saved = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
     nb = read_source(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    if len(code) != len(saved):
+    new_index = 0
+    for old in saved:
+        pieces = []
+        while new_index < len(code):
+            pieces.append(code[new_index])
+            new_index += 1
+            joined = "\n\n".join(piece.source for piece in pieces)
+            if _code_tree(joined) == _code_tree(old.source):
+                break
+            if not _silent(pieces[-1].source):
+                pieces = []
+                break
+        else:
+            pieces = []
+        if not pieces or _code_tree("\n\n".join(p.source for p in pieces)) != _code_tree(old.source):
+            raise ValueError(f"{path.name}: the code of saved cell {old.get('id', '?')} changed: execute it\n"
+                             f"{old.source[:200]}")
+        for piece in pieces[:-1]:
+            piece.outputs = []
+        pieces[-1].outputs = old.outputs
+    if new_index != len(code):
         raise ValueError(f"{path.name}: {len(code)} code cells, the saved notebook has {len(saved)}: execute it")
-    for new, old in zip(code, saved, strict=True):
-        if _code_tree(new.source) != _code_tree(old.source):
-            raise ValueError(f"{path.name}: the code of cell {new.id} changed: execute it\n{new.source[:200]}")
-        new.outputs, new.execution_count = old.outputs, old.execution_count
+    has_hidden_counts = any(old.execution_count is None for old in saved)
+    for count, cell in enumerate(code, start=1):
+        cell.execution_count = None if has_hidden_counts else count
     nbformat.write(clean(nb), out)
 
 

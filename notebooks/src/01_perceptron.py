@@ -50,6 +50,10 @@ utils.setup()
 # Real neurons are far more complicated (timing, chemistry, thousands of synapses); the analogy is
 # where the idea came from, not how the brain works.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what does a perceptron keep from a real neuron, and what does it throw away?
+# > Land: inputs, weights, a sum and a threshold; nothing about timing, chemistry or spikes.
+
 # %%
 from utils.diagrams import neuron_vs_perceptron
 
@@ -70,6 +74,10 @@ neuron_vs_perceptron()
 #   smoothness is what later lets us train networks with gradients (notebook 02).
 #
 # We write both from scratch with NumPy.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why would we want a *smooth* step? (Hold the answer: gradients, notebook 02.)
+# > Land: $z = w \cdot x + b$ is all the arithmetic a neuron does; the activation only shapes the output.
 
 # %%
 import numpy as np
@@ -126,6 +134,10 @@ assert_close("sigmoid vs torch.sigmoid", sigmoid(z), torch.sigmoid(torch.tensor(
 # Geometrically the perceptron draws the line $w_1 x_1 + w_2 x_2 + b = 0$ across the plane: on
 # one side it answers 1, on the other 0. The weights set the line's tilt, the bias shifts it.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class for weights that make OR before moving the sliders (e.g. $w_1 = w_2 = 1$, $b = -0.5$).
+# > Land: weights tilt the line, the bias shifts it. Let a student drive the playground.
+
 # %%
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 targets = {
@@ -173,6 +185,10 @@ playground
 #
 # In the playground above, press **step** a few times: it applies exactly this rule to the
 # circled point and prints the arithmetic. Now the same thing in code:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: if the answer is right, what does the rule change? (Nothing: $t - y = 0$.)
+# > Press **step** in the playground a few times first; the code cell then does the same arithmetic.
 
 # %%
 def train_perceptron(X, t, learning_rate=0.5, max_epochs=100):
@@ -256,6 +272,10 @@ show_perceptron(*w_history[-1][0], w_history[-1][1], gate="AND")
 # We check it two ways: the learning rule never reaches zero mistakes, and a search over a fine grid
 # of weights finds no perceptron that gets all four points right.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to draw one line on the board that separates XOR's 1s from its 0s; let them fail.
+# > Land: the four-line proof; this limit stalled the field for over a decade.
+
 # %%
 w, b, history = train_perceptron(X, targets["XOR"], max_epochs=100)
 print("XOR mistakes in the last 10 epochs:", history[-10:])
@@ -284,6 +304,10 @@ assert ((z >= 0).astype(int) == targets["AND"][:, None]).all(axis=0).any(), "the
 #
 # Here we set the weights by hand. Finding such weights automatically needs smooth activations
 # and gradients, which is the subject of the next notebook.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: where does OR answer 1, where does NAND, and where do both? (The band between the lines.)
+# > The preview training cell takes a few seconds; talk about the hidden layer while it runs.
 
 # %%
 def two_layer_xor(x):
@@ -359,6 +383,10 @@ assert learned.tolist() == targets["XOR"].tolist()
 # trillion"; OpenAI has not published its size
 # ([GPT-4 Technical Report, 2023](https://arxiv.org/abs/2303.08774)), so such numbers are guesses.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how many parameters has a 3 → 4 → 2 network? (4·4 + 2·5 = 26.)
+# > Land: same architecture, different weights, different function; model sizes are counts of these numbers.
+
 # %%
 def count_parameters(layer_sizes):
     """Parameters of a fully connected network, e.g. [2, 2, 1] -> 9."""
@@ -390,7 +418,11 @@ for sizes in ([2, 2, 1], [4, 8, 8, 3], [784, 128, 10]):
 # - A network is an architecture plus its parameters; a layer $n \to m$ has $m(n+1)$ of them.
 #
 # **Next:** notebook 02 replaces the step by smooth functions and learns weights by gradient descent.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask a student to state the perceptron rule from memory, and another why XOR needs two layers.
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below each exercise (click the "⋯" to show them); try first.
@@ -403,6 +435,9 @@ for sizes in ([2, 2, 1], [4, 8, 8, 3], [784, 128, 10]):
 #    are 1". Is it linearly separable? Train a perceptron on it and check.
 # 4. **Counting.** A network for 28×28-pixel images with layers 784 → 256 → 128 → 10: how many
 #    parameters? Compute it by formula, then with `torch_parameters`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Give 10 minutes for exercises 1 and 4 in class; exercise 2's surprise makes a good homework discussion.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: NAND is "not AND": flip the signs of the AND weights and bias.

@@ -44,6 +44,10 @@ utils.setup()
 # **hundreds of thousands of €**: the rule becomes $y = 0.5 + 3.0\,x + \varepsilon$ with noise
 # $\sigma = 0.3$. (Section 5 shows why numbers near 1 matter.)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why make up data from a known rule instead of using real prices? (So we can check what learning finds.)
+# > Land: we rescale units so the numbers are near 1; section 5 shows why.
+
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
@@ -67,6 +71,10 @@ plt.show()
 #
 # A model for this data is a line $\hat y = w x + b$ with two **parameters**: slope $w$ (price per
 # area) and intercept $b$ (base price). Guess some values and look:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class for their own guess of $w$ and $b$ and compute its MSE together.
+# > Land: the loss turns "how wrong" into one number; the true rule's loss is the noise, about 0.09.
 
 # %%
 def predict(w, b, x):
@@ -127,6 +135,10 @@ assert abs(losses["guess C: w=3, b=0.5"] - 0.3**2) < 0.03
 #
 # $$ \frac{\partial L}{\partial w} = \frac{2}{n}\sum_i e_i\, x_i, \qquad
 #    \frac{\partial L}{\partial b} = \frac{2}{n}\sum_i e_i . $$
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: which way does the gradient point, and why do we step the other way?
+# > Land: hand-derived gradients, autograd and the closed form give the same line.
 
 # %%
 def gradients_by_hand(w, b, x, y):
@@ -207,6 +219,10 @@ assert_close("torch SGD vs our gradient descent", [model.weight.item(), model.bi
 # Too big: each step overshoots the valley, lands higher on the other side, and the loss
 # **grows** without limit (it *diverges*).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to predict what learning rate 0.55 will do before you move the slider.
+# > Land: too small crawls, too big diverges; the edge (about 0.52) comes from the curvature.
+
 # %%
 from utils.plots import plot_curves
 
@@ -260,6 +276,10 @@ descent_view
 # so all are "about ±1". The largest stable learning rate is $2/\lambda_{\max}$, where
 # $\lambda_{\max}$ is the largest eigenvalue of the loss's curvature matrix (Hessian)
 # $\frac{2}{n} X^\top X$ (with a column of ones for the bias); we use $1/\lambda_{\max}$ for both runs.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why would one learning rate not fit both "area" (up to 150) and "rooms" (up to 5)?
+# > Land: normalising makes the valley round, and one step size suits every direction.
 
 # %%
 rng = np.random.default_rng(1)
@@ -336,6 +356,10 @@ assert_close("recovered price per m² and per km", raw_units[[0, 2]], [2.5, -8.0
 # neuron contributes one smooth step; their weighted sum can follow almost any curve. We train it
 # with **Adam**, a gradient descent that adapts the step size per parameter (the usual default).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how can a sum of smooth steps follow a curve with a bump?
+# > The MLP trains for a few seconds; sketch two tanh steps adding up to a bump on the board meanwhile.
+
 # %%
 from tqdm.auto import tqdm
 
@@ -402,6 +426,10 @@ assert mlp_loss < 2 * 0.25**2
 # features → 49 hidden → 1 output**: $49\cdot 7 + 50 = 393$. A search finds every such network
 # of one or two hidden layers:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to count the curve MLP's parameters before showing the table (1153).
+# > Land: "393 parameters" names no model; a count means little without the architecture.
+
 # %%
 def count_parameters(layer_sizes):
     """Parameters of a fully connected network, e.g. [1, 32, 32, 1] -> 1153 (notebook 01)."""
@@ -455,7 +483,11 @@ print(f"all {len(one_hidden) + len(two_hidden)} architectures have exactly 393 p
 #
 # **Next:** notebook 04 makes networks deeper and wider: a tic-tac-toe player, a digit recogniser
 # and a generator of new digits.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what happens above $2/\lambda_{\max}$, and what does normalising change? One sentence each.
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below (click the "⋯" to show them); try first.
@@ -469,6 +501,9 @@ print(f"all {len(one_hidden) + len(two_hidden)} architectures have exactly 393 p
 # 3. **A narrower MLP.** Train the curve MLP with 3 hidden neurons in one layer (`[1, 3, 1]`) for
 #    the same number of steps. How many parameters does it have? Expect it to beat the line but
 #    not the 1153-parameter MLP.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 1 fits in class (5 minutes); exercises 2 and 3 make good homework.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: the edge of stability is 2 / λ_max ≈ 0.52 for these data.

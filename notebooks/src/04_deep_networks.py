@@ -31,7 +31,12 @@ utils.setup()
 # in seconds on a laptop.
 #
 # ## Part 1 · Tic-tac-toe from a perfect teacher
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how would you play tic-tac-toe perfectly? Let the class find "assume the opponent plays best".
+# > Land: minimax gives a perfect teacher, so the network's errors are measurable. Play one game against it live.
+
+# %% [markdown]
 # ### 1.1 The perfect player: minimax
 #
 # Tic-tac-toe is small enough to solve completely. The **value** of a position for the player to
@@ -223,7 +228,12 @@ game
 # The next rung of the ladder is "cat or dog?": recognising what a picture shows. Real photos
 # need big networks and big downloads; the same ideas work on scikit-learn's bundled **8×8
 # handwritten digits** (1 797 images of 0–9, shipped inside the package, no download).
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how many numbers is an 8×8 image to a network? (64, row by row.)
+# > Land: validation accuracy, not training accuracy, says whether it learned; watch the big network overfit.
+
+# %% [markdown]
 # ### 2.1 Images are vectors
 #
 # Each image is 8×8 = 64 grey levels. A network of `nn.Linear` layers sees it as a vector of 64
@@ -292,6 +302,7 @@ def accuracy(model, images, labels):
         return (model(images).argmax(dim=1) == labels).float().mean().item()
 
 
+# %%
 utils.seed_everything(0)
 mlp = MLP([64, 64, 10])
 logits = mlp(train_images[:5])
@@ -516,6 +527,10 @@ assert mlp_val_acc >= 0.95
 # Stable Diffusion also work in a learned latent space, at a vastly larger scale:
 # [Rombach et al., 2022](https://arxiv.org/abs/2112.10752).)
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how could 2 numbers describe a whole digit? Then walk the latent plane with the widget.
+# > Land: the decoder alone is a generator. Training takes several seconds: explain the bottleneck meanwhile.
+
 # %%
 utils.seed_everything(0)
 encoder = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
@@ -591,7 +606,11 @@ assert F.mse_loss(redrawn, train_images[:200]).item() < baseline_error
 #   from any latent point.
 #
 # **Next:** notebook 05 gives networks a memory for sequences: recurrent networks.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask each table group for one rung of the ladder (game, images, generation) in one sentence.
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below (click the "⋯" to show them); try first.
@@ -605,6 +624,9 @@ assert F.mse_loss(redrawn, train_images[:200]).item() < baseline_error
 # 3. **A bigger latent space.** Train the autoencoder with an 8-number latent code instead of 2
 #    (change `Linear(64, 2)` and `Linear(2, 64)`). Expect a clearly lower reconstruction error:
 #    more numbers keep more detail (but the latent space can no longer be drawn on a plane).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 1 (network against itself) is quick and fun in class; 2 and 3 retrain, so set them as homework.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: both sides play (almost) perfectly, so the game is a draw.

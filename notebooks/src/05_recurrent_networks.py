@@ -34,6 +34,10 @@ utils.setup()
 # classifier of notebook 04 looks at a fixed set of pixels) cannot tell them apart, and it needs
 # inputs of one fixed size, while sentences come in every length.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: "dog bites man" vs "man bites dog": what does a bag of words miss?
+# > Land: the hidden state is a memory, and the same weights are used at every step.
+
 # %%
 from collections import Counter
 
@@ -64,6 +68,10 @@ rnn_unrolled()
 #
 # The whole cell is one line of linear algebra inside a loop over time. Inputs are batched:
 # `x` has shape `(batch, time, features)`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how many parameters does the cell need for a 1000-step sequence? (The same as for 10.)
+# > Land: our loop equals `nn.RNN` exactly; it is one line of algebra in a loop.
 
 # %%
 import torch
@@ -119,6 +127,10 @@ assert not torch.allclose(ours[:, -1], rnn_forward(x.flip(1), reference.weight_i
 # We train on the first 80 % and test on the last 20 %. Every forecast must beat the **naive
 # baseline** "tomorrow is like today" (predict the last value seen), which is hard to beat on
 # slowly changing series; a model that cannot beat it has learned nothing useful.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what is the simplest forecast you would have to beat? ("Tomorrow is like today".)
+# > Training takes a little while on a laptop: discuss why feeding predictions back makes errors pile up.
 
 # %%
 import numpy as np
@@ -244,6 +256,10 @@ assert multi_rnn_mse < 0.5 * multi_naive_mse, (multi_rnn_mse, multi_naive_mse)
 # same plays as Karpathy's well-known Tiny Shakespeare file
 # ([char-rnn, 2015](https://github.com/karpathy/char-rnn)). The last 10 % of every play is held out
 # for validation. Each distinct character is one token.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what should follow "yonder window brea"? Land: next-character prediction is how GPT writes too.
+# > The LSTM trains in this section (900 steps in full mode): read the bigram samples aloud while it runs.
 
 # %%
 from utils.data import CharTokenizer, shakespeare, shakespeare_split
@@ -476,6 +492,10 @@ sampler.temperature.value = 0.8
 # [Pascanu et al., 2013](https://arxiv.org/abs/1211.5063)). First the pure power, with matrices
 # whose largest eigenvalue (spectral radius) is 0.9 or 1.1:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what is $0.9^{100}$, and $1.1^{100}$? (0.00003 and 13 780.)
+# > Land: gradients through time are powers; the LSTM's additive cell state lets them survive.
+
 # %%
 utils.seed_everything(0)
 W = torch.randn(32, 32) / 32 ** 0.5
@@ -580,7 +600,11 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 #   distance. The LSTM's gated, additive cell state lets them survive when the forget gate is open.
 #
 # **Next:** notebook 06 replaces characters by tokens and learns what words mean as vectors.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why does the LSTM keep gradients alive where the plain RNN loses them?
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below; try first.
@@ -596,6 +620,9 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 #    words? (Expect the low one; at 3.0 most "words" are gibberish.)
 # 4. **Close the forget gates.** Subtract 2 from the forget-gate bias of an LSTM instead of adding
 #    it, and measure `sensitivity`. (Expect the gradient to vanish even faster than the plain RNN's.)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 1 is pen-and-paper: do it together on the board. Exercise 3 shows temperature in 2 minutes.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: h1 = tanh(1) = 0.762, h2 = tanh(0.381) = 0.364, h3 = tanh(0.182) = 0.180: about halving.

@@ -40,6 +40,10 @@ utils.setup()
 # We measure all three on the tiny Shakespeare corpus: the training part sets the vocabulary,
 # the validation part is what we encode.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what goes wrong with a vocabulary of whole words when someone types "unsex'd"?
+# > Land: characters are long, words have unknowns, subwords sit in between with no unknowns.
+
 # %%
 import re
 
@@ -101,6 +105,10 @@ assert all(enc.decode(enc.encode(val_text[:20_000])) == val_text[:20_000] for en
 # Encoding new text replays the merges in the order they were learned. Like GPT-2, we first cut
 # text into word-like chunks (`" the"`, `","`, `"\n"`) so that merges never cross word boundaries;
 # each distinct chunk is counted once with its frequency, which makes training fast.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to guess the first merge on Shakespeare before running (spaces glued to letters).
+# > Land: BPE is counting pairs and merging, again and again; encoding replays the merges in order.
 
 # %%
 from collections import Counter
@@ -219,6 +227,10 @@ for name, tok in {"our BPE": bpe, **real}.items():
 # The sentences come from the course's Russian and Bengali source material (with our
 # translations of each into the other two languages).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: if an API charges per token, who pays more for the same message? Have them guess the ratio.
+# > Land: tokenizers trained mostly on English make other scripts costlier and shrink their context.
+
 # %%
 sentences = {
     "cat": {"English": "Every morning my cat looks at me as if I owe him money.",
@@ -310,6 +322,10 @@ assert token_view.count < gpt2_count and token_view.count == len(real["GPT-4o (o
 #
 # $$ \text{onehot}(i)^\top E = E_{i,:} $$
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: is token 464 "bigger" than token 12? (No: an id is only a name.)
+# > Land: an embedding is a table lookup, $\text{onehot}(i)^\top E = E_{i,:}$.
+
 # %%
 import numpy as np
 import torch
@@ -339,6 +355,10 @@ print(f"GPT-2 one-hot: {50257:,} numbers per token; GPT-2 small's embedding: 768
 # words are drawn with probability $\propto \text{count}^{0.75}$, and very frequent words ("the",
 # "and") are randomly skipped so they do not dominate. We train on the whole canon, lower-cased, with
 # the 5,000 most frequent words.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: which words keep the same company as "king" in Shakespeare?
+# > Training takes a while in full mode: read the neighbour lists aloud as they come; the analogies are honest failures.
 
 # %%
 torch.set_num_threads(1)  # many tiny lookups: one thread avoids hand-off overhead on small CPUs
@@ -478,7 +498,11 @@ embedding_map.word.value = "king"
 #   analogies need far more data.
 #
 # **Next:** notebook 07 lets every token's vector look at the others: attention.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why do byte-level tokenizers never meet an unknown token?
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. **More merges.** Train our BPE with twice as many merges on the same text. How many characters
@@ -491,6 +515,9 @@ embedding_map.word.value = "king"
 # 3. **Memory.** How many numbers does a one-hot representation of our 5,000-word vocabulary need per
 #    word, and how many the 64-dimensional embedding? What is the whole embedding table's size in
 #    megabytes (float32, 4 bytes per number)?
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 3 (memory) is arithmetic for the whole class; exercises 1 and 2 take a few minutes each at a computer.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: twice the merges -> longer tokens on average.

@@ -41,7 +41,12 @@ utils.setup()
 # that idea and drops the recurrence ("Attention is all you need",
 # [Vaswani et al., 2017](https://arxiv.org/abs/1706.03762)). Every token gets direct access to every
 # earlier token, whatever the distance.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how do 256 numbers hold a 500-token paragraph? Let the class feel the bottleneck.
+# > Land: attention gives each token direct access to every earlier token.
+
+# %% [markdown]
 # ## 2. Dot-product attention by hand
 #
 # Four tokens, each a vector of three numbers (made up so that the result is easy to read):
@@ -51,6 +56,10 @@ utils.setup()
 #
 # $$ s_j = x_{\text{query}} \cdot x_j, \qquad a_j = \frac{e^{s_j}}{\sum_k e^{s_k}}, \qquad
 #    \text{output} = \sum_j a_j\, x_j . $$
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: which token will "dog" weigh most, and why? Compute one score on the board.
+# > Land: dot product, softmax, weighted average; the matrix form does all tokens at once.
 
 # %%
 import numpy as np
@@ -104,6 +113,10 @@ assert_close("every row sums to 1", all_weights.sum(-1), torch.ones(4));
 # ($d_k$ is the length of a key; the division is explained in section 4.) We write it from scratch
 # and compare with PyTorch's own `scaled_dot_product_attention`.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why not use the token vector itself as query, key and value?
+# > Land: three roles, three matrices; our version equals PyTorch's `scaled_dot_product_attention`.
+
 # %%
 import torch.nn.functional as F
 
@@ -145,6 +158,10 @@ assert_close("rows sum to 1", attention(q, k, v)[1].sum(-1), torch.ones(2, 7));
 # gradient through the others vanishes. Dividing by $\sqrt d$ brings the variance back to 1.
 # The figure shows the largest weight in a row, for growing $d$.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what is the variance of a sum of 512 products of variance 1? (512.)
+# > Land: without $\sqrt{d}$ the softmax turns one-hot and its gradients vanish.
+
 # %%
 import matplotlib.pyplot as plt
 
@@ -185,6 +202,10 @@ assert max(largest["divided by √d"]) - min(largest["divided by √d"]) < 0.1
 # $$ \text{mask}_{ij} = \begin{cases} 0 & j \le i \\ -\infty & j > i \end{cases}, \qquad
 #    \operatorname{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}} + \text{mask}\right) V $$
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what would a model learn if token $t$ could see token $t+1$ in training? (To copy.)
+# > Land: $-\infty$ gives weights of exactly 0; changing the future leaves the past's outputs bit for bit.
+
 # %%
 T = 6
 x = torch.randn(1, T, 8)
@@ -222,6 +243,10 @@ print("ok    the future is invisible, the past is not")
 #
 # In code all heads are computed at once: one matrix makes Q, K and V for all heads, and a reshape
 # gives each head its own slice. The cost is the same as one big head.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: name two things a token might want to look at in the same sentence.
+# > Land: heads are slices of the channels; all heads together cost the same as one big head.
 
 # %%
 class MultiHeadSelfAttention(torch.nn.Module):
@@ -276,6 +301,10 @@ assert_close("same attention weights", mha.weights, trace["weights"]);
 # (Many recent models rotate queries and keys instead, RoPE,
 # [Su et al., 2021](https://arxiv.org/abs/2104.09864); the idea is the same: make scores depend on
 # position.)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: without positions, do "dog bites man" and "man bites dog" look different to attention? (No.)
+# > Land: positions are added to the token vectors, sinusoidal or learned.
 
 # %%
 def no_mask_attention(x, layer):
@@ -349,6 +378,10 @@ assert neighbours > far
 # the scores before and after the mask and the softmax weights of every head. What you see is what
 # the model computed.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to find a head that looks one character back; let a student move the layer and head.
+# > Land: the heatmap is the model's own trace, not a re-computation.
+
 # %%
 from utils.widgets import AttentionView
 
@@ -408,7 +441,11 @@ show_attention(model, tokenizer, "JULIET:\nO Romeo", layer=int(layer), head=int(
 #
 # **Next:** notebook 08 stacks attention, an MLP, LayerNorm and residual connections into a GPT and
 # trains it on Shakespeare.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask a student to write $\operatorname{softmax}(QK^\top/\sqrt{d_k})V$ from memory and name each part.
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below (click "⋯" to show them); try first.
@@ -421,6 +458,9 @@ show_attention(model, tokenizer, "JULIET:\nO Romeo", layer=int(layer), head=int(
 # 3. **Heads do different things.** In the widget, compare the heads of layer 0 on the text
 #    `"KING RICHARD III:\nNow is the winter"`. Find the head whose last row has the highest single
 #    weight, and check it with `model(..., trace=True)`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 1 takes 2 minutes and shows softmax temperature; exercise 3 uses the widget, good for pairs.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: scaling the scores is a "temperature": x3 sharpens, x0 makes the softmax uniform.

@@ -40,7 +40,12 @@ utils.setup()
 # *encoder*): it reads a whole text at once and is used to understand and classify, not to generate.
 # GPT is decoder-only: one stack of causally masked blocks that writes one token after another.
 # That is what we build.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: is BERT an encoder–decoder? (No: encoder-only.) Which family writes text one token at a time?
+# > Land: GPT is decoder-only, one causal stack.
+
+# %% [markdown]
 # ## 2. The pieces of a block
 #
 # A GPT block (as in GPT-2, [Radford et al., 2019](https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf))
@@ -56,6 +61,10 @@ utils.setup()
 # - **LayerNorm**: rescales each token vector to mean 0 and variance 1 (then a learned gain), which
 #   keeps the numbers in a range where training is stable:
 #   $\operatorname{LN}(x) = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}}$.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why *add* the sublayer's output to $x$ instead of replacing $x$?
+# > Land: residuals start the stack near the identity, LayerNorm keeps numbers in range.
 
 # %%
 import math
@@ -96,6 +105,7 @@ class Block(nn.Module):
         return x + self.mlp(self.ln2(x))
 
 
+# %%
 x = torch.randn(2, 5, 32) * 3 + 1
 ln = LayerNorm(32)
 assert_close("our LayerNorm vs torch", ln(x), F.layer_norm(x, (32,)), atol=1e-5)
@@ -110,6 +120,10 @@ print("block output shape:", tuple(Block(GPTConfig(n_embd=32, n_head=4))(x).shap
 # logits at position $t$ is the model's guess for token $t+1$. Like GPT-2, the output layer reuses
 # the token-embedding matrix (**weight tying**: the same vector says "this is token *i*" on the
 # way in and "predict token *i*" on the way out).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why can the output layer reuse the token-embedding matrix?
+# > Land: embeddings, blocks, a LayerNorm, one linear layer: that is all of GPT.
 
 # %%
 class GPT(nn.Module):
@@ -163,6 +177,10 @@ assert_close("our GPT vs utils.models.GPT", ours(idx)[0], course_gpt(idx)[0], at
 #
 # The $12 L d^2$ term dominates for big models: parameters grow with depth times width squared.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: doubling the width or doubling the depth: which adds more parameters? (Width: $d^2$.)
+# > Land: $12 L d^2$ recovers GPT-2's 124 M and GPT-3's 175 B.
+
 # %%
 def parameter_count(V, T, d, L, bias=False):
     if bias:
@@ -205,6 +223,10 @@ assert abs(gpt3 / 175e9 - 1) < 0.01
 # A training example is a random window of `block_size` characters; the targets are the same
 # window shifted by one. One window thus gives `block_size` predictions at once, each seeing only
 # its past: that is what the causal mask buys.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what loss should an untrained model have with 76 characters? ($\ln 76 \approx 4.33$.)
+# > Training takes a while in full mode; section 6 loads the shipped, longer-trained model, so nothing later waits on this run.
 
 # %%
 from utils.data import CharTokenizer, shakespeare, shakespeare_split
@@ -302,6 +324,10 @@ assert trained.num_parameters() == info["parameters"]
 # - **top-k**: keep only the $k$ most likely tokens, renormalise.
 # - **top-p** (nucleus, [Holtzman et al., 2020](https://arxiv.org/abs/1904.09751)): keep the
 #   smallest set of most likely tokens whose probabilities add up to $p$.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to predict the text at temperature 0.1 and 1.5 before you move the slider.
+# > Land: the model gives probabilities; the sampler decides how bold the text is.
 
 # %%
 def sampling_probs(logits, temperature=1.0, top_k=None, top_p=None):
@@ -422,6 +448,10 @@ AttentionView(trained, tokenizer, text="ROMEO:\nO gentle Juliet", layer=2, head=
 #
 # First in miniature: one attention head, step by step, against the full computation.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: when we add one token, which keys and values change? (Only the new token's.)
+# > Land: the cache makes each step one token's work, with the same text as without it.
+
 # %%
 utils.seed_everything(0)
 d = 8
@@ -494,7 +524,11 @@ assert torch.equal(timings["text False"], timings["text True"])
 # - Sampling settings trade safety for variety; the KV cache makes generation one token's work per step.
 #
 # **Next:** notebook 09 takes the training loop apart and asks how loss improves with size and compute.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: which number dominates a big model's parameter count, and why?
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below (click "⋯" to show them); try first.
@@ -507,6 +541,9 @@ assert torch.equal(timings["text False"], timings["text True"])
 #    `top_k=1` writes the greedy text.
 # 3. **Temperature and variety.** Generate 200 characters at temperature 0.3 and at 1.3 (same seed)
 #    and count the distinct words in each. Which has more, and which has more non-words?
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercises 1 and 2 take a few minutes in class; exercise 3 compares temperatures live.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: doubling depth doubles the 12·L·d² part; doubling width quadruples it.

@@ -44,6 +44,10 @@ utils.setup()
 # - **Evaluation on held-out text** at intervals: the training loss alone cannot tell memorising
 #   from learning.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why warm up the learning rate instead of starting at full speed?
+# > Land: AdamW, warmup and cosine, clipping and held-out loss, each there for a reason.
+
 # %%
 import math
 import time
@@ -136,6 +140,10 @@ utils.assert_decreased("training loss", [hand_losses[0], np.mean(hand_losses[-10
 # `every` steps: the training loss (mean of the last steps) and the loss on held-out text.
 # If the two drift apart, the model has started to memorise.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what would it mean if the training and held-out curves drifted apart? (Memorising.)
+# > The curves draw live for a few seconds: watch them together, do not wait in silence.
+
 # %%
 from utils.widgets import LossCurves
 
@@ -169,6 +177,10 @@ utils.assert_decreased("validation loss", curves.state.val_losses, by=utils.fast
 # reached (for the schedule), and the state of the random generator that picks the batches.
 # `utils.train.save_training_state` stores all four. The test: stop a run halfway, resume it in a
 # **fresh** model, and compare with a run that was never interrupted.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what must a checkpoint hold besides the weights to resume *exactly*?
+# > Land: optimiser moments, the step and the random state; the resumed run matches bit for bit.
 
 # %%
 import tempfile
@@ -208,6 +220,10 @@ except FileNotFoundError as err:
 # bfloat16, the weights and the optimiser in float32. `torch.autocast` does this switch. Whether it
 # helps **on a CPU** depends on the chip (recent Intel Xeons have bfloat16 matrix units, most laptops
 # do not), so we measure: the same steps of the same model, in float32 and in bfloat16.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: will bfloat16 be faster on this laptop? Have the class vote, then show the measured ratio.
+# > Land: precision is a hardware question, measure it; learning survives 3 significant digits.
 
 # %%
 precision_config = GPTConfig(vocab_size=tokenizer.vocab_size, block_size=64, n_layer=4, n_head=4,
@@ -255,6 +271,10 @@ assert final_losses["bfloat16"][-1] < final_losses["bfloat16"][0], "bfloat16 tra
 # validation split. The training loss along the way gives loss-against-compute curves for free.
 # Full mode shows the results shipped with the course (`tools/scaling_experiment.py` made them with
 # this same function); fast mode trains the five smallest for a few steps, live.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what shape would a power law have on log–log axes? (A straight line.)
+# > Full mode reads shipped results (live training takes minutes); say so, and read off the exponent.
 
 # %%
 from utils.scaling import FULL_RECIPE, SCALING_SIZES, load_scaling_results, run_scaling_experiment
@@ -411,6 +431,10 @@ scaling_view.slider.value = float(np.log10(params).mean())
 # $1.50 per V100-hour. OpenAI trained on a Microsoft cluster of V100s and did not publish a cost.
 # We can check the arithmetic, and see how much it depends on the throughput assumed:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to estimate GPT-3's training FLOPs with $6ND$ before showing it.
+# > Land: $C \approx 6ND$; any cost figure hides an assumed throughput and price.
+
 # %%
 def training_flops(parameters, tokens):
     return 6.0 * parameters * tokens
@@ -479,7 +503,12 @@ print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times 
 #   *inference* time: writing out intermediate steps improves multi-step reasoning, and the paper
 #   found the gain appears mainly in large models (around 100 B parameters). Test-time compute is a
 #   second axis of scaling, not a replacement for the first.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: does LoRA or distillation make pretraining itself better? (No: each changes something else.)
+# > Land: scale is predictable, which is why labs can plan big runs.
+
+# %% [markdown]
 # ## Recap
 #
 # - The pretraining loop: AdamW (decay on matrices), warmup + cosine, gradient clipping, held-out
@@ -489,7 +518,11 @@ print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times 
 #   log–log axes, with an exponent near Kaplan's, and its bend where data runs short (Chinchilla).
 # - $C \approx 6ND$ prices any model: GPT-3 ≈ 3.1 × 10²³ FLOPs, Llama 3.1 405B ≈ 3.8 × 10²⁵.
 #   Cost estimates hinge on assumed throughput and price.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what are the three numbers in $C \approx 6ND$ and which one did Chinchilla rebalance?
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. **Where does the line bend?** Fit the power law to the three smallest models only, then to the
@@ -501,6 +534,9 @@ print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times 
 #    `Recipe(steps=60, batch_size=16, lr=3e-3, warmup_steps=5, weight_decay=0.0)` and again with `weight_decay=1.0`, then
 #    compare the sum of squares of the weight matrices. Expect it to be clearly smaller with decay:
 #    AdamW shrinks every matrix by a factor $(1 - \eta\lambda)$ each step, pulling unused weights to 0.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 2 (Chinchilla's split) is pen-and-paper: do it together. Exercise 3 trains twice: homework.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: the exponents differ; both are positive (bigger is still better).

@@ -64,6 +64,10 @@ utils.setup()
 # We fine-tune the course's own pretrained model: the 0.8 M-parameter character-level Shakespeare
 # GPT of notebook 08 (pretrained on the eight plays of Tiny Shakespeare).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: where does almost all the compute of a language model go? (Pretraining.)
+# > Land: fine-tuning adapts with little data; ChatGPT also needed RLHF (notebook 11).
+
 # %%
 import copy
 import time
@@ -97,6 +101,10 @@ print(f"pretrained GPT: {base.num_parameters():,} parameters, {base.config.n_lay
 #
 # A passage is the first 64 characters of a speech of at least 40 characters, without the
 # speaker's name (a name like HAMLET gives the play away, not the genre).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why split by play and not by speech? (A model could recognise the play, not the genre.)
+# > Land: any classifier must beat the majority class, about 57 % here.
 
 # %%
 from utils.finetune import GENRES, encode_passages, genre_passages
@@ -152,6 +160,10 @@ print(f"majority-class accuracy on the test plays: {majority:.1%}")
 # | **LoRA** (section 4) | pretrained | small adapters + head | 66 k |
 # | **from scratch** | random | everything | 0.8 M |
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: which of the four classifiers will do best? Collect guesses before running.
+# > Training the four takes a while in full mode: explain the mean over positions meanwhile.
+
 # %%
 from utils.finetune import GPTClassifier, count_parameters
 
@@ -184,6 +196,7 @@ def fine_tune(model, steps, lr, batch_size=32, seed=0):
     return losses, (time.perf_counter() - start) / steps
 
 
+# %%
 STEPS = utils.fast(300, 60)
 results = {"majority class": majority}
 
@@ -287,6 +300,10 @@ for slug, acc in sorted(per_play.items(), key=lambda kv: kv[1]):
 #
 # (The source material says LoRA "fine-tunes only a few small layers". Not quite: it keeps *every*
 # layer frozen and adds a small trainable update *inside* the chosen ones.)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why does $B$ start at zero? (The model starts exactly as the pretrained one.)
+# > Land: $r(d_\text{in} + d_\text{out})$ parameters instead of $d_\text{in} d_\text{out}$; let a student move the rank slider.
 
 # %%
 class LoRA(torch.nn.Module):
@@ -458,6 +475,10 @@ assert lora_view.numbers["lora_trainable"] == 2 * (formula - (2 * 128 + 2))
 # learn to answer, not to write prompts. Positions of the prompt get the label −100, which
 # `F.cross_entropy` ignores.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why count the loss only on the answer characters?
+# > Land: instruction tuning teaches a format; the knowledge came from pretraining. Try one prompt live.
+
 # %%
 from utils.finetune import CONTEXT, TASKS, answer, instruction_examples
 
@@ -617,6 +638,10 @@ assert before_after.expected() == examples[-1].response
 # 2020](https://arxiv.org/abs/2005.14165), Figure 1.2). Our 0.8 M-parameter model does not have it:
 # give it labelled examples in the prompt and compare how likely it finds " comedy" and " tragedy".
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class: you want a chatbot that knows your school's timetable: prompt, RAG or fine-tune?
+# > Land: start at the top of the table, go down only when needed.
+
 # %%
 rng = np.random.default_rng(1)
 comedies, tragedies = (np.flatnonzero(np.array(train_labels) == label) for label in (0, 1))
@@ -661,7 +686,11 @@ assert prompt_acc < tuned_acc
 #   GPT-3; merged back into $W$ after training. It saves memory and storage, not compute per step.
 # - Instruction tuning teaches the format of answers; knowledge comes from pretraining.
 # - Prompt first, then RAG for facts, fine-tune for format and task, train from scratch rarely.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what does LoRA save, and what does it not save? (Memory and storage; not compute per step.)
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. **Rank 1.** How many parameters does rank-1 LoRA on every matrix of our GPT train (without the
@@ -675,6 +704,9 @@ assert prompt_acc < tuned_acc
 #    answer, and why? (Expect one of the three trained formats: a title, capitals or a line. It
 #    learned three templates, not "following instructions" in general; that takes many thousands of
 #    different tasks.)
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercises 1 and 2 are counting: quick in class. Exercise 4 is a good discussion of what "following instructions" means.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: r · (d_in + d_out) summed over the 4 matrices of each of the 4 blocks.

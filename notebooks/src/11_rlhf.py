@@ -51,6 +51,10 @@ utils.setup()
 # formats, while our labeller judges free continuations of a speech, which is what the pretrained
 # model writes. It is both our **policy** (the model we change) and the frozen **reference**.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: a model trained to imitate all of its data copies good and bad lines alike; how would you tell it which is better?
+# > Land: the three steps, SFT, reward model, RL.
+
 # %%
 import copy
 import re
@@ -94,6 +98,10 @@ assert full.shape == (4, len("ROMEO:\n") + COMPLETION) and len(set(texts)) == 4
 # (warm: *love, sweet, fair, joy, gentle, dear...*; dark: *death, blood, kill, hate...*; a line break
 # often means the speech ends). Of two completions it prefers the one with the higher score; ties
 # are dropped. The model never sees this rule, only the pairs.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why compare two answers instead of scoring one? (People agree more on comparisons.)
+# > Land: our labeller is a stated rule standing in for people; the model only ever sees the pairs.
 
 # %%
 WARM = {"love", "loves", "loved", "sweet", "fair", "joy", "gentle", "dear", "kind", "heart", "happy",
@@ -147,6 +155,10 @@ assert all(labeller_score(all_texts[c]) > labeller_score(all_texts[r]) for c, r 
 # Only differences of rewards matter. Like InstructGPT, our reward model reuses the language
 # model's own features: the frozen GPT reads prompt + completion, and a small MLP head scores each
 # completion position; the reward is the mean of those scores. We hold out 20 % of the pairs.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: if both rewards rise by 10, does the Bradley–Terry loss change? (No: only differences count.)
+# > Land: the reward model learned the taste imperfectly; that gap is where trouble starts.
 
 # %%
 def features(model, full):
@@ -231,6 +243,10 @@ def learned_reward(full):
 # PPO adds a clipped ratio so that several updates can reuse one batch; REINFORCE is the same idea
 # in its simplest form.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: why keep the policy near the reference model?
+# > The run draws reward and KL live and takes a while: narrate the two curves as they move.
+
 # %%
 def token_logprobs(model, full):
     """log π(y_t | ...) of each completion token: full (batch, time) -> (batch, COMPLETION)."""
@@ -250,6 +266,7 @@ def rows(full, texts):
     return [(t, float(r), labeller_score(t)) for t, r in zip(texts, rewards)]
 
 
+# %%
 def rl_finetune(beta, steps, batch_size, lr, seed=4, live=None):
     """REINFORCE with a batch-mean baseline and a per-token KL penalty; returns the run's history."""
     policy = copy.deepcopy(reference)
@@ -338,6 +355,10 @@ live_fig  # noqa: B018
 # was trained on, and the policy finds whatever the reward model likes by mistake. With $\beta = 0$
 # nothing holds it back. We train the same loop at several β and compare.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to predict what happens with $\beta = 0$ before running.
+# > The runs at several β take minutes in full mode; show the next slide's widget if time is short.
+
 # %%
 BETAS = [0.0, BETA, utils.fast(0.5, 0.5)]
 runs = {BETA: leashed}
@@ -366,6 +387,10 @@ assert hacked["kl"][-1] > runs[BETAS[-1]]["kl"][-1], "a larger β must keep the 
 # runs). Right: samples of the reference ("before") and of that run's policy ("after"), with the
 # reward model's score (RM) and the labeller's own score (true).
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Let a student move the β slider and read the samples aloud, RM score against the labeller's true score.
+# > Land: rising learned reward with falling true score is reward hacking.
+
 # %%
 from utils.widgets import RLHFRunsView
 
@@ -383,6 +408,10 @@ RLHFRunsView(slider_runs, beta=0.0)
 # $$ \mathcal{L}_\text{DPO} = -\log\sigma\Big(\beta\big[\log\tfrac{\pi_\theta(y_w)}{\pi_\text{ref}(y_w)} - \log\tfrac{\pi_\theta(y_l)}{\pi_\text{ref}(y_l)}\big]\Big). $$
 #
 # At the start $\pi_\theta = \pi_\text{ref}$, the bracket is 0 and the loss is exactly $\ln 2$.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what is the DPO loss at the start, when policy = reference? ($\ln 2$.)
+# > Land: DPO optimises the same objective from the pairs, with no reward model and no sampling.
 
 # %%
 def sequence_logprob(model, prompts, completions):
@@ -452,7 +481,11 @@ assert margin_after.mean() > 0, "preferred completions should gain log-probabili
 # - DPO optimises the same objective straight from the pairs; its loss starts at $\ln 2$.
 #
 # **Next:** notebook 12 uses real, large instruction-tuned models.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: what goes wrong without the KL leash, and how does DPO avoid a reward model?
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. **A stricter labeller.** Change `labeller_score` to ignore line breaks (delete the `- 0.5 * ...`
@@ -462,6 +495,9 @@ assert margin_after.mean() > 0, "preferred completions should gain log-probabili
 #    than the β = 0 run.
 # 3. **DPO from the reference.** Compute the DPO loss of the *reference* on the held-out pairs
 #    (`held_c`, `held_r`). Expect exactly $\ln 2$, whatever the pairs.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 3 ($\ln 2$) is quick in class; exercises 1 and 2 retrain, so set them as homework.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: without the line-break term most pairs tie (both score 0) and are dropped.

