@@ -42,10 +42,12 @@ def assert_close(
     if a.shape != e.shape:
         raise AssertionError(f"{name}: shapes differ, got {a.shape} but expected {e.shape}.")
     diff = np.abs(a - e)
-    max_diff = float(diff.max()) if diff.size else 0.0
-    bad = diff > atol + rtol * np.abs(e)
-    if np.isnan(a).any() != np.isnan(e).any() or bad.any():
-        where = np.unravel_index(int(np.argmax(np.where(np.isnan(diff), np.inf, diff))), diff.shape) if diff.size else ()
+    finite = diff[~np.isnan(diff)]  # NaN in both places counts as equal, as np.allclose(equal_nan=True)
+    max_diff = float(finite.max()) if finite.size else 0.0
+    # A NaN where the other side has a number is a difference too (NaN compares False to everything).
+    bad = (diff > atol + rtol * np.abs(e)) | (np.isnan(a) != np.isnan(e))
+    if bad.any():
+        where = np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(diff, nan=np.inf), -1.0))), diff.shape) if diff.size else ()
         raise AssertionError(
             f"{name}: {int(bad.sum())} of {a.size} values differ; largest |diff| {max_diff:.3g} at index "
             f"{tuple(int(i) for i in where)} (got {a[where]!r}, expected {e[where]!r}; atol={atol}, rtol={rtol})."
