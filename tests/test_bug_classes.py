@@ -366,3 +366,22 @@ def test_smollm2_predicts_hamlet_only_with_the_right_rope_base():
     with torch.no_grad():
         loss = torch.nn.functional.cross_entropy(chat.model(ids)[0, :-1], ids[0, 1:]).item()
     assert loss < HAMLET_LOSS_MAX, f"loss {loss:.3f} on Hamlet: is RoPE's base right?"
+
+
+# --- survivors of `make mutation MODULE=checks`, killed ----------------------------------------
+def test_assert_close_names_the_side_that_is_not_numbers():
+    with pytest.raises(TypeError, match=r"^actual must be numbers .*got str\.$"):
+        assert_close("x", "abc", [1.0], verbose=False)
+    with pytest.raises(TypeError, match=r"^expected must be numbers .*got dict\.$"):
+        assert_close("x", [1.0], {"a": 1}, verbose=False)
+
+
+def test_assert_decreased_at_its_boundary(capsys):
+    from utils.checks import assert_decreased
+
+    assert_decreased("loss", [1.0, 0.999])  # default: any decrease counts
+    assert capsys.readouterr().out == f"ok    {'loss':<32} 1 -> 0.999\n"
+    with pytest.raises(AssertionError, match="expected a decrease"):
+        assert_decreased("flat", [1.0, 1.0])  # equal is not a decrease
+    with pytest.raises(AssertionError, match=r"became NaN or infinite \(nan\)"):
+        assert_decreased("diverged", [1.0, 2.0, float("nan")])
