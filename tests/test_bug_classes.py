@@ -385,3 +385,11 @@ def test_assert_decreased_at_its_boundary(capsys):
         assert_decreased("flat", [1.0, 1.0])  # equal is not a decrease
     with pytest.raises(AssertionError, match=r"became NaN or infinite \(nan\)"):
         assert_decreased("diverged", [1.0, 2.0, float("nan")])
+
+
+def test_assert_close_edges_exact_empty_and_where_nan_is_reported():
+    assert assert_close("exact, no tolerance", [1.0, -2.0], [1.0, -2.0], atol=0, rtol=0, verbose=False) == 0.0
+    assert assert_close("empty", [], [], verbose=False) == 0.0
+    assert assert_close("all nan", [np.nan], [np.nan], verbose=False) == 0.0
+    with pytest.raises(AssertionError, match=r"index \(0,\)"):  # the NaN outranks a finite difference
+        assert_close("nan first", [np.nan, 5.0], [1.0, 1.0], verbose=False)
