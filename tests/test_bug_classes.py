@@ -393,3 +393,10 @@ def test_assert_close_edges_exact_empty_and_where_nan_is_reported():
     assert assert_close("all nan", [np.nan], [np.nan], verbose=False) == 0.0
     with pytest.raises(AssertionError, match=r"index \(0,\)"):  # the NaN outranks a finite difference
         assert_close("nan first", [np.nan, 5.0], [1.0, 1.0], verbose=False)
+
+
+def test_check_shape_names_what_it_got():
+    from utils.checks import check_shape
+
+    with pytest.raises(TypeError, match=r"x must be an array or tensor with shape \(2,\), got str\."):
+        check_shape("abc", (2,), "x")
