@@ -448,14 +448,28 @@ def random_recipe(rng, n_inputs=3, steps=12):
             for i in range(steps)]
 
 
+def apply(op, a, b, lib):
+    if op in ("add", "sub", "mul"):
+        return a + b if op == "add" else a - b if op == "sub" else a * b
+    if op in ("square", "cube"):
+        return a**2 if op == "square" else a**3
+    if op == "exp":
+        return lib.exp(lib.tanh(a))
+    if op == "log":
+        return lib.log(a * a + 1)
+    return lib.tanh(a) if op == "tanh" else lib.relu(a)
+
+
 def run_recipe(recipe, inputs, lib):
     values = list(inputs)
     for op, i, j in recipe:
-        a, b = values[i], values[j]
-        values.append({"add": lambda: a + b, "sub": lambda: a - b, "mul": lambda: a * b,
-                       "square": lambda: a**2, "cube": lambda: a**3, "exp": lambda: lib.exp(lib.tanh(a)),
-                       "log": lambda: lib.log(a * a + 1), "tanh": lambda: lib.tanh(a), "relu": lambda: lib.relu(a)}[op]())
+        values.append(apply(op, values[i], values[j], lib))
     return sum(values[len(inputs):], values[0] * 0)  # every intermediate counts, so all of them are checked
+
+
+def as_function(recipe):
+    """f(*inputs, lib) for engine_gradients / torch_gradients."""
+    return lambda *args: run_recipe(recipe, args[:-1], args[-1])
 
 
 rng = np.random.default_rng(0)
@@ -464,9 +478,10 @@ n_expressions = utils.fast(200, 40)
 for _ in range(n_expressions):
     recipe = random_recipe(rng)
     inputs = rng.uniform(-1.5, 1.5, size=3).tolist()
-    _, grads = engine_gradients(lambda *args: run_recipe(recipe, args[:-1], args[-1]), inputs)
-    _, torch_grads = torch_gradients(lambda *args: run_recipe(recipe, args[:-1], args[-1]), inputs)
-    nudged_grads = nudge(lambda *args: run_recipe(recipe, list(map(Value, args)), EngineOps).data, inputs)
+    f = as_function(recipe)
+    _, grads = engine_gradients(f, inputs)
+    _, torch_grads = torch_gradients(f, inputs)
+    nudged_grads = nudge(lambda *args, f=f: f(*map(Value, args), EngineOps).data, inputs)
     scale = max(1.0, max(abs(g) for g in torch_grads))
     worst_torch = max(worst_torch, max(abs(g - t) for g, t in zip(grads, torch_grads)) / scale)
     worst_nudge = max(worst_nudge, max(abs(g - n) for g, n in zip(grads, nudged_grads)) / scale)
