@@ -225,7 +225,7 @@ def draw_graph(ax, root, show_grad: bool = True) -> GraphArtists:
         boxes.append(box)
         texts.append(text)
     if show_grad:
-        ax.text(0.0, 0.0, "arrows: thicker and darker = more gradient flows back along them; dashed = not computed yet",
+        ax.text(0.01, 0.0, "arrows: thicker and darker = more gradient flows back along them; dashed = not computed yet",
                 transform=ax.transAxes, fontsize=7.5, color="#555", va="bottom")
     artists = GraphArtists(order, boxes, texts, edges, ax)
     update_graph(artists, show_grad=show_grad)
@@ -346,6 +346,8 @@ class BackpropView(LiveView):
         self._loss_ax.xaxis.label.set_fontsize(8)
         self._loss_ax.yaxis.label.set_fontsize(8)
         self._loss_ax.grid(alpha=0.3)
+        self._loss_hint = self._loss_ax.text(0.5, 0.5, "press\n“take a step”", transform=self._loss_ax.transAxes,
+                                             ha="center", va="center", fontsize=8, color="#777")
 
         slider = dict(min=SLIDER_RANGE[0], max=SLIDER_RANGE[1], step=0.01, readout_format=".2f",
                       continuous_update=True, layout=fixed_layout(250), style={"description_width": "28px"})
@@ -460,9 +462,9 @@ class BackpropView(LiveView):
         self._title.set_text(title)
         losses = self.state.losses
         self._loss_line.set_data(np.arange(len(losses)), losses)
-        if losses:
-            self._loss_ax.set_xlim(-0.5, max(len(losses) - 0.5, 4.5))
-            self._loss_ax.set_ylim(0, max(max(losses) * 1.1, 1e-3))
+        self._loss_hint.set_visible(not losses)
+        self._loss_ax.set_xlim(-0.5, max(len(losses) - 0.5, 4.5))
+        self._loss_ax.set_ylim(0, max(max(losses, default=self.loss) * 1.1, 1e-3))
         self.status.value = self._explain(filled)
 
     def _explain(self, filled: int) -> str:
