@@ -71,6 +71,7 @@ benchmark: setup
 	$(PY) benchmarks/smollm2.py
 	$(PY) benchmarks/rlhf_widget_latency.py
 	$(PY) benchmarks/training_widgets.py
+	$(PY) benchmarks/backprop_widget.py
 	$(PY) benchmarks/finetune_widgets.py
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget view renders and

@@ -481,8 +481,8 @@ print(f"all {len(one_hidden) + len(two_hidden)} architectures have exactly 393 p
 # - A model is an **architecture plus its weights**; an $n \to m$ layer has $m(n+1)$ parameters.
 #   "393 parameters" fits many architectures, e.g. 6 → 49 → 1.
 #
-# **Next:** notebook 04 makes networks deeper and wider: a tic-tac-toe player, a digit recogniser
-# and a generator of new digits.
+# **Next:** notebook 03 opens up `loss.backward()`: backpropagation, with an autograd engine we
+# write ourselves and check against PyTorch.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: what happens above $2/\lambda_{\max}$, and what does normalising change? One sentence each.

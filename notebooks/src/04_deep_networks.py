@@ -11,7 +11,7 @@
 # - what hidden units learn (their weights as pictures), and how an MLP compares with a linear model and a small CNN;
 # - how a tiny **autoencoder** generates new digits from a 2-number latent space.
 #
-# **Time:** about 90 minutes. **Needs:** notebook 02 (loss, gradient descent, the training loop).
+# **Time:** about 90 minutes. **Needs:** notebooks 02 (loss, gradient descent, the training loop) and 03 (backpropagation).
 
 # %%
 # Setup (the same cell in every notebook): on Colab it first installs the course's `utils` package.

@@ -1,6 +1,7 @@
 """Live views: controls that move, a picture that follows. See ``base.py`` for the pattern."""
 
 from .attention import AttentionView, show_attention
+from .backprop import BackpropView, show_backprop, show_graph
 from .base import LiveView, figure_to_png, fixed_layout, new_figure
 from .digits import DigitProbabilities, HiddenUnitsTrainer, LatentExplorer
 from .finetune import BeforeAfterView, LoRARankView
@@ -15,9 +16,9 @@ from .tokens import EmbeddingMap, TokenView
 from .training import LossCurves, ScalingView, show_scaling
 
 __all__ = [
-    "AttentionView", "BeforeAfterView", "ChatBox", "CostCalculator", "DigitProbabilities", "EmbeddingMap", "GradientDescentView",
+    "AttentionView", "BackpropView", "BeforeAfterView", "ChatBox", "CostCalculator", "DigitProbabilities", "EmbeddingMap", "GradientDescentView",
     "HiddenStateView", "HiddenUnitsTrainer", "LatentExplorer", "LiveView", "LoRARankView", "LossCurves", "NextTokenView",
     "PerceptronPlayground", "RLHFRunsView", "RetrievalView", "ScalingView", "TemperatureSampler", "TicTacToeView",
-    "TokenView", "figure_to_png", "fixed_layout", "new_figure", "show_attention", "show_next_token_probs",
+    "TokenView", "figure_to_png", "fixed_layout", "new_figure", "show_attention", "show_backprop", "show_graph", "show_next_token_probs",
     "show_rlhf_runs", "show_scaling",
 ]
