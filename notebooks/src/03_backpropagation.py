@@ -76,6 +76,9 @@ assert loss_fn(w, x, b, y) == graph.data == 2.25
 # stay fixed): how many units $L$ moves per unit of $w$, for small moves. Nudging both ways
 # ($\pm h$, a *central difference*) is more accurate than nudging one way. We do it for every input.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Ask the class first: if $w$ goes up a little, does $L$ go up or down, and by about how much? Then let the nudge answer. The point to land: a derivative is a measured rate, no rules needed yet.
+
 # %%
 def nudge(f, inputs, h=1e-6):
     """Central-difference estimate of df/d(input) for every input (a list of floats)."""
@@ -1006,7 +1009,11 @@ assert abs(float(torch.sigmoid(torch.tensor(0.0))) * (1 - float(torch.sigmoid(to
 #
 # **Next:** notebook 04 makes networks deeper and wider with PyTorch: a tic-tac-toe player, a
 # digit recogniser and a generator of new digits.
-#
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask one student to run the chain rule aloud on $L=(wx+b-y)^2$ for $\partial L/\partial b$, and another why `+=` and not `=`.
+
+# %% [markdown]
 # ## Exercises
 #
 # Solutions are in the hidden cells below (click the "⋯" to show them); try first.
@@ -1022,6 +1029,9 @@ assert abs(float(torch.sigmoid(torch.tensor(0.0))) * (1 - float(torch.sigmoid(to
 #    $w_2 = -1.2$, $b = 0.3$, $y = -0.5$, write $\partial L/\partial w_1$ with the chain rule as a
 #    product of three local derivatives, compute it with plain arithmetic, and compare with the
 #    engine.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Exercise 3 (one gradient by hand) works well on the board in pairs; leave 1 and 2 for homework.
 
 # %%
 def mystery_mul(a, b):
