@@ -678,7 +678,7 @@ CostCalculator(text=sentences["Russian"])
 #   22.7 M-parameter encoder is already reliable; the generator must be big enough to use it.
 # - Paid models bill per token; the same text costs more in languages the tokenizer handles poorly.
 #
-# **Next:** you have gone from one perceptron to running, prompting and grounding a real LLM.
+# **Next:** notebook 13 turns words into pictures: a tiny text-to-image diffusion model.
 #
 # ## Exercises
 #
