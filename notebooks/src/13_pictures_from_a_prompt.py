@@ -359,8 +359,8 @@ assert n_params == 109_642
 # This is **DDPM** sampling: $T = 100$ network calls per picture.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Run the timeline widget before explaining the formula: the predicted x̂₀ is a blurry average at
-# first and sharpens as t falls. That is the autoencoder's blur, resolved one step at a time.
+# Run the timeline widget before explaining the formula: the predicted x̂₀ is a blurry average
+# early on and sharpens as t falls. That is the autoencoder's blur, resolved one step at a time.
 
 # %%
 @torch.no_grad()
@@ -391,8 +391,8 @@ utils.assert_close("ddpm_sample", again, unconditional, atol=1e-4)
 # ### Try it: watch a digit emerge
 #
 # Six samples (asked for the digits 0 to 5). Move the slider from $t = 100$ down to 0. Top: the
-# noisy $x_t$. Bottom: what the model thinks the clean digit is at that moment: a blurry average
-# early on, then sharper as the noise goes.
+# noisy $x_t$. Bottom: what the model thinks the clean digit is at that moment: at $t = 100$ a
+# guess from pure noise (magnified noise, clipped), soon a blurry average, then sharper as the noise goes.
 
 # %%
 from utils.widgets.diffusion import DenoisingTimeline, show_timeline
@@ -435,7 +435,7 @@ assert gap[T] > 3 * gap[10], gap
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Point out that nothing is retrained: only the sampler changes. Ask why one step cannot work
-# (the first guess from pure noise is the blurry average of all digits).
+# (one guess from pure noise cannot commit to any digit).
 
 # %%
 @torch.no_grad()
@@ -490,8 +490,8 @@ for k, steps in enumerate(step_counts):
     print(f"{steps:4d} steps: DDIM {quality['DDIM (η = 0)'][k]:.2f}   DDPM-style {quality['DDPM-style (η = 1)'][k]:.2f}")
 
 # %% [markdown]
-# One step is useless (the first guess from pure noise is a grey average, as with the
-# autoencoder). DDIM at 10 steps is already close to the full 100-step DDPM: a tenth of the work.
+# One step is useless (a single guess from pure noise, divided by the tiny $\sqrt{\bar\alpha_T}$ and
+# clipped, is noise). DDIM at 10 steps is already close to the full 100-step DDPM: a tenth of the work.
 #
 # **Check.** DDIM with 10 steps is within 15 % of 100-step DDPM; one step is far worse; DDIM is
 # deterministic; and $\eta = 1$ on all steps reproduces DDPM.
