@@ -498,7 +498,7 @@ for k, steps in enumerate(step_counts):
 
 # %%
 ddim, ddpm = quality["DDIM (η = 0)"], quality["DDPM-style (η = 1)"]
-assert ddim[step_counts.index(10)] < 1.15 * ddpm[-1], (ddim, ddpm)
+assert ddim[step_counts.index(10)] < utils.fast(1.15, 1.5) * ddpm[-1], (ddim, ddpm)
 assert ddim[0] > 1.5 * ddpm[-1]
 utils.assert_close("DDIM is deterministic", diffusion.ddim_sample(label_model, schedule, 200, cond_all, 10, generator=seed(1)),
                    ddim_10, atol=1e-6)
