@@ -501,7 +501,7 @@ ddim, ddpm = quality["DDIM (η = 0)"], quality["DDPM-style (η = 1)"]
 assert ddim[step_counts.index(10)] < utils.fast(1.15, 1.5) * ddpm[-1], (ddim, ddpm)
 assert ddim[0] > 1.5 * ddpm[-1]
 utils.assert_close("DDIM is deterministic", diffusion.ddim_sample(label_model, schedule, 200, cond_all, 10, generator=seed(1)),
-                   ddim_10, atol=1e-6)
+                   ddim_10, atol=1e-5)
 utils.assert_close("η = 1 on all steps = DDPM",
                    diffusion.ddim_sample(label_model, schedule, 8, cond_all[:8], T, eta=1.0, generator=seed(2)),
                    diffusion.ddpm_sample(label_model, schedule, 8, cond_all[:8], generator=seed(2)), atol=1e-3)
