@@ -22,6 +22,7 @@ Notebooks start with ``import utils; utils.setup()``. Modules, one concern each:
 - ``llama``: notebook 12's Llama-style decoder (RMSNorm, RoPE, GQA, SwiGLU, KV cache, ``generate``)
 - ``gguf_model``: SmolLM2-135M-Instruct from its GGUF file (dequantize, q/k un-permute, tokenizer, ChatML)
 - ``sentence_embeddings``: all-MiniLM-L6-v2 sentence embeddings in our code, passages of the plays, retrieval
+- ``diffusion``: notebook 13's noise schedule, denoiser, DDPM/DDIM samplers, classifier-free guidance
 - ``cost``: a dated price table and token counts with the real tokenizers
 - ``widgets``: live views (sliders → picture), each with a static fallback
 """

@@ -700,6 +700,7 @@ CostCalculator(text=sentences["Russian"])
 # - Paid models bill per token; the same text costs more in languages the tokenizer handles poorly.
 #
 # **Next:** you have gone from one perceptron to running, prompting and grounding a real LLM.
+# Notebook 13 turns words into pictures: a tiny text-to-image diffusion model.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask each group for one thing they would now check before using an LLM service.
