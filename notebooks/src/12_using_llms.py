@@ -362,7 +362,7 @@ def next_tokens(prompt, k=5):
     with torch.no_grad():
         probs = torch.softmax(smol.model(torch.tensor([smol.encode(prompt)]))[0, -1], dim=-1)
     top = torch.topk(probs, k)
-    return [(smol.decode([int(i)]), float(p)) for p, i in zip(top.values, top.indices)]
+    return [(smol.decode([int(i)]), round(float(p), 3)) for p, i in zip(top.values, top.indices)]
 
 
 def word_log_prob(prompt, word):
