@@ -7,8 +7,8 @@ cell next to a code cell that has outputs, it finds numbers followed by a unit (
 minutes, k / M / B, "parameters", "×") and lists those that no `assert` in the neighbouring code
 cells mentions (as a literal, a bound around it, or in the assert's comment).
 
-Numbers on a line with a link are taken to be cited facts about real models, not outputs, and are
-skipped; so are LaTeX formulas and code spans. It is a report, not a test: `make lint` prints the
+Numbers in a paragraph or list item that carries a link are taken to be cited facts about real
+models, not outputs, and are skipped; so are LaTeX formulas and code spans. It is a report, not a test: `make lint` prints the
 count, and the list shows where to look.
 
     python tools/number_drift.py            # the count and every unmatched number
@@ -32,6 +32,8 @@ NUMBER = re.compile(
 )
 LATEX = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$", re.S)
 CODE_SPAN = re.compile(r"`[^`\n]*`")
+# Paragraphs (blank line between) and list items ("- ", "1. ") are the units a citation covers.
+BLOCK = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)")
 ASSERT_LINE = re.compile(r"^\s*assert\b.*$", re.M)
 NUMERIC = re.compile(r"\d+(?:_\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?")
 SCALE = {"k": 1e3, "M": 1e6, "B": 1e9, "%": 1e-2}
@@ -40,11 +42,11 @@ SCALE = {"k": 1e3, "M": 1e6, "B": 1e9, "%": 1e-2}
 def candidates(markdown: str) -> list[tuple[str, float, str]]:
     """(text as written, value, unit) for every unit-bearing number outside links and formulas."""
     found = []
-    for line in markdown.splitlines():
-        if "](http" in line or "**Time:**" in line:
+    for block in BLOCK.split(markdown):
+        if "](http" in block or "**Time:**" in block:
             continue
-        line = CODE_SPAN.sub(" ", LATEX.sub(" ", line))
-        for match in NUMBER.finditer(line):
+        block = CODE_SPAN.sub(" ", LATEX.sub(" ", block))
+        for match in NUMBER.finditer(block):
             text, unit = match.group(1), match.group(2)
             value = float(re.sub(r"[, \u202f]", "", text))
             found.append((match.group(0).strip(), value, unit))
@@ -89,8 +91,9 @@ def scan(path: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", action="store_true", help="print only the number of unmatched numbers")
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="folder of executed notebooks")
     args = parser.parse_args(argv)
-    problems = [p for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) for p in scan(path)]
+    problems = [p for path in sorted(args.notebooks.glob("[0-9][0-9]_*.ipynb")) for p in scan(path)]
     if not args.count:
         print("\n".join(problems))
     print(f"number drift report: {len(problems)} prose numbers next to outputs with no matching assert")
