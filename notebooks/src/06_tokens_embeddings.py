@@ -274,6 +274,10 @@ plt.show()
 # %%
 for name in real:
     assert totals["English", name] < totals["Russian", name] < totals["Bengali", name], name
+ratio = {(lang, name): totals[lang, name] / totals["English", name] for lang in languages for name in real}
+# The text quotes these ratios: Russian ×2.1 and Bengali ×5.7 under cl100k, ×1.3 and ×1.5 under o200k.
+assert round(ratio["Russian", "GPT-4 (cl100k)"], 1) == 2.1 and round(ratio["Bengali", "GPT-4 (cl100k)"], 1) == 5.7
+assert round(ratio["Russian", "GPT-4o (o200k)"], 1) == 1.3 and round(ratio["Bengali", "GPT-4o (o200k)"], 1) == 1.5
 assert totals["Bengali", "GPT-4o (o200k)"] < totals["Bengali", "GPT-4 (cl100k)"] < totals["Bengali", "GPT-2"]
 for s in sentences:
     for lang in languages:
