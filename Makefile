@@ -60,6 +60,8 @@ execute: setup
 
 lint: setup
 	$(VENV)/bin/ruff check utils tests tools benchmarks images notebooks/src
+	@# A report, not a gate: prose numbers next to outputs that no assert pins (tools/number_drift.py).
+	@$(PY) tools/number_drift.py --count
 
 benchmark: setup
 	$(PY) benchmarks/widget_latency.py

@@ -33,6 +33,14 @@ utils.setup()
 # neurons. The human brain has about 86 billion neurons
 # ([Azevedo et al., 2009](https://doi.org/10.1002/cne.21974)).
 #
+# **Where this course sits.** *Artificial intelligence* (AI) is the whole field of making machines
+# do things that look intelligent, including hand-written rules (a chess program's search).
+# *Machine learning* is the part of AI where the program learns its behaviour from data instead of
+# being told. *Deep learning* is the part of machine learning that uses neural networks with many
+# layers. *Large language models* (LLMs) are deep networks trained to predict the next piece of
+# text. So AI ⊃ machine learning ⊃ deep learning ⊃ LLMs, and this course walks inward: one neuron
+# here, networks in notebooks 02–05, language models from notebook 06 on.
+#
 # In 1943 McCulloch and Pitts described a neuron as a tiny logic device
 # ([McCulloch & Pitts, 1943](https://doi.org/10.1007/BF02478259)); in 1958 Frank Rosenblatt built
 # the **perceptron**, a version that can *learn* its connection strengths from examples

@@ -295,7 +295,9 @@ assert bigram_val < uniform_loss(tokenizer.vocab_size)
 # [Hochreiter & Schmidhuber, 1997](https://doi.org/10.1162/neco.1997.9.8.1735)) adds a second
 # memory, the **cell state** $c_t$, changed only by *gates*: numbers between 0 and 1 computed from
 # the input and the previous hidden state, which decide what to forget, what to write and what to
-# show:
+# show. The original LSTM had input and output gates only; the **forget gate** $f_t$ was added by
+# [Gers, Schmidhuber & Cummins (2000)](https://doi.org/10.1162/089976600300015015), and the equations
+# below (PyTorch's too) are that version:
 #
 # $$
 # \begin{aligned}
@@ -521,10 +523,10 @@ assert power_norms[1.1][-1] > 1e2 * power_norms[1.1][0], "radius > 1 must explod
 # character $k$ steps back.
 #
 # An honest detail: an LSTM with PyTorch's default initialisation has forget gates near
-# $\sigma(0) = 0.5$, so its memory also halves at every step. Opening the forget gates (bias +2,
-# $\sigma(2) \approx 0.88$) is the common fix ([Gers et al., 2000](https://doi.org/10.1162/089976600300015015);
-# [Jozefowicz et al., 2015](https://proceedings.mlr.press/v37/jozefowicz15.html)); training can
-# learn the same.
+# $\sigma(0) = 0.5$, so its memory also halves at every step. Opening the forget gates with a
+# positive bias is the common fix: [Jozefowicz et al. (2015)](https://proceedings.mlr.press/v37/jozefowicz15.html)
+# recommend a forget-gate bias of 1. We add 2 ($\sigma(2) \approx 0.88$), our own choice, so the
+# effect is plain over 100 steps; training can learn the same.
 
 # %%
 def sensitivity(network, length=100, features=16):
@@ -625,7 +627,7 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 # > 🗣 **Teacher:** Exercise 1 is pen-and-paper: do it together on the board. Exercise 3 shows temperature in 2 minutes.
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: h1 = tanh(1) = 0.762, h2 = tanh(0.381) = 0.364, h3 = tanh(0.182) = 0.180: about halving.
+# Solution 1: h1 = tanh(1) = 0.762, h2 = tanh(0.381) = 0.363, h3 = tanh(0.182) = 0.180: about halving.
 one = torch.ones(1, 1)
 h_by_hand = rnn_forward(torch.tensor([[[1.0], [0.0], [0.0]]]), one, 0.5 * one, torch.zeros(1), torch.zeros(1))
 print([round(v, 3) for v in h_by_hand.flatten().tolist()])

@@ -93,9 +93,12 @@ assert all(enc.decode(enc.encode(val_text[:20_000])) == val_text[:20_000] for en
 # %% [markdown]
 # ## 2. Byte-pair encoding from scratch
 #
-# BPE ([Sennrich et al., 2016](https://arxiv.org/abs/1508.07909), used on bytes by GPT-2,
-# [Radford et al., 2019](https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf))
-# builds a subword vocabulary bottom-up:
+# Byte-pair encoding began as a data-compression algorithm (Philip Gage, "A New Algorithm for Data
+# Compression", *The C Users Journal* 12(2), 1994): replace the most frequent pair of bytes by a
+# byte that does not occur, and repeat. [Sennrich et al. (2016)](https://arxiv.org/abs/1508.07909)
+# turned it into a way to build a subword vocabulary for translation, and GPT-2 runs it on bytes
+# ([Radford et al., 2019](https://cdn.openai.com/better-language-models/language_models_are_unsupervised_multitask_learners.pdf)).
+# It builds the vocabulary bottom-up:
 #
 # 1. Start with the 256 possible **bytes** (UTF-8 turns any text, in any script, into bytes).
 # 2. Count every pair of adjacent tokens in the training text.
@@ -271,9 +274,10 @@ plt.show()
 # %% [markdown]
 # What it means, with the numbers above:
 #
-# - **Cost.** At the same price per token, the same message in Bengali costs several times as much
-#   as in English under GPT-2's or GPT-4's tokenizer; GPT-4o's larger vocabulary, trained on more
-#   languages, narrows the gap but does not close it.
+# - **Cost.** At the same price per token, the same message costs about twice as much in Russian
+#   (×2.1) and over five times as much in Bengali (×5.7) as in English under GPT-4's tokenizer, more
+#   under GPT-2's; GPT-4o's larger vocabulary, trained on more languages, narrows the gap (×1.3 and
+#   ×1.5) but does not close it.
 # - **Context.** A context window of $N$ tokens holds that many times less Bengali text, and the model
 #   spends that many more steps (compute) per sentence.
 # - **Quality.** A model sees each Bengali word as several fragments, and has seen far fewer of them
@@ -282,6 +286,10 @@ plt.show()
 # %%
 for name in real:
     assert totals["English", name] < totals["Russian", name] < totals["Bengali", name], name
+ratio = {(lang, name): totals[lang, name] / totals["English", name] for lang in languages for name in real}
+# The text quotes these ratios: Russian ×2.1 and Bengali ×5.7 under cl100k, ×1.3 and ×1.5 under o200k.
+assert round(ratio["Russian", "GPT-4 (cl100k)"], 1) == 2.1 and round(ratio["Bengali", "GPT-4 (cl100k)"], 1) == 5.7
+assert round(ratio["Russian", "GPT-4o (o200k)"], 1) == 1.3 and round(ratio["Bengali", "GPT-4o (o200k)"], 1) == 1.5
 assert totals["Bengali", "GPT-4o (o200k)"] < totals["Bengali", "GPT-4 (cl100k)"] < totals["Bengali", "GPT-2"]
 for s in sentences:
     for lang in languages:
@@ -490,8 +498,9 @@ embedding_map.word.value = "king"
 #   unknown), words (huge, short, unknown words), subwords (BPE) in between.
 # - BPE starts from bytes and merges the most frequent adjacent pair again and again; encoding
 #   replays the merges. Byte level means any text round-trips exactly.
-# - The same sentence takes several times more tokens in Russian and Bengali than in English under
-#   GPT-2's and GPT-4's tokenizers (GPT-4o's narrows the gap): more cost, less context.
+# - The same sentence takes more tokens in Russian and Bengali than in English: about twice as many
+#   in Russian and over five times as many in Bengali under GPT-4's tokenizer, more under GPT-2's;
+#   GPT-4o's narrows the gap. More cost, less context.
 # - One-hot vectors are huge and all equally far apart; an embedding table gives each token a dense
 #   learned vector ($\text{onehot}^\top E$ = a row lookup).
 # - Skip-gram learns vectors from context; on Shakespeare related words end up close, but

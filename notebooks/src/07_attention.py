@@ -41,6 +41,18 @@ utils.setup()
 # that idea and drops the recurrence ("Attention is all you need",
 # [Vaswani et al., 2017](https://arxiv.org/abs/1706.03762)). Every token gets direct access to every
 # earlier token, whatever the distance.
+#
+# Why that matters shows in a pair of sentences like those in the course's source notes:
+#
+# - *The monkey ate the banana because it was **hungry**.* ("it" is the monkey)
+# - *The monkey ate the banana because it was **ripe**.* ("it" is the banana)
+#
+# The two differ in the last word only, and that word decides what "it" refers to. To understand
+# the sentence, the model must connect "hungry" back to "monkey" and "ripe" back to "banana". An RNN
+# can do this only if both candidates survived in its hidden state; with attention, the token
+# "ripe" can look straight at "banana", however many words lie between them. (The Bengali notes ask
+# the same about *সে কলা খেয়েছে কারণ সে ক্ষুধার্ত ছিল*, "he ate the banana because he was hungry":
+# who is "he"?)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: how do 256 numbers hold a 500-token paragraph? Let the class feel the bottleneck.

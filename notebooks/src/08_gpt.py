@@ -40,6 +40,11 @@ utils.setup()
 # *encoder*): it reads a whole text at once and is used to understand and classify, not to generate.
 # GPT is decoder-only: one stack of causally masked blocks that writes one token after another.
 # That is what we build.
+#
+# The name spells out the recipe. **G**enerative: it writes new text, one token at a time, each
+# chosen from the probabilities it predicts. **P**re-trained: it is first trained on a large amount
+# of unlabelled text to predict the next token, and only then adapted to a task (notebooks 09–11).
+# **T**ransformer: the architecture of notebook 07, here its decoder-only form.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: is BERT an encoder–decoder? (No: encoder-only.) Which family writes text one token at a time?
@@ -300,8 +305,9 @@ utils.assert_decreased("validation loss", [loss_before, loss_after], by=utils.fa
 
 # %% [markdown]
 # A few hundred steps give a model that has learned spelling and the shape of a speech. The course
-# ships one trained for longer (same recipe, context 128, four layers, about 10 minutes on a laptop;
-# `make checkpoint` rebuilds it). Its card:
+# ships one trained for longer (same recipe, context 128, four layers; `make checkpoint` rebuilds
+# it; `data/shakespeare_gpt.json` records 1,003 s of training, about 17 minutes, on one CPU thread).
+# Its card:
 
 # %%
 from utils.checkpoints import checkpoint_info, load_shakespeare_gpt
@@ -315,6 +321,13 @@ assert trained.num_parameters() == info["parameters"]
 
 # %% [markdown]
 # ## 6. Sampling: greedy, temperature, top-k, top-p
+#
+# **Training vs inference.** So far we *trained*: changed the weights to lower the loss, with a
+# forward pass, a backward pass and an optimiser step for every batch. Using a trained model with its
+# weights fixed is called **inference**: forward passes only, here to write text. Per token,
+# training costs about three times as much as inference (about $6N$ against $2N$ floating-point
+# operations for $N$ parameters, [Kaplan et al., 2020](https://arxiv.org/abs/2001.08361)), and a model
+# is trained once but runs inference for every request afterwards.
 #
 # The model gives a probability for every next character. How we pick one changes the text a lot:
 #

@@ -245,8 +245,9 @@ print(f"bfloat16 speed-up on this CPU: {speedup:.2f}×  ({'faster' if speedup > 
 # On the machine that executed this notebook bfloat16 brought **no real speed-up** (see the ratio
 # above; on a CPU without bfloat16 matrix units it is often slower, since every product converts
 # its inputs). So the course trains in float32 on CPU and would use `autocast_dtype=torch.bfloat16`
-# on a GPU. What bfloat16 does *not* break is learning: its 8-bit mantissa rounds each product
-# (about 3 significant digits), yet the losses follow the float32 run closely.
+# on a GPU. What bfloat16 does *not* break is learning: it keeps float32's 8 exponent bits but only
+# 7 stored mantissa bits (8 with the implicit leading 1), so it rounds each product to about 2–3
+# significant decimal digits, yet the losses follow the float32 run closely.
 
 # %%
 last = {name: float(np.mean(losses[-10:])) for name, losses in final_losses.items()}
@@ -314,7 +315,7 @@ params = np.array([r["non_embedding"] for r in results], dtype=float)
 val_losses = np.array([r["val_loss"] for r in results])
 coefficient, alpha, r2 = fit_power_law(params, val_losses)
 print(f"fit: loss ≈ {coefficient:.2f} · N^(-{alpha:.3f}),  R² = {r2:.3f}")
-print("Kaplan et al. 2020: alpha_N ≈ 0.076 (word-piece tokens, models trained to convergence)")
+print("Kaplan et al. 2020: alpha_N ≈ 0.076 (byte-pair-encoded tokens, GPT-2's tokenizer; models trained to convergence)")
 
 # %% [markdown]
 # **Loss against compute.** Training compute is about $C \approx 6ND$ FLOPs: for each token, the
@@ -377,6 +378,8 @@ for smaller, larger in zip(results, results[1:]):
         f"{larger['val_loss']:.3f} vs {smaller['val_loss']:.3f}")
 assert params.max() / params.min() >= 100, "the sizes should span at least two orders of magnitude"
 assert alpha > 0 and r2 > utils.fast(0.9, 0.6), f"a power law should fit well (R² = {r2:.3f})"
+if not RUN_LIVE:  # the shipped results, which the text below quotes ("787,584 parameters", "~16 M tokens")
+    assert results[-1]["non_embedding"] == 787_584 and round(20 * 787_584 / 1e6) == 16
 slope, intercept = np.polyfit(np.log(params), np.log(val_losses), 1)
 utils.assert_close("exponent: ours vs np.polyfit", alpha, -slope)
 
@@ -388,7 +391,7 @@ utils.assert_close("exponent: ours vs np.polyfit", alpha, -slope)
 # ([2022](https://arxiv.org/abs/2203.15556)) found that for a fixed compute budget, parameters and
 # training tokens should grow together, about **20 tokens per parameter** (their 70 B model, trained
 # on 1.4 T tokens, beat the 280 B Gopher trained with the same compute on 300 B tokens). Our
-# 786 k-parameter model would want ~16 M tokens; it saw 0.6 M, so its loss is above what it could
+# largest model, with 787,584 parameters, would want ~16 M tokens; it saw 0.6 M, so its loss is above what it could
 # reach with more data, while the smallest models saw far more than 20 tokens per parameter. How
 # each size is trained changes the fitted exponent (exercise 1 shows how much the range matters);
 # that is also why Kaplan's and Chinchilla's recommendations differ.
@@ -426,10 +429,12 @@ scaling_view.slider.value = float(np.log10(params).mean())
 #
 # A widely quoted figure (also in this course's seed notes, where it is attributed to Amazon's cloud)
 # says GPT-3 would take **355 GPU-years and cost $4.6 M**. It is an **estimate** by Lambda Labs
-# ([Chuan Li, 2020](https://lambdalabs.com/blog/demystifying-gpt-3)), not OpenAI's bill: 3.14 × 10²³
-# FLOPs on one V100 GPU at an assumed sustained 28 TFLOPS, priced at Lambda's cloud rate of
-# $1.50 per V100-hour. OpenAI trained on a Microsoft cluster of V100s and did not publish a cost.
-# We can check the arithmetic, and see how much it depends on the throughput assumed:
+# ([Chuan Li, 2020](https://lambdalabs.com/blog/demystifying-gpt-3)), not OpenAI's bill. Its
+# assumptions, as Lambda states them: the paper's 3.14 × 10²³ FLOPs, the V100's *theoretical*
+# 28 TFLOPS, and the lowest 3-year reserved cloud price Lambda could find (the post gives no hourly
+# rate; $4.6 M over 355 GPU-years works out to about $1.48 per V100-hour). OpenAI trained on a
+# Microsoft cluster of V100s and did not publish a cost. We check the arithmetic, and see how much it
+# depends on the throughput assumed:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask the class to estimate GPT-3's training FLOPs with $6ND$ before showing it.
@@ -442,12 +447,15 @@ def training_flops(parameters, tokens):
 
 SECONDS_PER_YEAR = 365.25 * 24 * 3600
 gpt3 = training_flops(175e9, 300e9)
-v100_flops = 28e12                                  # Lambda's assumption for a V100
-gpu_years = gpt3 / v100_flops / SECONDS_PER_YEAR
-cost = gpu_years * SECONDS_PER_YEAR / 3600 * 1.50
+gpt3_paper = 3.14e23                                # Brown et al., Table D.1: what Lambda starts from
+v100_flops = 28e12                                  # Lambda's assumption: the V100's theoretical 28 TFLOPS
+gpu_years = gpt3_paper / v100_flops / SECONDS_PER_YEAR
+gpu_hours = gpu_years * SECONDS_PER_YEAR / 3600
+implied_price = 4.6e6 / gpu_hours                   # Lambda gives the total, not the hourly rate
 print(f"GPT-3: 6·N·D = {gpt3:.3g} FLOPs (paper: 3.14e23)")
-print(f"  at 28 TFLOPS per V100: {gpu_years:.0f} GPU-years, ${cost / 1e6:.1f} M at $1.50 per GPU-hour")
-print(f"  at 125 TFLOPS (V100 tensor-core peak, never sustained): {gpt3 / 125e12 / SECONDS_PER_YEAR:.0f} GPU-years")
+print(f"  3.14e23 FLOPs at 28 TFLOPS per V100: {gpu_years:.0f} GPU-years = {gpu_hours / 1e6:.2f} M GPU-hours; "
+      f"Lambda's $4.6 M is ${implied_price:.2f} per GPU-hour")
+print(f"  at 125 TFLOPS (V100 tensor-core peak, never sustained): {gpt3_paper / 125e12 / SECONDS_PER_YEAR:.0f} GPU-years")
 
 llama = training_flops(405e9, 15.6e12)
 llama_gpu_hours = 30.84e6
@@ -459,7 +467,8 @@ print(f"  at an assumed $2 per H100-hour (our assumption, not a published cost):
 
 # %%
 assert abs(gpt3 / 3.14e23 - 1) < 0.01, "6·N·D should reproduce GPT-3's published 3.14e23 FLOPs"
-assert abs(gpu_years - 355) < 2, "Lambda's 355 GPU-years follow from 28 TFLOPS"
+assert round(gpu_years) == 355, "Lambda's 355 GPU-years follow from 3.14e23 FLOPs at 28 TFLOPS"
+assert 1.45 < implied_price < 1.50, "the text says about $1.48 per V100-hour"
 assert abs(llama / 3.8e25 - 1) < 0.01, "6·N·D should reproduce Llama 3.1 405B's 3.8e25 FLOPs"
 ours = training_flops(results[-1]["non_embedding"], results[-1]["tokens"])
 print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times more")
@@ -467,7 +476,28 @@ print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times 
 # %% [markdown]
 # The check on Llama is instructive: dividing its FLOPs by its GPU-hours gives about 340 TFLOPS per
 # H100, roughly 35–40 % of the chip's peak. Real runs never reach the data-sheet number, which is why
-# any "GPU-years" estimate must state the throughput it assumes.
+# any "GPU-years" estimate must state the throughput it assumes. (The peaks are NVIDIA's: 125 TFLOPS
+# tensor-core for the [V100](https://www.nvidia.com/en-us/data-center/v100/), 1,979 TFLOPS bfloat16
+# *with sparsity* for the [H100 SXM](https://www.nvidia.com/en-us/data-center/h100/), so about
+# 989 TFLOPS dense.)
+#
+# **Figures from the seed notes, checked.** The Russian slides state three training figures:
+#
+# - "Llama 3.2 (90B): 10,000 GPUs, 10 days, ~$3.5 M." Meta publishes neither a GPU count, nor days,
+#   nor a cost. Its [model card](https://github.com/meta-llama/llama-models/blob/main/models/llama3_2/MODEL_CARD_VISION.md)
+#   gives GPU-hours: about 1.78 M H100-hours for the 90B vision model's stages (pretraining,
+#   annealing, SFT, RLHF), *on top of* the Llama 3.1 70B text model it is built on, which took
+#   7.0 M H100-hours ([Llama 3.1 card](https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/MODEL_CARD.md)).
+#   10,000 GPUs for 10 days would be 2.4 M GPU-hours; we found no source for the seed's numbers.
+# - Training data of "1000s of TB". Not so for text: GPT-3's filtered Common Crawl was 570 GB (from
+#   45 TB of compressed text before filtering, Brown et al.), YaLM 100B read 1.7 TB
+#   ([README](https://github.com/yandex/YaLM-100B)), and Llama 3 about 15 T tokens, some tens of TB
+#   at a few bytes per token. Raw web crawls are that large; the text a model trains on is not.
+# - "GPT-4: more than a trillion parameters." OpenAI's [technical report](https://arxiv.org/abs/2303.08774)
+#   does not disclose the size; the number is a rumour, not a published figure.
+#
+# YaLM 100B's own figures in the seed notes (100 B parameters, 65 days on 800 A100 GPUs, 1.7 TB)
+# agree with Yandex's README.
 #
 # ## 7. Why scale keeps winning, and what the other ideas change
 #
@@ -476,6 +506,27 @@ print(f"our largest model: {ours:.2g} FLOPs, GPT-3 used {gpt3 / ours:.1e} times 
 # "[the bitter lesson](http://www.incompleteideas.net/IncIdeas/BitterLesson.html)" (2019): general
 # methods that use more computation beat clever hand-built knowledge in the long run. A scaling law
 # is why labs can plan: a run 100× bigger than the last one has a *predictable* loss.
+#
+# **Emergent abilities: a debate.** The loss falls smoothly, yet some task scores seem to jump.
+# Wei et al. ([2022](https://arxiv.org/abs/2206.07682)) called an ability *emergent* if it is absent
+# in smaller models and present in larger ones, and listed tasks (multi-digit arithmetic, some
+# benchmarks of reasoning) where few-shot accuracy stays near chance and then rises sharply past a
+# scale. Schaeffer, Miranda & Koyejo ([2023](https://arxiv.org/abs/2304.15004)) argued that many such
+# jumps come from the **metric**: exact-match accuracy gives credit only when *every* token of an
+# answer is right, so a smooth improvement per token looks like a sudden leap; measured with a
+# continuous score, the same models improve gradually. A few lines show the effect:
+
+# %%
+per_token = np.array([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99])   # accuracy per token, rising steadily
+exact_match = per_token ** 10                                  # a 10-token answer must be all right
+for p, em in zip(per_token, exact_match):
+    print(f"per-token accuracy {p:.2f} → exact match on a 10-token answer {em:.3f}")
+assert exact_match[2] < 0.03 and exact_match[-1] > 0.9  # "near zero, then a leap": the metric, not the model
+
+# %% [markdown]
+# The per-token accuracy grows in even steps; the exact-match score sits near zero for the first
+# half of the range and then shoots up. Both views have support: the metric explains many jumps,
+# and what users notice is often the all-or-nothing kind of success.
 #
 # That does not mean nothing else matters, nor that "we do not understand how to train models" (a
 # claim in the seed notes): the ideas below are real advances, but each one changes **something

@@ -148,7 +148,7 @@ print(f"majority-class accuracy on the test plays: {majority:.1%}")
 #
 # $\bar h$ averages the hidden states over the passage. (GPT-1 used the last position instead,
 # [Radford et al., 2018](https://cdn.openai.com/research-covers/language-unsupervised/language_understanding_paper.pdf);
-# on this task the mean did better: 61 % against 57 % with a frozen body.) `GPTClassifier` in
+# the mean uses every position's state, not only the one that has read the whole passage.) `GPTClassifier` in
 # `utils.finetune` is exactly this: `backbone.hidden_states(ids)`, the mean, and one `nn.Linear`.
 #
 # We compare four ways to get a classifier, with the same data and the same number of steps:
@@ -262,7 +262,7 @@ assert results["frozen body + new head"] > majority, results
 # spelling, Shakespeare's vocabulary *and* the genre; it stays at or below the majority class. The
 # pretrained model already knows the first two and only has to learn the third.
 #
-# The task is hard even so: about 61 %. A speech opening gives little away. Which test plays are
+# The task is hard even so: about 62 %. A speech opening gives little away. Which test plays are
 # hardest?
 
 # %%
@@ -273,14 +273,19 @@ per_play = {slug: float(np.mean(predictions[plays_arr == slug] == labels_arr[pla
 for slug, acc in sorted(per_play.items(), key=lambda kv: kv[1]):
     genre = GENRES[labels_arr[plays_arr == slug][0]]
     print(f"{slug:24} {genre:8} {acc:.0%} {'#' * int(acc * 40)}")
+if not utils.is_fast():  # the numbers the text quotes, from the full run
+    assert round(majority, 3) == 0.567 and 0.60 < results["frozen body + new head"] < 0.62
+    assert 0.61 < results["full fine-tuning"] < 0.63 and 0.42 < results["from scratch"] < 0.45  # "about 62 %", "43 %"
+    assert [round(per_play[slug], 2) for slug in ("the-tempest", "hamlet", "othello")] == [0.39, 0.51, 0.57]
 
 # %% [markdown]
-# Hamlet and Othello are tragedies full of prose, wit and banter, which reads like comedy; the
-# Tempest is a comedy in grave verse. Genre is a property of a whole play, not of every line.
+# The Tempest (39 %) is a comedy in grave verse; Hamlet (51 %) and Othello (57 %) are tragedies
+# full of prose, wit and banter, which reads like comedy. Genre is a property of a whole play, not
+# of every line.
 #
-# **Careful with the learning rate.** With a three times larger rate (3·10⁻⁴) and twice the steps,
-# full fine-tuning fell to 55 % in our runs, *below* the frozen model: it fitted the training plays
-# and lost what made its features general. Fine-tuning can forget.
+# **Careful with the learning rate.** With a larger rate or many more steps, full fine-tuning can
+# end *below* the frozen model: it fits the training plays and loses what made its features general.
+# Fine-tuning can forget.
 
 # %% [markdown]
 # ## 4. LoRA from scratch
@@ -379,6 +384,8 @@ lora_losses, lora_step_s = fine_tune(lora_model, STEPS, lr=1e-3)
 results["LoRA (rank 8)"] = accuracy(lora_model)
 print(f"LoRA {results['LoRA (rank 8)']:.1%} vs full fine-tuning {results['full fine-tuning']:.1%} · "
       f"{lora_step_s * 1000:.0f} ms per step vs {full_step_s * 1000:.0f} ms")
+if not utils.is_fast():  # the recap quotes "LoRA ≈ 62 %"
+    assert 0.61 < results["LoRA (rank 8)"] < 0.63
 
 # After training, merge: plain Linear layers again, the same predictions, no adapter left.
 before_merge = lora_model(test_ids[:64], test_lengths[:64])
@@ -680,7 +687,8 @@ assert prompt_acc < tuned_acc
 #
 # - Pretraining teaches the language; fine-tuning adapts the model to one job with little data.
 # - Classification: a new head on the mean hidden state. On 7 unseen plays: majority class
-#   ≈ 57 %, from scratch ≈ chance, frozen body ≈ 61 %, full fine-tuning and LoRA ≈ 62 %. Start from
+#   56.7 %, from scratch 43 % (below the majority class), frozen body 61 %, full fine-tuning and
+#   LoRA 62 %. Start from
 #   a trained head, keep the learning rate small, and split the data by play.
 # - LoRA: $W + \frac{\alpha}{r}BA$ with $B = 0$ at the start; 8 % of the parameters here, 0.01 % on
 #   GPT-3; merged back into $W$ after training. It saves memory and storage, not compute per step.
@@ -698,7 +706,8 @@ assert prompt_acc < tuned_acc
 # 2. **Attention only.** Hu et al. adapted only attention matrices. Apply rank-8 LoRA to
 #    `("attn.qkv", "attn.proj")` only and count. Expect 4 · 8 · ((128 + 384) + (128 + 128)) = 24,576.
 # 3. **The hardest play.** In `per_play`, which test play is hardest for the fine-tuned model, and
-#    is it a comedy or a tragedy? (In our runs: The Tempest, Hamlet or Othello, all near 50 %.)
+#    is it a comedy or a tragedy? (In our full run: The Tempest, a comedy, at 39 %; then Hamlet and
+#    Othello, tragedies, at 51 % and 57 %.)
 # 4. **A new instruction.** Ask the tuned model a task it was never trained on, e.g.
 #    `format_prompt("Who speaks?", "My lord, I will obey.")` from `utils.finetune`. What does it
 #    answer, and why? (Expect one of the three trained formats: a title, capitals or a line. It
