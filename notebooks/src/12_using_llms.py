@@ -808,6 +808,9 @@ CostCalculator(text=sentences["Russian"])
 # penalised) and take the most likely one. Here is an item in HellaSwag's style that we wrote
 # ourselves:
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# > 🗣 **Teacher:** Ask: if a model's held-out loss falls, does its MMLU score have to rise? Then show the poisoned passage winning retrieval before revealing the fix.
+
 # %%
 def choose(context, endings):
     """Index of the ending with the highest mean log-probability per token, and all the scores."""
