@@ -148,7 +148,8 @@ def test_no_exception_escapes_a_callback():
 
     view.draw = broken
     view.backward_button.click()  # must not raise
-    assert "drawing failed" in view.status.value
+    # shown in the view: its own status line, or the base's problem line under the picture
+    assert "drawing failed" in view.status.value + view.problem.value
 
 
 def test_fits_the_notebook_and_explains_bad_arguments(view_width):

@@ -23,7 +23,8 @@ RUNS = [make_run(0.5, 1.0), make_run(0.0, 4.0), make_run(0.1, 2.0)]
 def test_slider_switches_curves_samples_and_picture(view_width):
     view = RLHFRunsView(RUNS, beta=0.0)
     # The samples stand under the picture (LiveView's `below`), so the view fits the notebook.
-    assert view.widget.children[-1] is view.samples and view_width(view.widget) <= NOTEBOOK_WIDTH_PX
+    # (then the base's problem line, empty unless a callback failed)
+    assert view.widget.children[-2:] == (view.samples, view.problem) and view_width(view.widget) <= NOTEBOOK_WIDTH_PX
     assert view.beta.options == (0.0, 0.1, 0.5)  # sorted by β
     assert np.allclose(view._artists["reward"].get_ydata(), RUNS[1]["reward"])
     assert "β = 0" in view._artists["title"].get_text()
