@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils import config
+from utils import config, shipped
 
 
 def test_fast_switch_reads_environment(monkeypatch):
@@ -54,15 +54,15 @@ def test_paths(tmp_path, monkeypatch):
 
 def test_shipped_file_outside_a_clone(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
-    assert config.shipped_file("shakespeare_gpt.pt") == config.REPO_ROOT / "data" / "shakespeare_gpt.pt"
+    assert shipped.shipped_file("shakespeare_gpt.pt") == config.REPO_ROOT / "data" / "shakespeare_gpt.pt"
     monkeypatch.setattr(config, "REPO_ROOT", None)
     with pytest.raises(FileNotFoundError, match="Clone the repository"):
-        config.shipped_file("shakespeare_gpt.pt")
+        shipped.shipped_file("shakespeare_gpt.pt")
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "x.json").write_text("{}")
-    assert config.shipped_file("x.json") == tmp_path / "data" / "x.json"  # already fetched: no download
+    assert shipped.shipped_file("x.json") == tmp_path / "data" / "x.json"  # already fetched: no download
     fetched = []
     monkeypatch.setenv("COLAB_RELEASE_TAG", "test")
     monkeypatch.setattr("urllib.request.urlretrieve", lambda url, dest: fetched.append(url) or dest.write_text("w"))
-    assert config.shipped_file("y.pt").read_text() == "w"
-    assert fetched == [config.COURSE_RAW_DATA + "y.pt"]
+    assert shipped.shipped_file("y.pt").read_text() == "w"
+    assert fetched == [shipped.COURSE_RAW_DATA + "y.pt"]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 
 T = TypeVar("T")
+INTRODUCED_IN = "00"
 
 FAST_ENV_VAR = "COURSE_FAST"
 DEVICE_ENV_VAR = "COURSE_DEVICE"
@@ -74,6 +76,11 @@ def set_threads(n: int | None = None) -> int:
     return n
 
 
+def in_colab() -> bool:
+    """True inside Google Colab (which installs only the package, not the repository)."""
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+
 def get_device() -> str:
     """'cuda' when a GPU is present (Colab, a lab server), else 'cpu'.
 
@@ -99,41 +106,12 @@ def cache_dir() -> Path:
     return path
 
 
-COURSE_REPO = "https://github.com/nn-course/nn-course"
-COURSE_RAW_DATA = "https://raw.githubusercontent.com/nn-course/nn-course/main/data/"
-
-
 def data_dir() -> Path:
     """The repository's data/ folder (small files the course ships, e.g. checkpoints).
 
     After a plain ``pip install`` (Colab) there is no repository: then it is a cache folder
-    that :func:`shipped_file` fills.
+    that :func:`utils.shipped.shipped_file` fills.
     """
     if REPO_ROOT is not None:
         return REPO_ROOT / "data"
     return cache_dir() / "data"
-
-
-def shipped_file(name: str) -> Path:
-    """Path of a small file from the repository's data/ folder, e.g. ``"shakespeare_gpt.pt"``.
-
-    In a clone of the repository the file is simply there (the course never downloads). On Colab,
-    which installs only the package, it is copied once from the course repository into the cache.
-    """
-    path = data_dir() / name
-    if path.exists() or REPO_ROOT is not None:
-        return path
-    from .notebook_setup import in_colab
-
-    if not in_colab():
-        raise FileNotFoundError(
-            f"{name} ships in the course repository's data/ folder, which this installation lacks. "
-            f"Clone the repository ({COURSE_REPO}) and run `make lab` there."
-        )
-    import urllib.request
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    urllib.request.urlretrieve(COURSE_RAW_DATA + name, tmp)  # Colab only: its package came from there too
-    tmp.replace(path)
-    return path

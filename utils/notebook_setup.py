@@ -27,10 +27,6 @@ COLAB_MISSING: dict[str, str] = {
 }
 
 
-def in_colab() -> bool:
-    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
-
-
 def _install_missing_on_colab() -> list[str]:
     missing = [req for module, req in COLAB_MISSING.items() if importlib.util.find_spec(module) is None]
     if missing:
@@ -80,7 +76,7 @@ def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
 
     Returns nothing (so the cell shows only the line); the settings are in ``last_setup``.
     """
-    installed = _install_missing_on_colab() if in_colab() else []
+    installed = _install_missing_on_colab() if config.in_colab() else []
     if os.environ.get(offline.GUARD_ENV_VAR, "") == "1":
         offline.install_guard()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

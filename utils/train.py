@@ -20,10 +20,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
-from .models import GPT
+if TYPE_CHECKING:  # only for type hints: notebook 02's train_steps must not load the transformer
+    from .models import GPT
 
 
 def train_steps(

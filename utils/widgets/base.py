@@ -16,36 +16,21 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
-import io
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-IPYWIDGETS_MAJOR = int(widgets.__version__.split(".")[0])
+from ..figures import figure_to_png, new_figure
+
+__all__ = ["LiveView", "figure_to_png", "fixed_layout", "new_figure", "widget_bundle"]
+INTRODUCED_IN = "01"
 # The width of a notebook output in JupyterLab in a 1280-pixel-wide window with the file browser
 # open (measured by tools/browser_test.py): a wider view is cut off on the right, so keep within it.
 NOTEBOOK_WIDTH_PX = 848
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
-def new_figure(width_px: int = 420, height_px: int = 360, dpi: int = 90) -> Figure:
-    """A Figure of a fixed pixel size, with an Agg canvas and no pyplot state."""
-    if width_px < 50 or height_px < 50:
-        raise ValueError(f"figure size must be at least 50x50 pixels, got {width_px}x{height_px}.")
-    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def figure_to_png(fig: Figure) -> bytes:
-    """Render a Figure to PNG bytes at its own size and dpi."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    return buffer.getvalue()
 
 
 def fixed_layout(width_px: int, height_px: int | None = None) -> widgets.Layout:
