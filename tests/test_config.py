@@ -36,6 +36,14 @@ def test_seed_everything_rejects_bad_seed(bad):
 
 def test_threads_and_device(monkeypatch):
     assert config.set_threads(1) == 1 and torch.get_num_threads() == 1
+    monkeypatch.setenv("COURSE_THREADS", "2")
+    assert config.set_threads() == 2 and torch.get_num_threads() == 2
+    monkeypatch.delenv("COURSE_THREADS")
+    assert config.set_threads() == config.DEFAULT_THREADS == torch.get_num_threads()
+    monkeypatch.setenv("COURSE_THREADS", "many")
+    with pytest.raises(ValueError, match="COURSE_THREADS"):
+        config.set_threads()
+    monkeypatch.delenv("COURSE_THREADS")
     with pytest.raises(ValueError):
         config.set_threads(0)
     monkeypatch.setenv("COURSE_DEVICE", "cpu")

@@ -30,5 +30,7 @@ from .checks import assert_close, assert_decreased
 from .config import fast, get_device, is_fast, seed_everything
 from .notebook_setup import setup
 
+INTRODUCED_IN = "00"
+
 __all__ = ["assert_close", "assert_decreased", "fast", "get_device", "is_fast", "seed_everything", "setup"]
 __version__ = "0.1.0"

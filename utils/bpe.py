@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+INTRODUCED_IN = "06"
+
 # Words with their leading space, runs of digits, runs of punctuation, whitespace: a simpler
 # cousin of GPT-2's pattern that needs only the standard `re` module.
 CHUNK_PATTERN = re.compile(r" ?[^\W\d_]+| ?\d+| ?[^\s\w]+|\s+(?!\S)|\s+")

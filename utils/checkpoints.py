@@ -17,6 +17,8 @@ from .data import CharTokenizer
 from .models import GPT, GPTConfig
 from .shipped import shipped_file
 
+INTRODUCED_IN = "07"
+
 CHECKPOINT_NAME = "shakespeare_gpt"
 REBUILD_COMMAND = "make checkpoint"
 

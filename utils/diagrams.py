@@ -12,6 +12,8 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 
 from .figures import new_figure
 
+INTRODUCED_IN = "01"
+
 
 def _arrow(ax, start, end, color="black", lw=1.6, style="-|>"):
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=14, color=color, lw=lw))

@@ -25,6 +25,8 @@ from torch import nn
 from .data import TINY_PLAYS, VALIDATION_FRACTION, CharTokenizer, Play, load_plays, subset_plays
 from .models import GPT, generate
 
+INTRODUCED_IN = "10"
+
 # ---------------------------------------------------------------------------------------------
 # Classification data: comedy or tragedy?
 # ---------------------------------------------------------------------------------------------

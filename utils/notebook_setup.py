@@ -14,6 +14,8 @@ import sys
 
 from . import config, offline
 
+INTRODUCED_IN = "00"
+
 # Packages the notebooks import that Colab does not ship, pinned to what the course is tested
 # with. Module name -> pip requirement.
 COLAB_MISSING: dict[str, str] = {
@@ -99,7 +101,7 @@ def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
     }
     if not quiet:
         print(
-            f"{info['mode']} mode · {info['device']} · {threads} threads · seed {seed} · "
+            f"{info['mode']} mode · {info['device']} · {threads} thread{'' if threads == 1 else 's'} · seed {seed} · "
             f"torch {info['torch']} · ipywidgets {info['ipywidgets']}"
             + (" · offline guard on" if info["offline_guard"] else "")
         )

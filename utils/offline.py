@@ -11,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 
+INTRODUCED_IN = "00"
+
 GUARD_ENV_VAR = "COURSE_OFFLINE_GUARD"
 _LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
 _original_connect = socket.socket.connect

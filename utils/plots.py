@@ -13,6 +13,8 @@ from matplotlib.figure import Figure
 
 from .figures import new_figure
 
+INTRODUCED_IN = "01"
+
 
 def plot_curves(
     curves: Mapping[str, Sequence[float]],

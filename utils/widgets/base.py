@@ -25,12 +25,20 @@ from matplotlib.figure import Figure
 
 from ..figures import figure_to_png, new_figure
 
-__all__ = ["LiveView", "figure_to_png", "fixed_layout", "new_figure", "widget_bundle"]
+__all__ = ["LiveView", "figure_to_png", "fixed_layout", "new_figure", "token_label", "widget_bundle"]
 INTRODUCED_IN = "01"
 # The width of a notebook output in JupyterLab in a 1280-pixel-wide window with the file browser
 # open (measured by tools/browser_test.py): a wider view is cut off on the right, so keep within it.
 NOTEBOOK_WIDTH_PX = 848
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def token_label(token: str, max_chars: int | None = None) -> str:
+    """A visible label for a token on an axis or in a table: a space is ␣, a newline ↵, a tab ⇥,
+    other invisible characters their escape code, the empty string ∅; cut to ``max_chars``."""
+    label = token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥")
+    label = "".join(c if c.isprintable() else repr(c)[1:-1] for c in label)
+    return label[:max_chars] or "∅"
 
 
 def fixed_layout(width_px: int, height_px: int | None = None) -> widgets.Layout:

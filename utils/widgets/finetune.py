@@ -24,6 +24,8 @@ from ..finetune import (
 from ..models import GPT
 from .base import LiveView, fixed_layout, new_figure, widget_bundle
 
+INTRODUCED_IN = "10"
+
 RANKS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
@@ -181,7 +183,7 @@ class BeforeAfterView:
         return next((e.response for e in self.examples if e.prompt == self.prompt), None)
 
     def refresh(self) -> None:
-        unknown = sorted(set(self.state.text) - set(self.tokenizer.chars))
+        unknown = sorted(set(self.state.text) - set(self.tokenizer.known(self.state.text)))
         if unknown:
             self.answers = {}
             self.html.value = (f"<p>The model only knows the characters of the plays; remove "

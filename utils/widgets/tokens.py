@@ -16,6 +16,8 @@ from ..data import tiktoken_encoding
 from ..embeddings import nearest_neighbours, pca_2d
 from .base import LiveView, fixed_layout, new_figure, widget_bundle
 
+INTRODUCED_IN = "06"
+
 MAX_TOKENS = 300  # tokens drawn; longer text is cut, so the view cannot hang
 REAL_TOKENIZERS = {"GPT-2 (r50k)": "gpt2", "GPT-4 (cl100k_base)": "cl100k_base", "GPT-4o (o200k_base)": "o200k_base"}
 PALETTE = ["#fde2e4", "#d8f3dc", "#dbe7fb", "#fff1c1", "#e9dcf7", "#d3f2f2"]
