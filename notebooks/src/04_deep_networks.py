@@ -63,7 +63,6 @@ from utils.tictactoe import (
 )
 
 
-
 @cache        # remember every position already solved
 def value(board):
     """+1 / 0 / −1: what the player to move can force from here with perfect play."""

@@ -419,7 +419,8 @@ def sample_by_hand(model, tokenizer, prompt, length, temperature, seed):
     return tokenizer.decode(out)
 
 
-from utils.rnn import sample_text  # the same loop, a few times faster (it runs the LSTM equations directly)
+# utils.rnn.sample_text: the same loop, a few times faster (it runs the LSTM equations directly)
+from utils.rnn import sample_text
 
 sample = sample_text(model, tokenizer, "ROMEO:\n", length=utils.fast(500, 200), temperature=0.8, seed=0)
 assert sample_by_hand(model, tokenizer, "ROMEO:\n", 100, 0.8, seed=0) == sample[:100]

@@ -55,7 +55,6 @@ from utils.data import CharTokenizer, shakespeare, shakespeare_split
 from utils.models import GPT, GPTConfig
 from utils.train import Recipe, evaluate, get_batch
 
-
 tokenizer = CharTokenizer(shakespeare("full"))
 train_data = torch.tensor(tokenizer.encode(shakespeare_split("tiny", "train")))
 val_data = torch.tensor(tokenizer.encode(shakespeare_split("tiny", "val")))
