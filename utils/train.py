@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -225,7 +224,6 @@ def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progres
     end_step = stop_after if stop_after is not None else recipe.steps
     model.train()
     bar = tqdm(range(start_step, end_step), desc="training", disable=not progress, mininterval=1.0)
-    start = time.perf_counter()
     for step in bar:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, recipe)
@@ -244,7 +242,6 @@ def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progres
             bar.set_postfix(loss=f"{smoothed:.3f}")
             if callback is not None:
                 callback(step + 1, smoothed)
-    model.train_seconds = time.perf_counter() - start  # type: ignore[attr-defined]
     if save_to is not None:
         save_training_state(save_to, model, optimizer, end_step, generator, losses)
     model.eval()

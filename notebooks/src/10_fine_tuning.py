@@ -151,7 +151,8 @@ print(f"majority-class accuracy on the test plays: {majority:.1%}")
 # | **from scratch** | random | everything | 0.8 M |
 
 # %%
-from utils.finetune import GPTClassifier, count_parameters
+from utils.finetune import GPTClassifier
+from utils.lora import count_parameters
 
 
 @torch.no_grad()
@@ -313,10 +314,10 @@ print("trainable:", sum(p.numel() for p in lora_layer.parameters() if p.requires
 
 # %% [markdown]
 # **Check.** Give $B$ non-zero values (as training would): the merged matrix must compute the same as
-# the unmerged pair, and our class must equal the course's `utils.finetune.LoRALinear`.
+# the unmerged pair, and our class must equal the course's `utils.lora.LoRALinear`.
 
 # %%
-from utils.finetune import LoRALinear
+from utils.lora import LoRALinear
 
 with torch.no_grad():
     lora_layer.B.normal_(std=0.1)
@@ -325,16 +326,16 @@ assert_close("merged W + (α/r)·BA vs unmerged", merged, lora_layer(x), atol=1e
 
 course_lora = LoRALinear(copy.deepcopy(layer), rank=4, alpha=8)
 course_lora.load_state_dict(lora_layer.state_dict())
-assert_close("ours vs utils.finetune.LoRALinear", course_lora(x), lora_layer(x))
+assert_close("ours vs utils.lora.LoRALinear", course_lora(x), lora_layer(x))
 assert_close("utils merged() vs ours", course_lora.merged()(x), merged, atol=1e-5)
 
 # %% [markdown]
-# `utils.finetune.add_lora(model, rank, alpha)` freezes a model and wraps every matrix inside its
+# `utils.lora.add_lora(model, rank, alpha)` freezes a model and wraps every matrix inside its
 # blocks (attention's $W_{QKV}$ and $W_O$, both MLP matrices) in `LoRALinear`. On our classifier,
 # with rank 8: count the trainable parameters, by formula and by counting.
 
 # %%
-from utils.finetune import add_lora, merge_lora
+from utils.lora import add_lora, merge_lora
 
 RANK, ALPHA = 8, 16
 lora_model = copy.deepcopy(frozen)                      # the pretrained body and the trained head
@@ -402,7 +403,7 @@ plt.show()
 # or rank 4 on $W_Q$ and $W_V$. Our formula gives the same count:
 
 # %%
-from utils.finetune import MODEL_SHAPES, lora_parameter_count
+from utils.lora import MODEL_SHAPES, lora_parameter_count
 
 gpt3 = MODEL_SHAPES["GPT-3 175B"]
 for rank, matrices in ((8, ("q",)), (4, ("q", "v")), (2, ("q", "k", "v", "o"))):
@@ -457,7 +458,7 @@ assert lora_view.numbers["lora_trainable"] == 2 * (formula - (2 * 128 + 2))
 # `F.cross_entropy` ignores.
 
 # %%
-from utils.finetune import CONTEXT, TASKS, answer, instruction_examples
+from utils.instruct import CONTEXT, TASKS, answer, instruction_examples
 
 sft_train, sft_val = instruction_examples("train"), instruction_examples("val")
 print(f"{len(sft_train):,} training examples, {len(sft_val):,} held out")
@@ -669,7 +670,7 @@ assert prompt_acc < tuned_acc
 # 3. **The hardest play.** In `per_play`, which test play is hardest for the fine-tuned model, and
 #    is it a comedy or a tragedy? (In our runs: The Tempest, Hamlet or Othello, all near 50 %.)
 # 4. **A new instruction.** Ask the tuned model a task it was never trained on, e.g.
-#    `format_prompt("Who speaks?", "My lord, I will obey.")` from `utils.finetune`. What does it
+#    `format_prompt("Who speaks?", "My lord, I will obey.")` from `utils.instruct`. What does it
 #    answer, and why? (Expect one of the three trained formats: a title, capitals or a line. It
 #    learned three templates, not "following instructions" in general; that takes many thousands of
 #    different tasks.)
@@ -697,7 +698,7 @@ assert per_play[hardest] == min(per_play.values()) and hardest_genre in GENRES
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 4: an unseen instruction gets an answer in one of the trained formats.
-from utils.finetune import format_prompt
+from utils.instruct import format_prompt
 
 reply = answer(tuned, tokenizer, format_prompt("Who speaks?", "My lord, I will obey."))
 print(repr(reply))

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from ..figures import figure_to_png, new_figure
 
-__all__ = ["LiveView", "figure_to_png", "fixed_layout", "new_figure", "token_label", "widget_bundle"]
+__all__ = ["HtmlView", "LiveView", "View", "figure_to_png", "fixed_layout", "new_figure", "token_label", "widget_bundle"]
 INTRODUCED_IN = "01"
 # The width of a notebook output in JupyterLab in a 1280-pixel-wide window with the file browser
 # open (measured by tools/browser_test.py): a wider view is cut off on the right, so keep within it.
@@ -59,43 +59,45 @@ def widget_bundle(widget: widgets.Widget, fallback: dict) -> dict:
     return bundle
 
 
-class LiveView:
-    """Base class: a ``state`` dataclass, controls that edit it, and one persistent figure.
+class View:
+    """What every view shares: a ``state`` dataclass, controls bound to it, one redraw per change.
 
-    Subclasses set ``self.state`` and build ``self.figure`` and their artists in ``__init__``,
-    call ``super().__init__(...)``, and implement :meth:`draw` (update artists from the state).
-    Use :meth:`link` to bind a control to a state field. ``controls`` go in a row above the
-    picture, ``side`` widgets right of it, ``below`` widgets under it; the whole view should fit
-    in ``NOTEBOOK_WIDTH_PX``.
+    Subclasses set ``self.state``, build their controls, call :meth:`_start` with the finished
+    ``widget`` and implement :meth:`draw`. Use the two below: :class:`LiveView` (a picture) or
+    :class:`HtmlView` (HTML: coloured tokens, a table of answers).
     """
 
-    def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None,
-                 below: list[widgets.Widget] | None = None):
-        self.figure = figure
-        width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
-        self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
+    widget: widgets.Widget
+
+    def _start(self, widget: widgets.Widget) -> None:
+        self.widget = widget
         self._held = 0
         self._dirty = False
         self.render_count = 0
         self.last_render_ms = 0.0
-        side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
-        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or [])])
         self.refresh()
 
     # -- subclasses implement -------------------------------------------------------------
     def draw(self) -> None:  # pragma: no cover - abstract
-        """Update the figure's artists (and any text widgets) from ``self.state``."""
+        """Update the picture or the HTML (and any text widgets) from ``self.state``."""
+        raise NotImplementedError
+
+    def _show(self) -> None:
+        """Push what :meth:`draw` made to the page (the picture slot renders a PNG)."""
+
+    def _fallback(self) -> dict:  # pragma: no cover - abstract
+        """The current view as PNG or HTML, for places that cannot run widgets."""
         raise NotImplementedError
 
     # -- machinery ------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Redraw from the state and push a new PNG, unless updates are being held."""
+        """Redraw from the state and show it, unless updates are being held."""
         if self._held:
             self._dirty = True
             return
         start = time.perf_counter()
         self.draw()
-        self.image.value = figure_to_png(self.figure)
+        self._show()
         self.last_render_ms = (time.perf_counter() - start) * 1000
         self.render_count += 1
 
@@ -127,13 +129,54 @@ class LiveView:
         """The view's settings as a plain dict (what a test sets and compares)."""
         return dataclasses.asdict(self.state)  # type: ignore[call-overload]
 
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        return widget_bundle(self.widget, self._fallback())
+
+
+class LiveView(View):
+    """A view whose picture slot is one persistent matplotlib figure, rendered to PNG.
+
+    Subclasses set ``self.state`` and build ``self.figure`` and their artists in ``__init__``,
+    call ``super().__init__(...)``, and implement :meth:`draw` (update artists from the state).
+    Use :meth:`link` to bind a control to a state field. ``controls`` go in a row above the
+    picture, ``side`` widgets right of it, ``below`` widgets under it; the whole view should fit
+    in ``NOTEBOOK_WIDTH_PX``.
+    """
+
+    def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None,
+                 below: list[widgets.Widget] | None = None):
+        self.figure = figure
+        width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
+        self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
+        side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
+        self._start(widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or [])]))
+
+    def _show(self) -> None:
+        self.image.value = figure_to_png(self.figure)
+
     def png(self) -> bytes:
         """The picture currently shown."""
         return bytes(self.image.value)
 
-    # -- display ---------------------------------------------------------------------------
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        return widget_bundle(self.widget, {
-            "text/plain": f"<{type(self).__name__}: run the notebook to use the live widget>",
-            "image/png": base64.b64encode(self.png()).decode("ascii"),
-        })
+    def _fallback(self) -> dict:
+        return {"text/plain": f"<{type(self).__name__}: run the notebook to use the live widget>",
+                "image/png": base64.b64encode(self.png()).decode("ascii")}
+
+
+class HtmlView(View):
+    """A view whose picture slot is HTML (``self.html``): rows of controls above it.
+
+    Subclasses set ``self.state``, build their controls, call ``super().__init__(rows)`` and
+    implement :meth:`draw`, which sets ``self.html.value``. ``describe()`` is the plain-text line.
+    """
+
+    def __init__(self, rows: list[widgets.Widget], width_px: int = 760, min_height_px: int = 150):
+        self.html = widgets.HTML(layout=widgets.Layout(width=f"{width_px}px", min_height=f"{min_height_px}px"))
+        self._start(widgets.VBox([*rows, self.html]))
+
+    def describe(self) -> str:
+        return f"<{type(self).__name__}: run the notebook to use the live widget>"
+
+    def _fallback(self) -> dict:
+        return {"text/plain": self.describe(), "text/html": self.html.value}

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..data import tiktoken_encoding
 from ..embeddings import nearest_neighbours, pca_2d
-from .base import LiveView, fixed_layout, new_figure, widget_bundle
+from .base import HtmlView, LiveView, fixed_layout, new_figure
 
 INTRODUCED_IN = "06"
 
@@ -59,7 +59,7 @@ class TokenState:
     tokenizer: str = "GPT-4 (cl100k_base)"
 
 
-class TokenView:
+class TokenView(HtmlView):
     """Type text, pick a tokenizer: see the tokens as coloured boxes with their ids.
 
     ``extra`` adds tokenizers of your own, e.g. ``{"our BPE": bpe}``. In tests: set
@@ -76,26 +76,16 @@ class TokenView:
         if tokenizer not in self.tokenizers:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; choose one of {list(self.tokenizers)}.")
         self.state = TokenState(text=text, tokenizer=tokenizer)
-        self.text = widgets.Textarea(value=text, description="text", layout=fixed_layout(500, 70))
-        self.tokenizer = widgets.Dropdown(options=list(self.tokenizers), value=tokenizer, description="tokenizer",
-                                          layout=fixed_layout(330))
-        self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="160px"))
-        self.render_count = 0
-        for control, field in ((self.text, "text"), (self.tokenizer, "tokenizer")):
-            control.observe(lambda change, field=field: self._set(field, change["new"]), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.text, self.tokenizer]), self.html])
-        self.refresh()
+        self.text = self.link(widgets.Textarea(value=text, description="text", layout=fixed_layout(500, 70)), "text")
+        self.tokenizer = self.link(widgets.Dropdown(options=list(self.tokenizers), value=tokenizer,
+                                                    description="tokenizer", layout=fixed_layout(330)), "tokenizer")
+        super().__init__([widgets.HBox([self.text, self.tokenizer])], min_height_px=160)
 
-    def _set(self, field: str, value: str) -> None:
-        setattr(self.state, field, value)
-        self.refresh()
-
-    def refresh(self) -> None:
+    def draw(self) -> None:
         self.html.value, self.count = tokens_html(self.tokenizers[self.state.tokenizer], self.state.text)
-        self.render_count += 1
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        return widget_bundle(self.widget, {"text/plain": f"<TokenView: {self.count} tokens>", "text/html": self.html.value})
+    def describe(self) -> str:
+        return f"<TokenView: {self.count} tokens>"
 
 
 # --- embedding map ------------------------------------------------------------------------------
