@@ -82,7 +82,7 @@ class View:
         """Update the picture or the HTML (and any text widgets) from ``self.state``."""
         raise NotImplementedError
 
-    def _show(self) -> None:
+    def _update_slot(self) -> None:
         """Push what :meth:`draw` made to the page (the picture slot renders a PNG)."""
 
     def _fallback(self) -> dict:  # pragma: no cover - abstract
@@ -97,7 +97,7 @@ class View:
             return
         start = time.perf_counter()
         self.draw()
-        self._show()
+        self._update_slot()
         self.last_render_ms = (time.perf_counter() - start) * 1000
         self.render_count += 1
 
@@ -152,7 +152,7 @@ class LiveView(View):
         side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
         self._start(widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or [])]))
 
-    def _show(self) -> None:
+    def _update_slot(self) -> None:
         self.image.value = figure_to_png(self.figure)
 
     def png(self) -> bytes:
