@@ -3,7 +3,21 @@
 For 1 and 2 threads: the median time of a training step of notebook 04's digit MLP, notebook 05's
 character LSTM and notebook 08's demo GPT, and of a widget update that runs a model (notebook 05's
 temperature sampler), first as the machine is, then with a busy-loop process holding one core,
-as a browser or a video call does on a laptop (at the same priority: ``--nice`` lowers it). Run: ``.venv/bin/python benchmarks/threads.py`` (about a minute).
+as a browser or a video call does on a laptop (at the same priority: ``--nice`` lowers it).
+
+Measured 2026-11-25 on the course's shared 2-core build machine (several jobs running; medians, ms):
+
+    load average ~2       threads  MLP   LSTM   GPT   widget
+      as is                   1    0.39    45    72     89
+      as is                   2    0.48    24    46     99
+    load average ~12 (notebook builds and tests of other jobs beside it)
+      as is                   1    0.62   349   576    747
+      as is                   2    2.47  4277  2773   8875
+      one core busy           1    0.69   573   926   1732
+      one core busy           2     169  8768  7160  12919
+
+Two threads win up to 2x on a nearly idle machine and lose 4-250x on a busy one, so the
+default is one thread (``utils.config.DEFAULT_THREADS``); ``COURSE_THREADS=2`` opts in. Run: ``.venv/bin/python benchmarks/threads.py`` (about a minute).
 """
 
 from __future__ import annotations
