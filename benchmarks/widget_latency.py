@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import statistics
-import time
 
 from ipywidgets_versions import measure_on_both
+from timing import times_ms
 
 GOAL_MS = 100.0
 
@@ -27,20 +27,15 @@ def measure(repeats: int = 60) -> dict:
 
     set_threads()
     view = PerceptronPlayground(gate="AND")
-    for _ in range(5):  # warm-up: first draws build font caches
-        view.w1.value = -view.w1.value + 0.1
-    slider_ms, step_ms = [], []
     values = [round(-2 + 4 * i / repeats, 2) for i in range(repeats)]
-    for value in values:
+
+    def move(value):
         renders, previous = view.render_count, view.state.w1
-        start = time.perf_counter()
         view.w1.value = value  # observer -> draw -> PNG -> Image.value
-        slider_ms.append((time.perf_counter() - start) * 1000)
         assert view.render_count == renders + 1 or value == previous
-    for _ in range(repeats // 3):
-        start = time.perf_counter()
-        view.step_button.click()
-        step_ms.append((time.perf_counter() - start) * 1000)
+
+    slider_ms = times_ms(move, values, repeats, warmup=5)  # warm-up: first draws build font caches
+    step_ms = times_ms(lambda _: view.step_button.click(), [0], repeats // 3)
     return {"ipywidgets": ipywidgets.__version__, "slider_median_ms": statistics.median(slider_ms),
             "slider_p90_ms": sorted(slider_ms)[int(0.9 * len(slider_ms))],
             "step_median_ms": statistics.median(step_ms), "png_bytes": len(view.image.value)}

@@ -11,21 +11,15 @@ the weights); the "train N steps" view is timed per click with N = 50.
 from __future__ import annotations
 
 import os
-import statistics
-import time
 
 from ipywidgets_versions import measure_on_both
+from timing import median_ms
 
 GOAL_MS = 100.0
 
 
 def _median_ms(action, repeats: int) -> float:
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        action(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return median_ms(action, list(range(repeats)), repeats)
 
 
 def measure(repeats: int = 30) -> dict:

@@ -5,6 +5,8 @@ import pytest
 
 matplotlib.use("Agg")
 
+from utils.config import FAST_ENV_VAR  # noqa: E402
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "widgets: live-view tests, run on ipywidgets 8 and again on 7.7.1")
@@ -13,7 +15,7 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _fast_mode(monkeypatch):
     """Unit tests always see fast mode unless a test says otherwise."""
-    monkeypatch.setenv("COURSE_FAST", os.environ.get("COURSE_FAST", "1"))
+    monkeypatch.setenv(FAST_ENV_VAR, os.environ.get(FAST_ENV_VAR, "1"))
 
 
 def _horizontal_margin(layout) -> int:

@@ -142,24 +142,25 @@ def test_mean_pooling_equals_a_per_row_reference_with_padding():
         assert_close("logits", classifier(ids, lengths), classifier.head(reference), atol=1e-5, verbose=False)
 
 
-# --- both samplers: one top-k / top-p test ------------------------------------------------------
-# Each entry adapts a sampler to: (logits (batch, vocab), temperature, top_k, top_p, generator) ->
-# ids (batch, 1). At merge, point this list at the one shared sampler (utils.sampling).
-def _gpt_sampler(logits, temperature, top_k, top_p, generator):
-    from utils.models import sample_next
+# --- the one sampler (utils.sampling) every model uses: top-k / top-p ----------------------------
+# Adapted to: (logits (batch, vocab), temperature, top_k, top_p, generator) -> ids (batch, 1). The GPT
+# (utils.models) and the Llama code (utils.llama) must both reach this same function.
+def _shared_sampler(logits, temperature, top_k, top_p, generator):
+    from utils.sampling import sample_next
 
     return sample_next(logits, temperature, top_k, top_p, generator)
 
 
-def _llama_sampler(logits, temperature, top_k, top_p, generator):
-    from utils.llama import sample_next
+def test_every_model_samples_with_the_shared_sampler():
+    import utils.llama
+    import utils.models
+    import utils.sampling
 
-    if top_p is not None:
-        pytest.skip("this sampler has no top-p")
-    return torch.tensor([[sample_next(row, temperature, top_k, generator)] for row in logits])
+    assert utils.models.sample_next is utils.sampling.sample_next
+    assert "sample_next" in utils.llama.__dict__ and utils.llama.sample_next is utils.sampling.sample_next
 
 
-SAMPLERS = [pytest.param(_gpt_sampler, id="utils.models"), pytest.param(_llama_sampler, id="utils.llama")]
+SAMPLERS = [pytest.param(_shared_sampler, id="utils.sampling")]
 # Logits of 8 tokens whose probabilities are clearly ordered: token 3 > 0 > 6 > 1 > ...
 LOGITS = torch.tensor([[2.0, 1.0, -1.0, 3.0, -2.0, 0.0, 1.5, -3.0]])
 RANKED = [3, 0, 6, 1, 5, 2, 4, 7]

@@ -1,4 +1,5 @@
-"""utils.finetune: classification data split by play, the classifier, LoRA, the instruction set."""
+"""utils.finetune, utils.lora, utils.instruct: classification data split by play, the classifier, LoRA,
+the instruction set."""
 
 import copy
 
@@ -7,21 +8,13 @@ import torch
 from torch import nn
 
 from utils.data import TINY_PLAYS, CharTokenizer, get_play
-from utils.finetune import (
-    CONTEXT,
+from utils.finetune import TEST_PLAYS, GPTClassifier, encode_passages, genre_passages, genre_plays
+from utils.instruct import CONTEXT, TASKS, answer, format_prompt, instruction_examples
+from utils.lora import (
     MODEL_SHAPES,
-    TASKS,
-    TEST_PLAYS,
-    GPTClassifier,
     LoRALinear,
     add_lora,
-    answer,
     count_parameters,
-    encode_passages,
-    format_prompt,
-    genre_passages,
-    genre_plays,
-    instruction_examples,
     lora_parameter_count,
     merge_lora,
     training_memory_bytes,
@@ -162,3 +155,16 @@ def test_answer_stops_at_a_newline_and_respects_the_context():
         model.ln_f.weight.zero_()
     reply = answer(model, tok, "ab", max_chars=100)
     assert "\n" not in reply and len("ab") + len(reply) <= 9
+
+
+def test_our_model_shape_is_the_shipped_checkpoint():
+    """MODEL_SHAPES writes our GPT's sizes out (Colab has no data/ folder to read them from): they must
+    be the checkpoint's, as data/shakespeare_gpt.json records them."""
+    import json
+
+    from utils import config
+
+    meta = json.loads((config.REPO_ROOT / "data" / "shakespeare_gpt.json").read_text())
+    d, ours = meta["config"]["n_embd"], MODEL_SHAPES["our Shakespeare GPT"]
+    assert ours.n_layer == meta["config"]["n_layer"] and ours.parameters == meta["parameters"]
+    assert ours.matrices == {"attn.qkv": (d, 3 * d), "attn.proj": (d, d), "mlp.0": (d, 4 * d), "mlp.2": (4 * d, d)}

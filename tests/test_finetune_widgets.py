@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from utils.data import CharTokenizer
-from utils.finetune import MODEL_SHAPES, TASKS, Example, format_prompt, lora_parameter_count
+from utils.instruct import TASKS, Example, format_prompt
+from utils.lora import MODEL_SHAPES, lora_parameter_count
 from utils.models import GPT, GPTConfig
 from utils.widgets import BeforeAfterView, LoRARankView
 from utils.widgets.base import NOTEBOOK_WIDTH_PX

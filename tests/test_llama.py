@@ -122,6 +122,20 @@ def test_bad_inputs_are_explained():
         tiny_model()(torch.tensor([1, 2]))
     with pytest.raises(ValueError, match="empty"):
         list(generate(tiny_model(), [], 3))
+    with pytest.raises(ValueError, match="temperature"):
+        generate(tiny_model(), [1], 3, temperature=float("nan"))
+    with pytest.raises(ValueError, match="top_k"):
+        generate(tiny_model(), [1], 3, temperature=1.0, top_k=0)
+
+
+def test_generate_never_returns_a_silently_short_answer():
+    model, prompt = tiny_model(), list(range(1, 30))  # 29 of max_seq_len=32 positions
+    assert len(list(generate(model, prompt, 4))) == 4  # the 4th token needs no forward pass: it fits
+    with pytest.raises(ValueError, match="at most 4 new tokens"):
+        generate(model, prompt, 5)  # raised at the call, before any token is streamed
+
+
+def test_full_cache_is_explained():
     with pytest.raises(ValueError, match="full"):
         KVCache(TINY, max_len=2).update(0, torch.zeros(1, 2, 3, 4), torch.zeros(1, 2, 3, 4), 0)
 

@@ -7,6 +7,7 @@ import torch
 
 from utils.data import CharTokenizer
 from utils.rnn import CharLSTM, bigram_loss, sample_text, uniform_loss
+from utils.sampling import sample_next
 
 TEXT = "ROMEO:\nBut, soft! what light through yonder window breaks?\n\nJULIET:\nAy me!\n"
 
@@ -66,7 +67,25 @@ def test_sampling_is_deterministic_and_temperature_matters(tiny):
     with pytest.raises(ValueError, match="prompt"):
         sample_text(model, tok, "", 10)
     with pytest.raises(ValueError, match="temperature"):
-        sample_text(model, tok, "R", 10, temperature=0)
+        sample_text(model, tok, "R", 10, temperature=-1)
+    greedy = sample_text(model, tok, "ROMEO:\n", 30, temperature=0, seed=1)
+    assert greedy == sample_text(model, tok, "ROMEO:\n", 30, temperature=0, seed=2), "temperature 0 is greedy"
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.7])
+def test_fused_sampling_path_equals_the_module_path(tiny, temperature):
+    """sample_text's one-layer shortcut (the LSTM equations by hand) writes what the modules write."""
+    model, tok = tiny
+    assert model.lstm.num_layers == 1
+    fast = sample_text(model, tok, "ROMEO:\n", 40, temperature=temperature, seed=5)
+    generator, out = torch.Generator().manual_seed(5), []
+    with torch.no_grad():
+        logits, _, state = model(torch.tensor([tok.encode("ROMEO:\n")]), return_hidden=True)
+        for _ in range(40):
+            next_id = int(sample_next(logits[:, -1].float(), temperature, generator=generator))
+            out.append(next_id)
+            logits, _, state = model(torch.tensor([[next_id]]), state, return_hidden=True)
+    assert fast == tok.decode(out)
 
 
 def test_bigram_loss_against_counting_by_hand():

@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from utils.config import FAST_ENV_VAR
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SHOTS = ROOT / "build" / "screenshots"
@@ -54,7 +56,7 @@ def start_lab(port: int, config_dir: Path, root_dir: Path, python: str) -> subpr
     tracker = config_dir / "user-settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True, exist_ok=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    env = dict(os.environ, COURSE_FAST="1", JUPYTER_CONFIG_DIR=str(config_dir), MPLBACKEND="Agg",
+    env = dict(os.environ, **{FAST_ENV_VAR: "1"}, JUPYTER_CONFIG_DIR=str(config_dir), MPLBACKEND="Agg",
                JUPYTERLAB_SETTINGS_DIR=str(config_dir / "user-settings"))
     cmd = [python, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",

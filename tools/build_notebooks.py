@@ -30,6 +30,8 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from utils.config import FAST_ENV_VAR
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = NOTEBOOKS / "src"
@@ -230,17 +232,17 @@ def cells_signature(nb: nbformat.NotebookNode) -> list[tuple]:
 
 def build(path: Path, fast: bool, timeout: int) -> float:
     nb = read_source(path)
-    env_fast = os.environ.get("COURSE_FAST")
-    os.environ["COURSE_FAST"] = "1" if fast else "0"
+    env_fast = os.environ.get(FAST_ENV_VAR)
+    os.environ[FAST_ENV_VAR] = "1" if fast else "0"
     start = time.perf_counter()
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     finally:
         if env_fast is None:
-            os.environ.pop("COURSE_FAST", None)
+            os.environ.pop(FAST_ENV_VAR, None)
         else:
-            os.environ["COURSE_FAST"] = env_fast
+            os.environ[FAST_ENV_VAR] = env_fast
     seconds = time.perf_counter() - start
     out = NOTEBOOKS / (path.stem + ".ipynb")
     nbformat.write(clean(nb), out)

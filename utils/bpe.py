@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+INTRODUCED_IN = "06"
+
 # Words with their leading space, runs of digits, runs of punctuation (with "_", as in GPT-2),
 # whitespace: a simpler cousin of GPT-2's pattern that needs only the standard `re` module. Every
 # character falls in one of the groups, so no text is ever dropped.

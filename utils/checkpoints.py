@@ -13,9 +13,12 @@ from pathlib import Path
 
 import torch
 
-from . import config, files
+from . import files
 from .data import CharTokenizer
 from .models import GPT, GPTConfig
+from .shipped import shipped_file
+
+INTRODUCED_IN = "07"
 
 CHECKPOINT_NAME = "shakespeare_gpt"
 REBUILD_COMMAND = "make checkpoint"
@@ -28,7 +31,7 @@ class CheckpointError(RuntimeError):
 def checkpoint_paths(directory: Path | None = None) -> tuple[Path, Path]:
     """``(weights .pt, metadata .json)`` in ``directory`` (default: the repository's data/)."""
     if directory is None:
-        return config.shipped_file(f"{CHECKPOINT_NAME}.pt"), config.shipped_file(f"{CHECKPOINT_NAME}.json")
+        return shipped_file(f"{CHECKPOINT_NAME}.pt"), shipped_file(f"{CHECKPOINT_NAME}.json")
     directory = Path(directory)
     return directory / f"{CHECKPOINT_NAME}.pt", directory / f"{CHECKPOINT_NAME}.json"
 

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+INTRODUCED_IN = "00"
+
 
 def _as_array(value: object, name: str) -> np.ndarray:
     try:

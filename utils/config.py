@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import warnings
 from pathlib import Path
 from typing import TypeVar
@@ -16,9 +17,12 @@ from typing import TypeVar
 import numpy as np
 
 T = TypeVar("T")
+INTRODUCED_IN = "00"
 
 FAST_ENV_VAR = "COURSE_FAST"
 DEVICE_ENV_VAR = "COURSE_DEVICE"
+THREADS_ENV_VAR = "COURSE_THREADS"
+DEFAULT_THREADS = 1  # measured in benchmarks/threads.py: fastest for the course's small models, idle or loaded
 DEFAULT_SEED = 0
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -96,16 +100,27 @@ def seed_everything(seed: int = DEFAULT_SEED) -> int:
 
 
 def set_threads(n: int | None = None) -> int:
-    """Use one torch thread per core (more threads than cores only slows small models down)."""
+    """Set torch's CPU threads: ``n``, else ``COURSE_THREADS``, else the user's ``OMP_NUM_THREADS``,
+    else :data:`DEFAULT_THREADS` (one).
+
+    The course's models are small: each step is many tiny matrix products, and handing them to
+    several threads costs more than it saves, most of all on a busy laptop where another program
+    holds a core (``benchmarks/threads.py`` measures it). ``COURSE_THREADS=4`` gives a bigger machine
+    more.
+    """
     import torch
 
-    if n is None:  # a user's OMP_NUM_THREADS wins over our guess
-        n = env_threads() or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                 else (os.cpu_count() or 1))
+    if n is None:  # a typo in either setting is warned about and ignored, like every course setting
+        n = env_threads(THREADS_ENV_VAR) or env_threads("OMP_NUM_THREADS") or DEFAULT_THREADS
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"number of threads must be a positive integer, got {n!r}.")
     torch.set_num_threads(n)
     return n
+
+
+def in_colab() -> bool:
+    """True inside Google Colab (which installs only the package, not the repository)."""
+    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
 def get_device() -> str:
@@ -138,48 +153,12 @@ def cache_dir() -> Path:
     return path
 
 
-COURSE_REPO = "https://github.com/nn-course/nn-course"
-COURSE_RAW_DATA = "https://raw.githubusercontent.com/nn-course/nn-course/main/data/"
-
-
 def data_dir() -> Path:
     """The repository's data/ folder (small files the course ships, e.g. checkpoints).
 
     After a plain ``pip install`` (Colab) there is no repository: then it is a cache folder
-    that :func:`shipped_file` fills.
+    that :func:`utils.shipped.shipped_file` fills.
     """
     if REPO_ROOT is not None:
         return REPO_ROOT / "data"
     return cache_dir() / "data"
-
-
-def shipped_file(name: str) -> Path:
-    """Path of a small file from the repository's data/ folder, e.g. ``"shakespeare_gpt.pt"``.
-
-    In a clone of the repository the file is simply there (the course never downloads). On Colab,
-    which installs only the package, it is copied once from the course repository into the cache.
-    """
-    path = data_dir() / name
-    if path.exists() or REPO_ROOT is not None:
-        return path
-    from .notebook_setup import in_colab
-
-    if not in_colab():
-        raise FileNotFoundError(
-            f"{name} ships in the course repository's data/ folder, which this installation lacks. "
-            f"Clone the repository ({COURSE_REPO}) and run `make lab` there."
-        )
-    import urllib.request
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile
-
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{name}.", suffix=".part")  # unique: kernels may race
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        urllib.request.urlretrieve(COURSE_RAW_DATA + name, tmp)  # Colab only: its package came from there too
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path

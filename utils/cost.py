@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+INTRODUCED_IN = "12"
+
 PRICES_AS_OF = "second half of 2024"
-PRICES_SOURCE = "https://openai.com/api/pricing/"
 
 
 @dataclass(frozen=True)

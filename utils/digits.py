@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+INTRODUCED_IN = "04"
+
 
 def load_digits_split(val_fraction: float = 0.3, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The 1797 digits split at random into training and validation sets.

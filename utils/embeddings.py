@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+INTRODUCED_IN = "06"
+
 
 def _check(vectors: np.ndarray, words: Sequence[str]) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float64)

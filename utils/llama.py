@@ -9,7 +9,11 @@ Compared with the GPT of notebook 08 it changes four pieces, each a few lines be
   by a group of query heads (smaller KV cache);
 - **SwiGLU** feed-forward: ``down(silu(gate(x)) * up(x))``.
 
-Plus a **KV cache** for generation, and :func:`generate`, which streams token ids.
+Plus a **KV cache** for generation, and :func:`generate`, which streams token ids. These two differ
+from notebook 08's on purpose: this cache is allocated once and written at a position (``start``)
+instead of growing by concatenation (copying a 30-layer cache at every step costs more than the
+step), and ``generate`` yields ids one at a time, so a chat box can show words as they come.
+Both sample with :mod:`utils.sampling`.
 Shapes: ``tokens: (batch, time)``, activations ``(batch, time, dim)``, per-head tensors
 ``(batch, heads, time, head_dim)``.
 """
@@ -23,6 +27,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from .sampling import check_sampling, sample_next
+
+INTRODUCED_IN = "12"
 
 
 @dataclass
@@ -211,26 +219,16 @@ class Llama(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
 
-def sample_next(logits: torch.Tensor, temperature: float = 0.0, top_k: int | None = None,
-                generator: torch.Generator | None = None) -> int:
-    """Pick the next token from logits (vocab,): greedy at temperature 0, else sample softmax(logits/T)."""
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0, got {temperature}.")
-    if temperature == 0:
-        return int(logits.argmax())
-    logits = logits / temperature
-    if top_k is not None and top_k > 0:
-        kth = torch.topk(logits, min(top_k, logits.shape[-1])).values[-1]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    return int(torch.multinomial(torch.softmax(logits.float(), dim=-1), 1, generator=generator))
-
-
-@torch.inference_mode()
 def generate(model: Llama, prompt_ids: list[int], max_new_tokens: int = 64, temperature: float = 0.0,
              top_k: int | None = None, stop_ids: tuple[int, ...] = (), seed: int = 0,
              decode_threads: int | None = 1) -> Iterator[int]:
     """Yield new token ids one by one (streaming), using a KV cache: the prompt is read once,
     then each step feeds only the newest token. Stops at a token in ``stop_ids`` (not yielded).
+
+    Sampling is :func:`utils.sampling.sample_next` (greedy at temperature 0, the default here:
+    a chat answer should not change between runs). The prompt plus ``max_new_tokens`` must fit in
+    the context (``max_seq_len``): asking for more raises a ValueError at once, instead of
+    quietly returning a shorter answer.
 
     ``decode_threads``: torch threads for the one-token steps. They are tiny matrix-vector
     products, and on a small shared CPU, syncing threads costs more than it gains (see
@@ -238,26 +236,36 @@ def generate(model: Llama, prompt_ids: list[int], max_new_tokens: int = 64, temp
     """
     if not prompt_ids:
         raise ValueError("prompt_ids is empty: give the model at least one token to continue.")
-    if max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}.")
+    if isinstance(max_new_tokens, bool) or not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be an integer >= 0, got {max_new_tokens!r}.")
+    check_sampling(temperature, top_k)
+    # The last new token needs no forward pass, so prompt + max_new_tokens - 1 positions are read.
+    room = model.config.max_seq_len - len(prompt_ids) + 1
+    if max_new_tokens > room:
+        raise ValueError(f"a prompt of {len(prompt_ids)} tokens leaves room for at most {max(room, 0)} new tokens "
+                         f"in the context of {model.config.max_seq_len}; ask for fewer or shorten the prompt.")
+    return _generate(model, prompt_ids, max_new_tokens, temperature, top_k, stop_ids, seed, decode_threads)
+
+
+@torch.inference_mode()
+def _generate(model, prompt_ids, max_new_tokens, temperature, top_k, stop_ids, seed, decode_threads):
     device = model.tok_embeddings.weight.device
-    total = len(prompt_ids) + max_new_tokens
-    cache = KVCache(model.config, max_len=min(total, model.config.max_seq_len), device=device,
-                    dtype=model.tok_embeddings.weight.dtype)
+    cache = KVCache(model.config, max_len=max(len(prompt_ids) + max_new_tokens - 1, len(prompt_ids)),
+                    device=device, dtype=model.tok_embeddings.weight.dtype)
     generator = torch.Generator().manual_seed(seed)
-    logits = model(torch.tensor([prompt_ids], device=device), cache, start=0)[0, -1]
+    logits = model(torch.tensor([prompt_ids], device=device), cache, start=0)[:, -1]
     position = len(prompt_ids)
     for step in range(max_new_tokens):
-        token = sample_next(logits.cpu(), temperature, top_k, generator)
+        token = int(sample_next(logits.cpu(), temperature, top_k, generator=generator))
         if token in stop_ids:
             return
         yield token
-        if step == max_new_tokens - 1 or position >= cache.max_len:
+        if step == max_new_tokens - 1:
             return  # no forward pass for a token nobody will read
         threads = torch.get_num_threads()
         torch.set_num_threads(decode_threads or threads)
         try:
-            logits = model(torch.tensor([[token]], device=device), cache, start=position)[0, -1]
+            logits = model(torch.tensor([[token]], device=device), cache, start=position)[:, -1]
         finally:
             torch.set_num_threads(threads)
         position += 1

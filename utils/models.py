@@ -19,6 +19,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+# The course's one sampler (utils.sampling); notebook 08 and the views import it from here.
+from .sampling import next_token_probs, sample_next  # noqa: F401
+
+INTRODUCED_IN = "07"
+# Notebook 07 builds attention; notebook 08 the sampling, generation and KV cache.
+INTRODUCED_LATER = {"next_token_probs": "08", "sample_next": "08", "generate": "08", "KVCache": "08"}
+
 
 @dataclass
 class GPTConfig:
@@ -235,47 +242,6 @@ class GPT(nn.Module):
             if trace:
                 traces.append(layer_trace)
         return self.ln_f(x), traces
-
-
-def next_token_probs(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
-                     top_p: float | None = None) -> torch.Tensor:
-    """Turn last-position logits (batch, vocab) into sampling probabilities (batch, vocab).
-
-    temperature 0 means greedy (all mass on the arg-max); top_k keeps the k likeliest tokens;
-    top_p keeps the smallest set of likeliest tokens whose probability adds up to at least p.
-    """
-    if logits.dim() != 2:
-        raise ValueError(f"logits must be (batch, vocab), got {tuple(logits.shape)}; use logits[:, -1].")
-    if temperature < 0:
-        raise ValueError(f"temperature must be >= 0 (0 = greedy), got {temperature}.")
-    if top_k is not None and not (isinstance(top_k, int) and top_k >= 1):
-        raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}.")
-    if top_p is not None and not 0 < top_p <= 1:
-        raise ValueError(f"top_p must be in (0, 1] or None, got {top_p!r}.")
-    logits = logits.float()
-    if temperature == 0:
-        return F.one_hot(logits.argmax(dim=-1), logits.size(-1)).float()
-    logits = logits / temperature
-    if top_k is not None and top_k < logits.size(-1):
-        kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    probs = torch.softmax(logits, dim=-1)
-    if top_p is not None and top_p < 1:
-        sorted_probs, order = probs.sort(dim=-1, descending=True)
-        before = sorted_probs.cumsum(dim=-1) - sorted_probs  # mass of the tokens ranked above
-        sorted_probs = sorted_probs.masked_fill(before >= top_p, 0.0)
-        probs = torch.zeros_like(probs).scatter(-1, order, sorted_probs)
-        probs = probs / probs.sum(dim=-1, keepdim=True)
-    return probs
-
-
-def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
-                top_p: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
-    """One token per row from last-position logits (batch, vocab) -> (batch, 1)."""
-    probs = next_token_probs(logits, temperature, top_k, top_p)
-    if temperature == 0:
-        return probs.argmax(dim=-1, keepdim=True)
-    return torch.multinomial(probs, 1, generator=generator)
 
 
 @torch.no_grad()

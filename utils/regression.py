@@ -12,6 +12,8 @@ import numpy as np
 
 from .checks import check_range
 
+INTRODUCED_IN = "02"
+
 # The "true" rule the synthetic apartments follow (notebook 02 states it):
 # price [k€] = 50 + 3.0 · area [m²] + noise with σ = 30 k€,
 # i.e. in the units above  y = 0.5 + 3.0 · x + N(0, 0.3²).

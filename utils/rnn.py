@@ -17,6 +17,9 @@ from torch import nn
 
 from .checks import check_range
 from .data import CharTokenizer
+from .sampling import sample_next
+
+INTRODUCED_IN = "05"
 
 
 class CharLSTM(nn.Module):
@@ -64,10 +67,11 @@ def sample_text(
 ) -> str:
     """Continue ``prompt`` by ``length`` characters, sampling from softmax(logits / temperature).
 
-    Low temperature (0.2) is cautious and repetitive, high (1.5) adventurous and misspelt.
+    Low temperature (0.2) is cautious and repetitive, high (1.5) adventurous and misspelt; 0 is
+    greedy (always the likeliest character). The draw is :func:`utils.sampling.sample_next`.
     Deterministic for a given ``seed``. Returns only the new characters.
     """
-    check_range(temperature, 0.01, 10.0, "temperature")
+    check_range(temperature, 0.0, 10.0, "temperature")
     if not isinstance(length, int) or length < 0:
         raise ValueError(f"length must be a non-negative integer, got {length!r}.")
     if not prompt:
@@ -89,8 +93,7 @@ def sample_text(
             input_part = model.embedding.weight @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + lstm.bias_hh_l0
             h, c = h[0, 0], c[0, 0]
         for _ in range(length):
-            probs = torch.softmax(logits.float().cpu() / temperature, dim=-1)
-            next_id = int(torch.multinomial(probs, 1, generator=generator))
+            next_id = int(sample_next(logits.float().cpu()[None], temperature, generator=generator))
             out.append(next_id)
             if lstm.num_layers == 1:
                 gates = input_part[next_id] + lstm.weight_hh_l0 @ h

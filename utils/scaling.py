@@ -23,6 +23,8 @@ from . import config
 from .models import GPT, GPTConfig
 from .train import Recipe, evaluate, train
 
+INTRODUCED_IN = "09"
+
 # Widths double (roughly) from size to size, depth grows slowly: ~3 orders of magnitude of N.
 SCALING_SIZES: list[tuple[int, int, int]] = [
     (1, 2, 8), (1, 2, 16), (2, 4, 32), (2, 4, 48), (3, 4, 64), (4, 4, 96), (4, 4, 128),

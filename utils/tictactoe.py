@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+INTRODUCED_IN = "04"
+
 X, O, EMPTY = 1, -1, 0  # noqa: E741 - O is the name of the mark
 LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
 EMPTY_BOARD: tuple[int, ...] = (0,) * 9

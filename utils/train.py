@@ -16,15 +16,22 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from . import files
-from .models import GPT
+
+INTRODUCED_IN = "02"
+# train_steps is notebook 02's loop; the GPT training pieces are taught in notebook 09 (08 writes its own).
+INTRODUCED_LATER = {"encode_corpus": "09", "get_batch": "09", "evaluate": "09", "Recipe": "09", "learning_rate": "09",
+                    "make_optimizer": "09", "save_training_state": "09", "load_training_state": "09", "train": "09"}
+
+if TYPE_CHECKING:  # only for type hints: notebook 02's train_steps must not load the transformer
+    from .models import GPT
 
 
 def train_steps(
@@ -272,7 +279,6 @@ def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progres
     end_step = stop_after if stop_after is not None else recipe.steps
     model.train()
     bar = tqdm(range(start_step, end_step), desc="training", disable=not progress, mininterval=1.0)
-    start = time.perf_counter()
     for step in bar:
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, recipe)
@@ -291,7 +297,6 @@ def train(model: GPT, data: torch.Tensor, recipe: Recipe, seed: int = 0, progres
             bar.set_postfix(loss=f"{smoothed:.3f}")
             if callback is not None:
                 callback(step + 1, smoothed)
-    model.train_seconds = time.perf_counter() - start  # type: ignore[attr-defined]
     if save_to is not None:
         save_training_state(save_to, model, optimizer, end_step, generator, losses)
     model.eval()

@@ -53,10 +53,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from utils.config import set_threads
 from utils.regression import apartment_prices
-
-set_threads(1)   # our models are tiny: one thread is fastest (several threads wait for each other)
 
 x, y = apartment_prices(n=100, seed=0)   # x: (100,) areas / 100 m², y: (100,) prices / 100 k€
 print(f"{len(x)} apartments; first three: " + ", ".join(f"{a * 100:.0f} m² → {p * 100:.0f} k€" for a, p in zip(x[:3], y[:3])))

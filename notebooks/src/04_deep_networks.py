@@ -56,7 +56,6 @@ from functools import cache
 import numpy as np
 import torch
 
-from utils.config import set_threads
 from utils.tictactoe import (
     EMPTY_BOARD,
     is_over,
@@ -67,8 +66,6 @@ from utils.tictactoe import (
     render,
     winner,
 )
-
-set_threads(1)   # our models are tiny: one thread is fastest (several threads wait for each other)
 
 
 @cache        # remember every position already solved

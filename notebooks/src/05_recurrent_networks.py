@@ -76,10 +76,6 @@ rnn_unrolled()
 # %%
 import torch
 
-# Recurrent models do many small matrix products one after another; handing each to several CPU
-# threads costs more than it saves, so one thread is fastest here (often several times faster).
-torch.set_num_threads(1)
-
 
 def rnn_forward(x, W_xh, W_hh, b_xh, b_hh, h0=None):
     """Run a tanh RNN over x: (batch, time, features). Returns all hidden states (batch, time, hidden)."""
@@ -282,9 +278,17 @@ print(train_text[:160])
 # $\ln 76 \approx 4.33$.
 
 # %%
+def bigram_loss_by_hand(train_ids, val_ids, vocab_size):
+    counts = torch.ones(vocab_size, vocab_size)  # add-one smoothing: no pair is ever impossible
+    counts.index_put_((train_ids[:-1], train_ids[1:]), torch.ones(len(train_ids) - 1), accumulate=True)
+    log_probs = torch.log(counts / counts.sum(dim=1, keepdim=True))  # row a: p(next | previous = a)
+    return float(-log_probs[val_ids[:-1], val_ids[1:]].mean())
+
+
 from utils.rnn import bigram_loss, uniform_loss
 
-bigram_val = bigram_loss(train_ids, val_ids, tokenizer.vocab_size)
+bigram_val = bigram_loss_by_hand(train_ids, val_ids, tokenizer.vocab_size)
+assert bigram_val == bigram_loss(train_ids, val_ids, tokenizer.vocab_size)  # the course's copy, used from here on
 print(f"validation loss: uniform guess {uniform_loss(tokenizer.vocab_size):.3f}, bigram {bigram_val:.3f} nats/char")
 assert bigram_val < uniform_loss(tokenizer.vocab_size)
 
@@ -414,14 +418,30 @@ utils.assert_decreased("validation loss", [v for _, v in val_curve], by=0.3)
 # ### Writing like Shakespeare
 #
 # To generate, we feed a prompt, turn the logits for the next character into probabilities, draw
-# one character at random, feed it back and repeat (`utils.rnn.sample_text`). The **temperature**
+# one character at random, feed it back and repeat. The **temperature**
 # $T$ divides the logits before the softmax, $p_i \propto e^{z_i / T}$: $T < 1$ sharpens the
 # distribution (safer, more repetitive), $T > 1$ flattens it (more surprising, more misspelt).
 
 # %%
+def sample_by_hand(model, tokenizer, prompt, length, temperature, seed):
+    generator = torch.Generator().manual_seed(seed)
+    device = next(model.parameters()).device
+    out = []
+    with torch.no_grad():
+        logits, _, state = model(torch.tensor([tokenizer.encode(prompt)], device=device), return_hidden=True)
+        for _ in range(length):
+            probs = torch.softmax(logits[0, -1].float().cpu() / temperature, dim=-1)
+            next_id = int(torch.multinomial(probs, 1, generator=generator))  # draw one character
+            out.append(next_id)
+            logits, _, state = model(torch.tensor([[next_id]], device=device), state, return_hidden=True)  # feed it back
+    return tokenizer.decode(out)
+
+
+# utils.rnn.sample_text: the same loop, a few times faster (it runs the LSTM equations directly)
 from utils.rnn import sample_text
 
 sample = sample_text(model, tokenizer, "ROMEO:\n", length=utils.fast(500, 200), temperature=0.8, seed=0)
+assert sample_by_hand(model, tokenizer, "ROMEO:\n", 100, 0.8, seed=0) == sample[:100]
 print("ROMEO:\n" + sample)
 
 # %% [markdown]

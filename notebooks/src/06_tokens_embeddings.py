@@ -369,8 +369,6 @@ print(f"GPT-2 one-hot: {50257:,} numbers per token; GPT-2 small's embedding: 768
 # > Training takes a while in full mode: read the neighbour lists aloud as they come; the analogies are honest failures.
 
 # %%
-torch.set_num_threads(1)  # many tiny lookups: one thread avoids hand-off overhead on small CPUs
-
 words = re.findall(r"[a-z]+(?:'[a-z]+)?", shakespeare("full").lower())
 word_counts = Counter(words)
 vocab = [w for w, _ in word_counts.most_common(5000)]

@@ -257,12 +257,29 @@ print("target:", repr(tokenizer.decode(y[0].tolist())))
 # Before training, the model should be clueless: every character equally likely, a loss of
 # $\ln 76 \approx 4.33$. The loop is the one from notebooks 02–05 with AdamW and gradient clipping;
 # the learning rate stays constant and then decays linearly to zero (notebook 09 takes the loop apart).
+# To measure, `evaluate` averages the loss over the *whole* validation slice in non-overlapping
+# windows, so every character is predicted once (random windows would be too noisy to compare).
 # The bar shows the loss as it trains.
 
 # %%
 from tqdm.auto import tqdm
 
-from utils.train import evaluate
+
+@torch.no_grad()
+def evaluate(model, data, batch_size=64):
+    """Mean next-token loss over all of `data`, in non-overlapping windows: every token is predicted once."""
+    block = model.config.block_size
+    n_windows = (len(data) - 1) // block
+    x_all = data[: n_windows * block].view(n_windows, block)
+    y_all = data[1 : n_windows * block + 1].view(n_windows, block)
+    model.eval()   # no dropout while measuring
+    total = 0.0
+    for i in range(0, n_windows, batch_size):
+        _, loss = model(x_all[i : i + batch_size], y_all[i : i + batch_size])
+        total += loss.item() * len(x_all[i : i + batch_size])
+    model.train()
+    return total / n_windows
+
 
 utils.seed_everything(0)
 demo_config = GPTConfig(vocab_size=tokenizer.vocab_size, block_size=64, n_layer=3, n_head=4, n_embd=128)

@@ -55,12 +55,9 @@ import time
 import numpy as np
 import torch
 
-from utils.config import set_threads
 from utils.data import CharTokenizer, shakespeare, shakespeare_split
 from utils.models import GPT, GPTConfig
 from utils.train import Recipe, evaluate, get_batch
-
-set_threads(1)   # our models are small: one thread is fastest (several threads wait for each other)
 
 tokenizer = CharTokenizer(shakespeare("full"))
 train_data = torch.tensor(tokenizer.encode(shakespeare_split("tiny", "train")))

@@ -78,9 +78,7 @@ import torch.nn.functional as F
 
 from utils import assert_close
 from utils.checkpoints import load_shakespeare_gpt
-from utils.config import set_threads
 
-set_threads(1)   # our model is small: one thread is fastest (several threads wait for each other)
 base, tokenizer = load_shakespeare_gpt()
 print(f"pretrained GPT: {base.num_parameters():,} parameters, {base.config.n_layer} layers, "
       f"context {base.config.block_size} characters")
@@ -165,7 +163,8 @@ print(f"majority-class accuracy on the test plays: {majority:.1%}")
 # > Training the four takes a while in full mode: explain the mean over positions meanwhile.
 
 # %%
-from utils.finetune import GPTClassifier, count_parameters
+from utils.finetune import GPTClassifier
+from utils.lora import count_parameters
 
 
 @torch.no_grad()
@@ -337,10 +336,10 @@ print("trainable:", sum(p.numel() for p in lora_layer.parameters() if p.requires
 
 # %% [markdown]
 # **Check.** Give $B$ non-zero values (as training would): the merged matrix must compute the same as
-# the unmerged pair, and our class must equal the course's `utils.finetune.LoRALinear`.
+# the unmerged pair, and our class must equal the course's `utils.lora.LoRALinear`.
 
 # %%
-from utils.finetune import LoRALinear
+from utils.lora import LoRALinear
 
 with torch.no_grad():
     lora_layer.B.normal_(std=0.1)
@@ -349,16 +348,16 @@ assert_close("merged W + (α/r)·BA vs unmerged", merged, lora_layer(x), atol=1e
 
 course_lora = LoRALinear(copy.deepcopy(layer), rank=4, alpha=8)
 course_lora.load_state_dict(lora_layer.state_dict())
-assert_close("ours vs utils.finetune.LoRALinear", course_lora(x), lora_layer(x))
+assert_close("ours vs utils.lora.LoRALinear", course_lora(x), lora_layer(x))
 assert_close("utils merged() vs ours", course_lora.merged()(x), merged, atol=1e-5)
 
 # %% [markdown]
-# `utils.finetune.add_lora(model, rank, alpha)` freezes a model and wraps every matrix inside its
+# `utils.lora.add_lora(model, rank, alpha)` freezes a model and wraps every matrix inside its
 # blocks (attention's $W_{QKV}$ and $W_O$, both MLP matrices) in `LoRALinear`. On our classifier,
 # with rank 8: count the trainable parameters, by formula and by counting.
 
 # %%
-from utils.finetune import add_lora, merge_lora
+from utils.lora import add_lora, merge_lora
 
 RANK, ALPHA = 8, 16
 lora_model = copy.deepcopy(frozen)                      # the pretrained body and the trained head
@@ -428,7 +427,7 @@ plt.show()
 # or rank 4 on $W_Q$ and $W_V$. Our formula gives the same count:
 
 # %%
-from utils.finetune import MODEL_SHAPES, lora_parameter_count
+from utils.lora import MODEL_SHAPES, lora_parameter_count
 
 gpt3 = MODEL_SHAPES["GPT-3 175B"]
 for rank, matrices in ((8, ("q",)), (4, ("q", "v")), (2, ("q", "k", "v", "o"))):
@@ -487,7 +486,7 @@ assert lora_view.numbers["lora_trainable"] == 2 * (formula - (2 * 128 + 2))
 # > Land: instruction tuning teaches a format; the knowledge came from pretraining. Try one prompt live.
 
 # %%
-from utils.finetune import CONTEXT, TASKS, answer, instruction_examples
+from utils.instruct import CONTEXT, TASKS, answer, instruction_examples
 
 sft_train, sft_val = instruction_examples("train"), instruction_examples("val")
 print(f"{len(sft_train):,} training examples, {len(sft_val):,} held out")
@@ -709,7 +708,7 @@ assert prompt_acc < tuned_acc
 #    is it a comedy or a tragedy? (In our full run: The Tempest, a comedy, at 39 %; then Hamlet and
 #    Othello, tragedies, at 51 % and 57 %.)
 # 4. **A new instruction.** Ask the tuned model a task it was never trained on, e.g.
-#    `format_prompt("Who speaks?", "My lord, I will obey.")` from `utils.finetune`. What does it
+#    `format_prompt("Who speaks?", "My lord, I will obey.")` from `utils.instruct`. What does it
 #    answer, and why? (Expect one of the three trained formats: a title, capitals or a line. It
 #    learned three templates, not "following instructions" in general; that takes many thousands of
 #    different tasks.)
@@ -740,7 +739,7 @@ assert per_play[hardest] == min(per_play.values()) and hardest_genre in GENRES
 
 # %% jupyter={"source_hidden": true} tags=["solution"]
 # Solution 4: an unseen instruction gets an answer in one of the trained formats.
-from utils.finetune import format_prompt
+from utils.instruct import format_prompt
 
 reply = answer(tuned, tokenizer, format_prompt("Who speaks?", "My lord, I will obey."))
 print(repr(reply))

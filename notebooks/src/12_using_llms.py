@@ -189,8 +189,6 @@ if LLM_READY:
 # %%
 import time
 
-torch.set_num_threads(1)
-
 if LLM_READY:
     from utils.gguf_model import load_smollm2
 
@@ -412,7 +410,10 @@ if LLM_READY:
 # Generating token $t+1$ needs the keys and values of all tokens before it. Without a cache we feed
 # the whole sequence again at every step; with a **KV cache** (notebook 08) we keep each layer's keys
 # and values and feed only the newest token. Both must give the same logits; the cache is just
-# faster, and the gap grows with the length.
+# faster, and the gap grows with the length. This cache differs from notebook 08's in one way, on
+# purpose: it is allocated once and written at a position (`start`), because copying the keys of a
+# 30-layer model at every step, as a growing concatenation does, costs more than the step itself;
+# and `generate` yields one token at a time, so the chat box below can show words as they come.
 
 # %%
 from utils.llama import KVCache

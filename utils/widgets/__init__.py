@@ -1,55 +1,46 @@
-"""Live views: controls that move, a picture that follows. See ``base.py`` for the pattern."""
+"""Live views: controls that move, a picture that follows. See ``base.py`` for the pattern.
 
-from .attention import AttentionView, show_attention
-from .backprop import BackpropView, show_backprop, show_graph
-from .base import LiveView, figure_to_png, fixed_layout, new_figure
-from .diffusion import DenoisingTimeline, PromptGrid, show_prompt_grid, show_timeline
-from .digits import DigitProbabilities, HiddenUnitsTrainer, LatentExplorer
-from .finetune import BeforeAfterView, LoRARankView
-from .llm import ChatBox, CostCalculator, RetrievalView
-from .next_token import NextTokenView, show_next_token_probs
-from .perceptron import PerceptronPlayground
-from .regression import GradientDescentView
-from .rlhf import RLHFRunsView, show_rlhf_runs
-from .rnn import HiddenStateView, TemperatureSampler
-from .tictactoe import TicTacToeView
-from .tokens import EmbeddingMap, TokenView
-from .training import LossCurves, ScalingView, show_scaling
+Views load lazily: ``utils.widgets.PerceptronPlayground`` imports only ``widgets/perceptron.py``
+(and what it needs), so notebook 01 never loads the transformer code a later view is built on.
+"""
 
-__all__ = [
-    "AttentionView",
-    "BackpropView",
-    "BeforeAfterView",
-    "ChatBox",
-    "CostCalculator",
-    "DenoisingTimeline",
-    "DigitProbabilities",
-    "EmbeddingMap",
-    "GradientDescentView",
-    "HiddenStateView",
-    "HiddenUnitsTrainer",
-    "LatentExplorer",
-    "LiveView",
-    "LoRARankView",
-    "LossCurves",
-    "NextTokenView",
-    "PerceptronPlayground",
-    "PromptGrid",
-    "RLHFRunsView",
-    "RetrievalView",
-    "ScalingView",
-    "TemperatureSampler",
-    "TicTacToeView",
-    "TokenView",
-    "figure_to_png",
-    "fixed_layout",
-    "new_figure",
-    "show_attention",
-    "show_backprop",
-    "show_graph",
-    "show_next_token_probs",
-    "show_prompt_grid",
-    "show_rlhf_runs",
-    "show_scaling",
-    "show_timeline",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+INTRODUCED_IN = "01"
+
+# name -> submodule that defines it
+_WHERE = {
+    "AttentionView": "attention", "show_attention": "attention",
+    "BackpropView": "backprop", "show_backprop": "backprop", "show_graph": "backprop",
+    "LiveView": "base", "HtmlView": "base", "fixed_layout": "base",
+    "figure_to_png": "base", "new_figure": "base",
+    "DenoisingTimeline": "diffusion", "PromptGrid": "diffusion", "show_prompt_grid": "diffusion",
+    "show_timeline": "diffusion",
+    "DigitProbabilities": "digits", "HiddenUnitsTrainer": "digits", "LatentExplorer": "digits",
+    "BeforeAfterView": "finetune", "LoRARankView": "finetune",
+    "ChatBox": "llm", "CostCalculator": "llm", "RetrievalView": "llm",
+    "NextTokenView": "next_token", "show_next_token_probs": "next_token",
+    "PerceptronPlayground": "perceptron",
+    "GradientDescentView": "regression",
+    "RLHFRunsView": "rlhf", "show_rlhf_runs": "rlhf",
+    "HiddenStateView": "rnn", "TemperatureSampler": "rnn",
+    "TicTacToeView": "tictactoe",
+    "EmbeddingMap": "tokens", "TokenView": "tokens",
+    "LossCurves": "training", "ScalingView": "training", "show_scaling": "training",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'utils.widgets' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value  # next time without __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -15,16 +15,13 @@ import torch
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from .base import LiveView, fixed_layout, new_figure
+from .base import LiveView, fixed_layout, new_figure, token_label
+
+INTRODUCED_IN = "07"
 
 MAX_TOKENS = 24  # more than this and the labels become unreadable (and the view slow): we keep the last ones
 MASKED_GREY = "#c8c8c8"
 PRINT_MAX = 16  # cells print their values up to this many tokens; the side table always lists a row
-
-
-def token_label(token: str) -> str:
-    """A visible label for a token: spaces and newlines would be invisible on an axis."""
-    return token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥") or "∅"
 
 
 def attention_for(model, tokenizer, text: str, max_tokens: int = MAX_TOKENS):
@@ -36,7 +33,7 @@ def attention_for(model, tokenizer, text: str, max_tokens: int = MAX_TOKENS):
     if not isinstance(text, str) or not text:
         raise ValueError("Type at least one character of text to see its attention.")
     # Characters the model never saw (e.g. emoji) are skipped rather than failing mid-typing.
-    ids = tokenizer.encode("".join(c for c in text if c in tokenizer.stoi))[-max_tokens:]
+    ids = tokenizer.encode(tokenizer.known(text))[-max_tokens:]
     if not ids:
         raise ValueError("None of these characters is in the model's vocabulary.")
     labels = [token_label(tokenizer.decode([i])) for i in ids]

@@ -18,15 +18,18 @@ import contextlib
 import dataclasses
 import functools
 import html
-import io
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..figures import figure_to_png, new_figure
+
+__all__ = ["HtmlView", "LiveView", "View", "clean_text", "figure_to_png", "fixed_layout", "guarded", "new_figure",
+           "problem_html", "token_label", "widget_bundle"]
+INTRODUCED_IN = "01"
 IPYWIDGETS_MAJOR = int(widgets.__version__.split(".")[0])
 # The width of a notebook output in JupyterLab in a 1280-pixel-wide window with the file browser
 # open (measured by tools/browser_test.py): a wider view is cut off on the right, so keep within it.
@@ -34,20 +37,12 @@ NOTEBOOK_WIDTH_PX = 848
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
-def new_figure(width_px: int = 420, height_px: int = 360, dpi: int = 90) -> Figure:
-    """A Figure of a fixed pixel size, with an Agg canvas and no pyplot state."""
-    if width_px < 50 or height_px < 50:
-        raise ValueError(f"figure size must be at least 50x50 pixels, got {width_px}x{height_px}.")
-    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def figure_to_png(fig: Figure) -> bytes:
-    """Render a Figure to PNG bytes at its own size and dpi."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    return buffer.getvalue()
+def token_label(token: str, max_chars: int | None = None) -> str:
+    """A visible label for a token on an axis or in a table: a space is ␣, a newline ↵, a tab ⇥,
+    other invisible characters their escape code, the empty string ∅; cut to ``max_chars``."""
+    label = token.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥")
+    label = "".join(c if c.isprintable() else repr(c)[1:-1] for c in label)
+    return label[:max_chars] or "∅"
 
 
 def fixed_layout(width_px: int, height_px: int | None = None) -> widgets.Layout:
@@ -76,8 +71,7 @@ def clean_text(text: str) -> str:
 
 def problem_html(error: BaseException | str, hint: bool = True) -> str:
     """The one-line message a view shows in its own area when an input cannot be drawn."""
-    text = error if isinstance(error, str) else f"{error}" or type(error).__name__
-    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate must not break the page
+    text = clean_text(error if isinstance(error, str) else f"{error}" or type(error).__name__)
     if len(text) > 300:
         text = text[:300] + "…"
     return (f"<div style='color:#b00020;font-family:sans-serif;font-size:12px'>⚠ {html.escape(text)}"
@@ -106,41 +100,43 @@ def guarded(view: Any, callback: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class LiveView:
-    """Base class: a ``state`` dataclass, controls that edit it, and one persistent figure.
+class View:
+    """What every view shares: a ``state`` dataclass, controls bound to it, one redraw per change.
 
-    Subclasses set ``self.state`` and build ``self.figure`` and their artists in ``__init__``,
-    call ``super().__init__(...)``, and implement :meth:`draw` (update artists from the state).
-    Use :meth:`link` to bind a control to a state field. ``controls`` go in a row above the
-    picture, ``side`` widgets right of it, ``below`` widgets under it; the whole view should fit
-    in ``NOTEBOOK_WIDTH_PX``.
+    Subclasses set ``self.state``, build their controls, call :meth:`_start` with the finished
+    ``widget`` and implement :meth:`draw`. Use the two below: :class:`LiveView` (a picture) or
+    :class:`HtmlView` (HTML: coloured tokens, a table of answers).
     """
 
-    def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None,
-                 below: list[widgets.Widget] | None = None):
-        self.figure = figure
-        width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
-        self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
+    widget: widgets.Widget
+
+    def _start(self, parts: list[widgets.Widget], width_px: int) -> None:
+        """Stack ``parts`` and, under them, the line where a bad input is reported; draw once."""
         self._held = 0
         self._dirty = False
         self.render_count = 0
         self.last_render_ms = 0.0
-        # Where a bad input is reported (empty while all is well): no exception escapes a callback.
-        self.problem = widgets.HTML(value="", layout=widgets.Layout(width=f"{min(width, NOTEBOOK_WIDTH_PX)}px"))
+        # Empty while all is well: no exception escapes a callback, it is shown here instead.
+        self.problem = widgets.HTML(value="", layout=widgets.Layout(width=f"{min(width_px, NOTEBOOK_WIDTH_PX)}px"))
         self.last_error: BaseException | None = None
-        side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
-        self.widget = widgets.VBox([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or []),
-                                    self.problem])
+        self.widget = widgets.VBox([*parts, self.problem])
         self._render()  # the first drawing raises: a bad argument to the constructor is the caller's to fix
 
     # -- subclasses implement -------------------------------------------------------------
     def draw(self) -> None:  # pragma: no cover - abstract
-        """Update the figure's artists (and any text widgets) from ``self.state``."""
+        """Update the picture or the HTML (and any text widgets) from ``self.state``."""
+        raise NotImplementedError
+
+    def _update_slot(self) -> None:
+        """Push what :meth:`draw` made to the page (the picture slot renders a PNG)."""
+
+    def _fallback(self) -> dict:  # pragma: no cover - abstract
+        """The current view as PNG or HTML, for places that cannot run widgets."""
         raise NotImplementedError
 
     # -- machinery ------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Redraw from the state and push a new PNG, unless updates are being held.
+        """Redraw from the state and show it, unless updates are being held.
 
         Called from widget callbacks, so it never raises: a failure is shown in ``self.problem``
         (the last good picture stays) and cleared by the next redraw that works.
@@ -165,7 +161,7 @@ class LiveView:
     def _render(self) -> None:
         start = time.perf_counter()
         self.draw()
-        self.image.value = figure_to_png(self.figure)
+        self._update_slot()
         self.last_render_ms = (time.perf_counter() - start) * 1000
         self.render_count += 1
 
@@ -197,13 +193,54 @@ class LiveView:
         """The view's settings as a plain dict (what a test sets and compares)."""
         return dataclasses.asdict(self.state)  # type: ignore[call-overload]
 
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        return widget_bundle(self.widget, self._fallback())
+
+
+class LiveView(View):
+    """A view whose picture slot is one persistent matplotlib figure, rendered to PNG.
+
+    Subclasses set ``self.state`` and build ``self.figure`` and their artists in ``__init__``,
+    call ``super().__init__(...)``, and implement :meth:`draw` (update artists from the state).
+    Use :meth:`link` to bind a control to a state field. ``controls`` go in a row above the
+    picture, ``side`` widgets right of it, ``below`` widgets under it; the whole view should fit
+    in ``NOTEBOOK_WIDTH_PX``.
+    """
+
+    def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None,
+                 below: list[widgets.Widget] | None = None):
+        self.figure = figure
+        width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
+        self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
+        side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
+        self._start([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or [])], width)
+
+    def _update_slot(self) -> None:
+        self.image.value = figure_to_png(self.figure)
+
     def png(self) -> bytes:
         """The picture currently shown."""
         return bytes(self.image.value)
 
-    # -- display ---------------------------------------------------------------------------
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        return widget_bundle(self.widget, {
-            "text/plain": f"<{type(self).__name__}: run the notebook to use the live widget>",
-            "image/png": base64.b64encode(self.png()).decode("ascii"),
-        })
+    def _fallback(self) -> dict:
+        return {"text/plain": f"<{type(self).__name__}: run the notebook to use the live widget>",
+                "image/png": base64.b64encode(self.png()).decode("ascii")}
+
+
+class HtmlView(View):
+    """A view whose picture slot is HTML (``self.html``): rows of controls above it.
+
+    Subclasses set ``self.state``, build their controls, call ``super().__init__(rows)`` and
+    implement :meth:`draw`, which sets ``self.html.value``. ``describe()`` is the plain-text line.
+    """
+
+    def __init__(self, rows: list[widgets.Widget], width_px: int = 760, min_height_px: int = 150):
+        self.html = widgets.HTML(layout=widgets.Layout(width=f"{width_px}px", min_height=f"{min_height_px}px"))
+        self._start([*rows, self.html], width_px)
+
+    def describe(self) -> str:
+        return f"<{type(self).__name__}: run the notebook to use the live widget>"
+
+    def _fallback(self) -> dict:
+        return {"text/plain": self.describe(), "text/html": self.html.value}

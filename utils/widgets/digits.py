@@ -22,6 +22,8 @@ from ..checks import check_range, check_shape
 from ..train import train_steps
 from .base import LiveView, fixed_layout, new_figure, problem_html
 
+INTRODUCED_IN = "04"
+
 # --- hidden-unit weights -------------------------------------------------------------------------
 
 

@@ -6,23 +6,16 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import ipywidgets as widgets
 
 from ..data import CharTokenizer
-from ..finetune import (
-    BYTES_FROZEN,
-    MODEL_SHAPES,
-    TASKS,
-    Example,
-    answer,
-    format_prompt,
-    lora_parameter_count,
-    training_memory_bytes,
-)
+from ..instruct import TASKS, Example, answer, format_prompt
+from ..lora import BYTES_FROZEN, MODEL_SHAPES, lora_parameter_count, training_memory_bytes
 from ..models import GPT
-from .base import LiveView, clean_text, fixed_layout, guarded, new_figure, widget_bundle
+from .base import HtmlView, LiveView, clean_text, fixed_layout, new_figure
+
+INTRODUCED_IN = "10"
 
 RANKS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
@@ -123,7 +116,7 @@ class BeforeAfterState:
     text: str = ""
 
 
-class BeforeAfterView:
+class BeforeAfterView(HtmlView):
     """One prompt, two models: the pretrained model's answer beside the instruction-tuned one's.
 
     Choose a held-out example (its expected answer is shown too) or type your own text and pick a
@@ -142,19 +135,12 @@ class BeforeAfterView:
         self.state = BeforeAfterState(task=first.instruction, text=self._text_of(first))
         labels = [(f"{i + 1}. {e.instruction} {self._text_of(e)[:40]}", i) for i, e in enumerate(self.examples)]
         self.example = widgets.Dropdown(options=labels, value=0, description="example", layout=fixed_layout(520))
-        self.task = widgets.Dropdown(options=TASKS, value=self.state.task, description="task", layout=fixed_layout(300))
-        self.text = widgets.Text(value=self.state.text, description="text", continuous_update=False,
-                                 layout=fixed_layout(520))
-        self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="150px"))
-        self.render_count = 0
-        self._updating = False
-        self.problem = widgets.HTML(value="", layout=widgets.Layout(width="760px"))  # where an error shows: none escapes a callback
-        self.last_error: BaseException | None = None
-        self.example.observe(guarded(self, self._on_example), names="value")
-        self.task.observe(guarded(self, lambda change: self._set("task", change["new"])), names="value")
-        self.text.observe(guarded(self, lambda change: self._set("text", change["new"])), names="value")
-        self.widget = widgets.VBox([self.example, widgets.HBox([self.task]), self.text, self.html, self.problem])
-        self.refresh()
+        self.task = self.link(widgets.Dropdown(options=TASKS, value=self.state.task, description="task",
+                                               layout=fixed_layout(300)), "task")
+        self.text = self.link(widgets.Text(value=self.state.text, description="text", continuous_update=False,
+                                           layout=fixed_layout(520)), "text")
+        self.example.observe(self.guarded(self._on_example), names="value")
+        super().__init__([self.example, widgets.HBox([self.task]), self.text])
 
     @staticmethod
     def _text_of(example: Example) -> str:
@@ -162,16 +148,8 @@ class BeforeAfterView:
 
     def _on_example(self, change: dict) -> None:
         example = self.examples[change["new"]]
-        self._updating = True  # set both boxes (their observers update the state), answer once
-        try:
+        with self.hold():  # set both boxes (their links update the state), answer once
             self.task.value, self.text.value = example.instruction, self._text_of(example)
-        finally:
-            self._updating = False
-        self.refresh()
-
-    def _set(self, field: str, value: str) -> None:
-        setattr(self.state, field, value)
-        if not self._updating:
             self.refresh()
 
     @property
@@ -182,8 +160,8 @@ class BeforeAfterView:
         """The reference answer when the prompt is one of the examples, else None."""
         return next((e.response for e in self.examples if e.prompt == self.prompt), None)
 
-    def refresh(self) -> None:
-        unknown = sorted(set(self.state.text) - set(self.tokenizer.chars))
+    def draw(self) -> None:
+        unknown = sorted(set(self.state.text) - set(self.tokenizer.known(self.state.text)))
         if unknown:
             self.answers = {}
             self.html.value = (f"<p>The model only knows the characters of the plays; remove "
@@ -191,7 +169,6 @@ class BeforeAfterView:
         else:
             self.answers = {name: answer(m, self.tokenizer, self.prompt) for name, m in self.models.items()}
             self.html.value = self._table()
-        self.render_count += 1
 
     def _table(self) -> str:
         cell = "padding:6px 10px;border:1px solid #ccc;vertical-align:top;font-family:monospace;white-space:pre-wrap"
@@ -203,5 +180,5 @@ class BeforeAfterView:
         return (f"<p>prompt:</p><pre style='margin:0 0 6px 0'>{html.escape(self.prompt)}</pre>"
                 f"<table style='border-collapse:collapse;width:100%'><tr>{head}</tr><tr>{row}</tr></table>{note}")
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        return widget_bundle(self.widget, {"text/plain": f"<BeforeAfterView: {self.answers}>", "text/html": self.html.value})
+    def describe(self) -> str:
+        return f"<BeforeAfterView: {self.answers}>"

@@ -12,17 +12,16 @@ import torch
 from matplotlib.figure import Figure
 
 from ..checks import check_range
-from .base import LiveView, clean_text, fixed_layout, new_figure
+from ..sampling import next_token_probs
+from .base import LiveView, clean_text, fixed_layout, new_figure, token_label
+
+INTRODUCED_IN = "12"
 
 TOP_N = 8           # bars in the next-token chart
 MAX_NEW_TOKENS = 200  # cap on generated tokens in the chat view
 MAX_COST_CHARS = 4000  # cap on the text the cost view tokenizes
 MAX_QUESTION_CHARS = 2000  # of a chat question sent to the model (~500 tokens: fits its 2048-token context)
 BAR_COLOUR, PICK_COLOUR = "#4c72b0", "#dd8452"
-
-
-def _token_label(text: str) -> str:
-    return repr(text)[1:-1].replace(" ", "␣")[:14] or "∅"
 
 
 def _passage_label(passage) -> str:
@@ -57,30 +56,30 @@ class ChatState:
     seed: int = 0
 
 
-def next_token_probs(chat_model, prompt: str, temperature: float, n: int = TOP_N):
-    """Top-n next-token probabilities after ``prompt`` at a temperature (0 = greedy: one-hot)."""
+def chat_next_token_probs(chat_model, prompt: str, temperature: float, top_k: int | None = ChatState.top_k,
+                          n: int = TOP_N):
+    """The n likeliest next tokens after ``prompt`` and the probabilities the chat's sampler draws
+    them with (temperature, then top-k: :func:`utils.sampling.next_token_probs`)."""
     ids = torch.tensor([chat_model.encode(prompt)])
     with torch.inference_mode():
         logits = chat_model.model(ids)[0, -1]
-    return _probs_from_logits(logits, temperature, n, chat_model)
+    return _probs_from_logits(logits, temperature, top_k, n, chat_model)
 
 
-def _probs_from_logits(logits, temperature, n, chat_model):
-    if temperature <= 0:
-        probs = torch.zeros_like(logits)
-        probs[logits.argmax()] = 1.0
-    else:
-        probs = torch.softmax(logits / temperature, dim=-1)
+def _probs_from_logits(logits, temperature, top_k, n, chat_model):
+    probs = next_token_probs(logits[None], temperature, top_k)[0]
     top = torch.topk(probs, n)
-    labels = [_token_label(chat_model.decode([int(i)])) for i in top.indices]
+    labels = [token_label(chat_model.decode([int(i)]), 14) for i in top.indices]
     return top.values.numpy(), labels
 
 
-def show_next_token_probs(chat_model, question: str, temperature: float = 0.7) -> Figure:
+def show_next_token_probs(chat_model, question: str, temperature: float = 0.7,
+                          top_k: int | None = ChatState.top_k) -> Figure:
     """Static fallback: the first answer token's top probabilities for a question."""
     from ..gguf_model import chat_prompt
 
-    values, labels = next_token_probs(chat_model, chat_prompt([{"role": "user", "content": question}]), temperature)
+    values, labels = chat_next_token_probs(chat_model, chat_prompt([{"role": "user", "content": question}]),
+                                           temperature, top_k)
     fig = new_figure(360, 300)
     ax = fig.add_subplot()
     _set_bars(ax, _bars(ax, TOP_N), values, labels, (0, 1))
@@ -141,12 +140,12 @@ class ChatBox(LiveView):
             with torch.inference_mode():
                 self._logits = self.chat_model.model(torch.tensor([self.chat_model.encode(prompt)]))[0, -1]
             self._logits_for = prompt
-        values, labels = _probs_from_logits(self._logits, self.state.temperature, TOP_N, self.chat_model)
+        values, labels = _probs_from_logits(self._logits, self.state.temperature, self.state.top_k, TOP_N, self.chat_model)
         _set_bars(self._ax, self._bars, values, labels)
         for i, bar in enumerate(self._bars):
             bar.set_color(PICK_COLOUR if i == 0 else BAR_COLOUR)
         self._title.set_text(f"first answer token, T = {self.state.temperature:.2f}"
-                             + (" (greedy)" if self.state.temperature == 0 else ""))
+                             + (" (greedy)" if self.state.temperature == 0 else f", top-k {self.state.top_k}"))
         self._show(self.answer, done=True)
 
     def _show(self, answer: str, done: bool) -> None:

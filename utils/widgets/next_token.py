@@ -16,8 +16,9 @@ import torch
 from matplotlib.figure import Figure
 
 from ..models import generate, next_token_probs
-from .attention import token_label
-from .base import LiveView, clean_text, fixed_layout, new_figure
+from .base import LiveView, clean_text, fixed_layout, new_figure, token_label
+
+INTRODUCED_IN = "08"
 
 N_BARS = 15          # tokens shown, the likeliest first
 MAX_PROMPT = 200     # characters of prompt fed to the model (the rest is cut from the front)
@@ -26,7 +27,7 @@ MAX_NEW = 300        # longest continuation the button generates
 
 def prompt_logits(model, tokenizer, prompt: str) -> torch.Tensor:
     """Logits (vocab,) for the token after ``prompt`` (unknown characters are skipped)."""
-    ids = tokenizer.encode("".join(c for c in prompt if c in tokenizer.stoi))[-min(MAX_PROMPT, model.config.block_size):]
+    ids = tokenizer.encode(tokenizer.known(prompt))[-min(MAX_PROMPT, model.config.block_size):]
     if not ids:
         raise ValueError("Type a prompt with at least one character the model knows.")
     with torch.no_grad():
@@ -143,7 +144,10 @@ class NextTokenView(LiveView):
     def generate(self) -> str:
         """Sample a continuation of the prompt with the current settings; show and return it."""
         temperature, top_k, top_p = self._settings()
-        ids = self.tokenizer.encode("".join(c for c in self.state.prompt if c in self.tokenizer.stoi)) or [0]
+        ids = self.tokenizer.encode(self.tokenizer.known(self.state.prompt))
+        if not ids:  # nothing to continue: say so instead of inventing a first character
+            self.output.value = "<p>Type a prompt with at least one character the model knows.</p>"
+            return ""
         gen = torch.Generator().manual_seed(self.state.seed)
         out = generate(self.model, torch.tensor([ids]), min(self.state.new_tokens, MAX_NEW), temperature,
                        top_k, top_p, generator=gen)

@@ -15,6 +15,8 @@ from ..checks import check_range
 from ..perceptron import GATE_TARGETS, gate_data, perceptron_output, perceptron_update
 from .base import LiveView, fixed_layout, new_figure
 
+INTRODUCED_IN = "01"
+
 WEIGHT_RANGE = (-3.0, 3.0)
 VIEW_RANGE = (-0.5, 1.5)
 RIGHT, WRONG = "#2a9d4b", "#d62828"

@@ -14,6 +14,8 @@ from ..checks import check_range
 from ..regression import apartment_prices, gradient_descent_path, least_squares, mse
 from .base import LiveView, fixed_layout, new_figure
 
+INTRODUCED_IN = "02"
+
 SLOPE_RANGE = (-1.0, 6.0)
 INTERCEPT_RANGE = (-2.0, 4.0)
 MAX_STEPS = 200

@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 
 from .base import LiveView, fixed_layout, new_figure
 
+INTRODUCED_IN = "11"
+
 MAX_SAMPLES = 6      # samples shown per side
 MAX_CHARS = 80       # characters shown per sample
 RUN_KEYS = ("beta", "reward", "kl", "before", "after")

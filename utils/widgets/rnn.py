@@ -16,6 +16,8 @@ from ..data import CharTokenizer
 from ..rnn import CharLSTM, sample_text
 from .base import LiveView, fixed_layout, new_figure
 
+INTRODUCED_IN = "05"
+
 MAX_CHARS = 60   # characters shown in the heatmap (the view must stay small and quick)
 MAX_UNITS = 32   # hidden units shown
 MAX_SAMPLE = 400  # characters generated per sample
@@ -23,7 +25,7 @@ MAX_SAMPLE = 400  # characters generated per sample
 
 def _known(text: str, tokenizer: CharTokenizer) -> str:
     """Keep only characters the tokenizer knows, at most MAX_CHARS of them."""
-    return "".join(c for c in text if c in tokenizer.stoi)[:MAX_CHARS]
+    return tokenizer.known(text)[:MAX_CHARS]
 
 
 def hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, units: int = MAX_UNITS) -> np.ndarray:

@@ -24,6 +24,8 @@ from ..tictactoe import (
 )
 from .base import LiveView, fixed_layout, new_figure
 
+INTRODUCED_IN = "04"
+
 MARKS = {X: "X", O: "O", 0: ""}
 ScoreFn = Callable[[tuple[int, ...]], np.ndarray]
 

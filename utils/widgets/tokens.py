@@ -14,15 +14,9 @@ from matplotlib.figure import Figure
 
 from ..data import tiktoken_encoding
 from ..embeddings import nearest_neighbours, pca_2d
-from .base import (
-    LiveView,
-    clean_text,
-    fixed_layout,
-    guarded,
-    new_figure,
-    problem_html,
-    widget_bundle,
-)
+from .base import HtmlView, LiveView, clean_text, fixed_layout, new_figure
+
+INTRODUCED_IN = "06"
 
 MAX_TOKENS = 300  # tokens drawn; longer text is cut, so the view cannot hang
 REAL_TOKENIZERS = {"GPT-2 (r50k)": "gpt2", "GPT-4 (cl100k_base)": "cl100k_base", "GPT-4o (o200k_base)": "o200k_base"}
@@ -68,7 +62,7 @@ class TokenState:
     tokenizer: str = "GPT-4 (cl100k_base)"
 
 
-class TokenView:
+class TokenView(HtmlView):
     """Type text, pick a tokenizer: see the tokens as coloured boxes with their ids.
 
     ``extra`` adds tokenizers of your own, e.g. ``{"our BPE": bpe}``. In tests: set
@@ -85,37 +79,16 @@ class TokenView:
         if tokenizer not in self.tokenizers:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; choose one of {list(self.tokenizers)}.")
         self.state = TokenState(text=text, tokenizer=tokenizer)
-        self.text = widgets.Textarea(value=text, description="text", layout=fixed_layout(500, 70))
-        self.tokenizer = widgets.Dropdown(options=list(self.tokenizers), value=tokenizer, description="tokenizer",
-                                          layout=fixed_layout(330))
-        self.html = widgets.HTML(layout=widgets.Layout(width="760px", min_height="160px"))
-        self.render_count = 0
-        self.count = 0
-        self.problem = widgets.HTML(value="", layout=widgets.Layout(width="760px"))  # a tokenizer's error shows here; never escapes a callback
-        self.last_error: BaseException | None = None
-        for control, field in ((self.text, "text"), (self.tokenizer, "tokenizer")):
-            control.observe(guarded(self, lambda change, field=field: self._set(field, change["new"])), names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.text, self.tokenizer]), self.html, self.problem])
+        self.text = self.link(widgets.Textarea(value=text, description="text", layout=fixed_layout(500, 70)), "text")
+        self.tokenizer = self.link(widgets.Dropdown(options=list(self.tokenizers), value=tokenizer,
+                                                    description="tokenizer", layout=fixed_layout(330)), "tokenizer")
+        super().__init__([widgets.HBox([self.text, self.tokenizer])], min_height_px=160)
+
+    def draw(self) -> None:
         self.html.value, self.count = tokens_html(self.tokenizers[self.state.tokenizer], self.state.text)
-        self.render_count += 1
 
-    def _set(self, field: str, value: str) -> None:
-        setattr(self.state, field, value)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Re-tokenize; an error (e.g. from an ``extra`` tokenizer) is shown, the last good tokens stay."""
-        try:
-            self.html.value, self.count = tokens_html(self.tokenizers[self.state.tokenizer], self.state.text)
-        except Exception as error:  # noqa: BLE001 - no exception escapes a widget callback
-            self.last_error = error
-            self.problem.value = problem_html(error)
-            return
-        self.last_error, self.problem.value = None, ""
-        self.render_count += 1
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        return widget_bundle(self.widget, {"text/plain": f"<TokenView: {self.count} tokens>", "text/html": self.html.value})
+    def describe(self) -> str:
+        return f"<TokenView: {self.count} tokens>"
 
 
 # --- embedding map ------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from matplotlib.ticker import FormatStrFormatter, ScalarFormatter
 from ..scaling import power_law
 from .base import LiveView, fixed_layout, new_figure, problem_html
 
+INTRODUCED_IN = "09"
+
 
 @dataclass
 class LossCurvesState:
