@@ -335,6 +335,7 @@ print(f"{info['parameters']:,} parameters, {info['file_bytes'] / 1e6:.1f} MB (fp
       f"{info['recipe']['steps']} steps, seed {info['seed']}")
 print(f"validation loss {info['val_loss']} (whole validation split) · rebuild: {info['rebuild']}")
 assert trained.num_parameters() == info["parameters"]
+assert round(info["train_seconds"]) == 1003, "the training time quoted above comes from this card"
 
 # %% [markdown]
 # ## 6. Sampling: greedy, temperature, top-k, top-p
