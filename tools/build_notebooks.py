@@ -129,7 +129,9 @@ def markdown_height_px(source: str) -> int:
     height = CELL_PX
     for block in re.split(r"\n\s*\n", source.strip()):
         lines = block.splitlines()
-        if block.startswith("|"):
+        if block.startswith("!["):  # a diagram from images/: notebooks/rise.css caps its height
+            height += IMAGE_MAX_PX
+        elif block.startswith("|"):
             height += 24 * len(lines)
         elif block.startswith("$$"):
             height += 55
