@@ -101,7 +101,7 @@ def gpt_architecture(config: dict | None = None) -> Figure:
     shape(350, f"(B, T, {d})")
     box(ax, (cx, 390), (230, 36), "LayerNorm", ROLE["operation"])
     arrow(ax, (cx, 408), (cx, 440), color=INK)
-    box(ax, (cx, 468), (230, 52), f"linear {d} → {V}\n(weights tied to the token embedding)", ROLE["learned"],
+    box(ax, (cx, 468), (256, 52), f"linear {d} → {V}\n(weights tied to the token embedding)", ROLE["learned"],
         fontsize=SMALL)
     arrow(ax, (cx, 494), (cx, 526), color=INK)
     box(ax, (cx, 546), (230, 36), "logits", ROLE["output"])

@@ -48,6 +48,10 @@ def tokenisation(word: str = "the theme") -> Figure:
     for r, (label, tiles, ids, color) in enumerate(rows):
         y = 377 - r * 72
         text(ax, (20, y + 6), label, size=BODY, ha="left", weight="bold")
+        if r == 0:  # the text itself: one string, before anything is cut
+            width = len(data) * (tile_w + gap) - gap
+            box(ax, (left + width / 2, y + 6), (width, 40), f"“{word}”", color, fontsize=BODY + 1)
+            continue
         for i, (tile, number) in enumerate(zip(tiles, ids)):
             x = left + i * (tile_w + gap)
             new = color == ROLE["operation"] and number in ("256", "257") and (
