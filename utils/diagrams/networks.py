@@ -42,7 +42,7 @@ def backprop_chain_rule(w: float = 1.5, x: float = 2.0, b: float = 0.5, y: float
 
     fig, ax = canvas(420, title="Forward: values flow right.  Backward: gradients flow left, multiplied on each arrow")
     size = (110, 50)
-    at = {"w": (60, 300), "x": (60, 140), "u": (235, 220), "b": (330, 330), "z": (410, 220), "y": (505, 330),
+    at = {"w": (60, 300), "x": (60, 140), "u": (235, 220), "b": (330, 322), "z": (410, 220), "y": (505, 322),
           "d": (585, 220), "L": (785, 220)}
     labels = {"w": f"w = {w:g}", "x": f"x = {x:g}", "b": f"b = {b:g}", "y": f"y = {y:g}",
               "u": f"u = w·x\n= {u:g}", "z": f"z = u + b\n= {z:g}", "d": f"d = z − y\n= {d:g}",
@@ -51,7 +51,8 @@ def backprop_chain_rule(w: float = 1.5, x: float = 2.0, b: float = 0.5, y: float
         color = ROLE["input"] if name in "wxby" else (ROLE["output"] if name == "L" else ROLE["operation"])
         box(ax, xy, (size[0] if name in "uzdL" else 96, size[1]), labels[name], color)
         if name in "by":
-            text(ax, (xy[0] - 82, xy[1]), f"∂L/∂{name} = {grad[name]:g}".replace("-", "−"), size=SMALL, color=back, weight="bold")
+            text(ax, (xy[0], xy[1] + size[1] / 2 + 13), f"∂L/∂{name} = {grad[name]:g}".replace("-", "−"), size=SMALL,
+                 color=back, weight="bold")
             continue
         below = -size[1] / 2 - 14
         text(ax, (xy[0], xy[1] + below), f"∂L/∂{name} = {grad[name]:g}".replace("-", "−"), size=SMALL, color=back, weight="bold")
