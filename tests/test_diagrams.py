@@ -9,6 +9,7 @@ INTRODUCED_IN; the numbers written on the GPT diagrams are those of the shipped 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import io
 import json
@@ -85,11 +86,16 @@ def _pixels(png: bytes) -> np.ndarray:
     return matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
 
 
+@functools.cache
+def _drawn_png(name: str) -> bytes:
+    return make_figures.png_bytes(name)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_png_is_what_the_script_draws(name):
     path = ROOT / "images" / f"{name}.png"
     assert path.exists(), f"{path.name} is missing: run images/make_figures.py"
-    committed, drawn = _pixels(path.read_bytes()), _pixels(make_figures.png_bytes(name))
+    committed, drawn = _pixels(path.read_bytes()), _pixels(_drawn_png(name))
     assert committed.shape == drawn.shape, f"{path.name} is out of date: run images/make_figures.py {name}"
     differ = np.mean(np.abs(committed - drawn).max(axis=-1) > 0.1)
     assert differ < 0.002, f"{path.name} differs from the code in {differ:.1%} of pixels: run images/make_figures.py"
@@ -98,8 +104,7 @@ def test_committed_png_is_what_the_script_draws(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_png_is_sharp_and_not_blank(name):
     pixels = _pixels((ROOT / "images" / f"{name}.png").read_bytes())
-    fig = getattr(diagrams, name)()
-    width_px = fig.get_size_inches()[0] * fig.dpi
+    width_px = WIDTHS.get(name, style.WIDTH_PX)
     assert pixels.shape[1] >= 1.9 * width_px, f"{name}.png is not saved at 2× (dpi {style.SAVE_DPI})"
     inked = np.mean(pixels.min(axis=-1) < 0.9)  # share of pixels that are not (near) white
     assert 0.03 < inked < 0.6, f"{name}.png: {inked:.1%} of pixels drawn, blank or a solid block"
@@ -122,7 +127,21 @@ def _introduced_in(name: str) -> str:
     raise AssertionError(f"{module} declares no INTRODUCED_IN")
 
 
-LIVE = {"neuron_vs_perceptron": "01", "rnn_unrolled": "05"}  # drawn by code in these notebooks
+def _drawn_live() -> dict[str, str]:
+    """diagram name -> the first notebook whose code calls it (01 and 05 draw theirs live)."""
+    found: dict[str, str] = {}
+    for source in sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py")):
+        for name in re.findall(r"\b(\w+)\(\)", source.read_text(encoding="utf-8")):
+            if name in NAMES:
+                found.setdefault(name, source.name[:2])
+    return found
+
+
+LIVE = _drawn_live()
+
+
+def test_notebooks_01_and_05_still_draw_theirs_live():
+    assert LIVE == {"neuron_vs_perceptron": "01", "rnn_unrolled": "05"}
 
 
 @pytest.mark.parametrize("name", NAMES)
