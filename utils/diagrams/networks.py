@@ -143,6 +143,6 @@ def multilayer_perceptron(sizes: tuple[int, ...] = (64, 64, 10), shown: int = 6)
     box(ax, (800, 260), (80, 60), "softmax\n→ p₀…p₉" if n_out == 10 else "softmax", ROLE["operation"],
         fontsize=SMALL)
     arrow(ax, (xs[2] + radius + 6, 260), (758, 260))
-    text(ax, (800, 78), f"total\n{sum(counts):,}\nparameters", size=BODY, weight="bold")
-    text(ax, (xs[0], 78), "(each drawn\ncircle stands\nfor many)" if columns[0][1] else "", size=SMALL, color=GREY)
+    text(ax, (795, 78), f"total\n{sum(counts):,}\nparameters", size=BODY, weight="bold")
+    text(ax, (xs[0], 78), "(⋮: the neurons\nnot drawn)" if columns[0][1] else "", size=SMALL, color=GREY)
     return fig
