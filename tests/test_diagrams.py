@@ -3,7 +3,8 @@
 Each diagram draws at the promised size and rejects bad input with a message; each committed PNG
 is what the script draws today (pixel for pixel, within rounding), is not blank, is sharp (saved
 at twice the screen's dpi), and is shown by a notebook whose number is not below its module's
-INTRODUCED_IN; the numbers written on the GPT diagrams are those of the shipped checkpoint.
+INTRODUCED_IN (linked as ../images/<name>.png in the source, carried as an attachment by the
+built .ipynb); the numbers written on the GPT diagrams are those of the shipped checkpoint.
 """
 
 from __future__ import annotations
@@ -151,8 +152,17 @@ def test_each_diagram_is_shown_where_its_module_is_introduced_or_later(name):
     assert numbers, f"images/{name}.png is shown by no notebook: add ![alt](../images/{name}.png) where it is taught"
     assert min(numbers) >= _introduced_in(name), (
         f"{name} is shown in notebook {min(numbers)} but its module says INTRODUCED_IN {_introduced_in(name)}")
-    for _, alt in shown:
+    for number, alt in shown:
         assert len(alt.split()) >= 12, f"the alt text of {name} should describe the picture: {alt!r}"
+        assert f"{name}.png" in _attached_in(number), (
+            f"notebooks/{number}_*.ipynb does not carry {name}.png: rebuild it with tools/build_notebooks.py")
+
+
+def _attached_in(number: str) -> set[str]:
+    """The attachment names of the built notebook ``number`` (the build stores each diagram in it)."""
+    (path,) = (ROOT / "notebooks").glob(f"{number}_*.ipynb")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return {name for cell in cells for name in cell.get("attachments", {})}
 
 
 def test_gpt_numbers_are_the_shipped_checkpoints():
