@@ -3,11 +3,13 @@
 (nbval runs the notebooks themselves; this checks the files in the repository.)
 """
 
+import base64
 import json
 import re
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,3 +73,51 @@ def test_notebook_follows_the_course_form(path):
     solutions = [c for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
     assert len(solutions) >= 2, "exercises need hidden solutions"
     assert all("assert" in "".join(c["source"]) for c in solutions), "each solution checks itself"
+
+
+# ---- Diagrams travel inside the notebooks (Colab, a notebook downloaded alone: no images/ beside it) ----
+ATTACHMENT_LINK = re.compile(r"!\[[^\]]*\]\(attachment:([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_diagrams_are_attached_not_linked(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"])
+        assert "](../images/" not in source, f"{path.name} links to images/: rebuild it with tools/build_notebooks.py"
+        attached = cell.get("attachments", {})
+        assert set(ATTACHMENT_LINK.findall(source)) == set(attached), f"{path.name}: links and attachments differ"
+        for name, bundle in attached.items():
+            assert base64.b64decode(bundle["image/png"]) == (ROOT / "images" / name).read_bytes(), (
+                f"{path.name} carries an old {name}: rebuild it with tools/build_notebooks.py --keep-outputs")
+
+
+def test_the_build_attaches_each_local_image():
+    nb = build_notebooks.read_source(ROOT / "notebooks" / "src" / "11_rlhf.py")
+    cells = [c for c in nb.cells if "attachments" in c]
+    assert len(cells) == 1 and "](attachment:training_pipeline.png)" in cells[0].source
+    assert "../images/" not in cells[0].source
+    png = base64.b64decode(cells[0].attachments["training_pipeline.png"]["image/png"])
+    assert png == (ROOT / "images" / "training_pipeline.png").read_bytes()
+
+
+def test_a_link_to_a_missing_image_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(build_notebooks, "IMAGES", tmp_path)  # an empty images/ folder
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("![a picture](../images/lora.png)")])
+    with pytest.raises(ValueError, match="99_example.py shows images/lora.png, which is not a PNG in images/"):
+        build_notebooks.attach_images(nb, Path("99_example.py"))
+
+
+def test_a_redrawn_diagram_puts_the_notebook_out_of_sync(tmp_path, monkeypatch):
+    source = ROOT / "notebooks" / "src" / "11_rlhf.py"
+    nb = nbformat.read(ROOT / "notebooks" / "11_rlhf.ipynb", as_version=4)
+    monkeypatch.setattr(build_notebooks, "NOTEBOOKS", tmp_path)
+    nbformat.write(nb, tmp_path / "11_rlhf.ipynb")
+    assert build_notebooks.check([source]) == [], "the committed notebook should be in sync"
+    cell = next(c for c in nb.cells if "attachments" in c)
+    cell.attachments["training_pipeline.png"]["image/png"] = base64.b64encode(b"\x89PNG an older drawing").decode()
+    nbformat.write(nb, tmp_path / "11_rlhf.ipynb")
+    problems = build_notebooks.check([source])
+    assert len(problems) == 1 and "old copy of training_pipeline.png" in problems[0] and "--keep-outputs 11" in problems[0]

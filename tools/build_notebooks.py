@@ -14,12 +14,17 @@ learners open (in JupyterLab, in Colab, on GitHub). Usage:
 `--keep-outputs` is for edits that cannot change what the code prints (markdown, comments): it
 rebuilds each .ipynb from its .py and keeps the saved outputs of every code cell, and refuses (so
 you run the notebook for real) when any code cell's syntax tree differs from the saved one.
+
+A diagram the source shows as `![alt](../images/<name>.png)` is stored in the .ipynb as a cell
+attachment (`![alt](attachment:<name>.png)`), so the notebook shows it in Colab and when downloaded
+alone; after redrawing a diagram, rebuild the notebooks that show it (`--keep-outputs` will do).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import base64
 import os
 import re
 import sys
@@ -47,11 +52,44 @@ def source_paths(selected: list[str] | None = None) -> list[Path]:
 
 
 def read_source(path: Path) -> nbformat.NotebookNode:
-    nb = mark_notes(split_at_headings(jupytext.read(path, fmt="py:percent")))
+    nb = attach_images(mark_notes(split_at_headings(jupytext.read(path, fmt="py:percent"))), path)
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}, "rise": RISE}
     for index, cell in enumerate(nb.cells):  # stable ids: rebuilding does not churn the diff
         cell.id = f"{path.stem[:2]}-{index:03d}"
     return nb
+
+
+# ---- Diagrams travel inside the notebook ------------------------------------------------------------
+# A learner who opens one notebook in Colab, or downloads it alone, has no images/ folder beside it, so
+# a link to ../images/<name>.png shows a broken picture there. The built notebook carries each such PNG
+# as an attachment of its markdown cell, which JupyterLab, Colab, GitHub and nbviewer all show; the
+# source keeps the readable path (and tests/test_references.py checks that the file exists).
+IMAGES = ROOT / "images"
+LOCAL_IMAGE = re.compile(r"(!\[[^\]]*\]\()\.\./images/([^)\s]+)\)")
+
+
+def attach_images(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
+    """Store every ``![alt](../images/<name>.png)`` of a markdown cell as the cell's attachment <name>.png
+    and link to ``attachment:<name>.png`` instead."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or not LOCAL_IMAGE.search(cell.source):
+            continue
+        attachments = {}
+        for match in LOCAL_IMAGE.finditer(cell.source):
+            image = IMAGES / match.group(2)
+            if image.suffix != ".png" or not image.is_file():
+                raise ValueError(f"{source.name} shows images/{match.group(2)}, which is not a PNG in images/: "
+                                 "draw it with images/make_figures.py or fix the link")
+            attachments[image.name] = {"image/png": base64.b64encode(image.read_bytes()).decode("ascii")}
+        cell.attachments = attachments
+        cell.source = LOCAL_IMAGE.sub(lambda m: f"{m.group(1)}attachment:{Path(m.group(2)).name})", cell.source)
+    return nb
+
+
+def attachments_of(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Attachment name -> its base64 data, over all of ``nb``'s markdown cells."""
+    return {name: bundle.get("image/png", "") for cell in nb.cells
+            for name, bundle in cell.get("attachments", {}).items()}
 
 
 # ---- Slides (RISE, `jupyterlab-rise`): the slide structure comes from the headings -------------------
@@ -117,7 +155,6 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
 
 def _png_height(data: str) -> int:
     """Height in pixels of a base64 PNG (the notebook shows our figures at 1 CSS pixel per pixel)."""
-    import base64
     import struct
 
     head = base64.b64decode(data[:64])
@@ -129,7 +166,9 @@ def markdown_height_px(source: str) -> int:
     height = CELL_PX
     for block in re.split(r"\n\s*\n", source.strip()):
         lines = block.splitlines()
-        if block.startswith("|"):
+        if block.startswith("!["):  # a diagram (an attachment): notebooks/rise.css caps its height
+            height += IMAGE_MAX_PX
+        elif block.startswith("|"):
             height += 24 * len(lines)
         elif block.startswith("$$"):
             height += 55
@@ -316,8 +355,15 @@ def check(paths: list[Path]) -> list[str]:
         target = NOTEBOOKS / (path.stem + ".ipynb")
         if not target.exists():
             problems.append(f"{target.name} is missing: run `make execute`.")
-        elif cells_signature(read_source(path)) != cells_signature(nbformat.read(target, as_version=4)):
+            continue
+        built, saved = read_source(path), nbformat.read(target, as_version=4)
+        if cells_signature(built) != cells_signature(saved):
             problems.append(f"{target.name} differs from src/{path.name}: run `make execute NB={path.name[:2]}`.")
+        elif attachments_of(built) != attachments_of(saved):  # a diagram was redrawn since the build
+            new, kept = attachments_of(built), attachments_of(saved)
+            stale = sorted(name for name in new.keys() | kept.keys() if new.get(name) != kept.get(name))
+            problems.append(f"{target.name} carries an old copy of {', '.join(stale)}: run "
+                            f"`python tools/build_notebooks.py --keep-outputs {path.name[:2]}`.")
     return problems
 
 

@@ -161,6 +161,9 @@ for name, (measured, rule) in local.items():
 # **add**. In $f = a\cdot b + a$ the input $a$ feeds the product (local derivative $b$) and the
 # sum (local derivative 1), so $\partial f/\partial a = b + 1$. With $a = 3$, $b = -2$ that is $-1$.
 
+# %% [markdown]
+# ![The graph of L = (w·x + b − y)² with w = 1.5, x = 2, b = 0.5, y = 2: values flow forward to L = 2.25; dashed arrows carry the gradient back, each labelled with the local derivative it multiplies by, giving ∂L/∂w = 6, ∂L/∂x = 4.5, ∂L/∂b = 3 and ∂L/∂y = −3](../images/backprop_chain_rule.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Ask for dL/db before running the cell (3·1·1 = 3). Then: why does the two-path example need a "+"?
 

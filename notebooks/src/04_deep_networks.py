@@ -267,6 +267,9 @@ plt.show()
 #
 # The MLP is layers of `nn.Linear` with a ReLU, $\max(0, x)$, between them.
 
+# %% [markdown]
+# ![The MLP 64 → 64 → 10 drawn as three columns of neurons joined by weights: 64 pixel inputs, 64 ReLU units, 10 logits for the digits 0 to 9, then softmax; 4,160 parameters in the first layer, 650 in the second, 4,810 in total](../images/multilayer_perceptron.png)
+
 # %%
 class MLP(torch.nn.Module):
     """Fully connected layers with ReLU between them, e.g. MLP([64, 64, 10])."""

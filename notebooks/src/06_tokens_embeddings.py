@@ -109,6 +109,9 @@ assert all(enc.decode(enc.encode(val_text[:20_000])) == val_text[:20_000] for en
 # text into word-like chunks (`" the"`, `","`, `"\n"`) so that merges never cross word boundaries;
 # each distinct chunk is counted once with its frequency, which makes training fast.
 
+# %% [markdown]
+# ![Byte-pair encoding of 'the theme': 9 UTF-8 bytes; merge 1 turns each t h pair into token 256, merge 2 turns 256 e into 257, leaving the 5 ids 257, 32, 257, 109, 101](../images/tokenisation.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask the class to guess the first merge on Shakespeare before running (spaces glued to letters).
 # > Land: BPE is counting pairs and merging, again and again; encoding replays the merges in order.

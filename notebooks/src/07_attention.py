@@ -125,6 +125,9 @@ assert_close("every row sums to 1", all_weights.sum(-1), torch.ones(4));
 # ($d_k$ is the length of a key; the division is explained in section 4.) We write it from scratch
 # and compare with PyTorch's own `scaled_dot_product_attention`.
 
+# %% [markdown]
+# ![Attention for the query of the token 'down' over the four tokens 'The cat sat down': one dot product with each key gives the scores +0.4, +2.1, −0.6, +1.2; softmax turns them into the weights 0.11, 0.60, 0.04, 0.25; the output is the sum of the values weighted by them](../images/attention_one_query.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: why not use the token vector itself as query, key and value?
 # > Land: three roles, three matrices; our version equals PyTorch's `scaled_dot_product_attention`.
@@ -214,6 +217,9 @@ assert max(largest["divided by √d"]) - min(largest["divided by √d"]) < 0.1
 # $$ \text{mask}_{ij} = \begin{cases} 0 & j \le i \\ -\infty & j > i \end{cases}, \qquad
 #    \operatorname{softmax}\!\left(\frac{QK^\top}{\sqrt{d_k}} + \text{mask}\right) V $$
 
+# %% [markdown]
+# ![Two 6×6 grids for the characters 'To be,': the scores with −∞ in every cell above the diagonal (grey, hatched), and after the softmax the weights, 0 above the diagonal and each row summing to 1](../images/causal_mask.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: what would a model learn if token $t$ could see token $t+1$ in training? (To copy.)
 # > Land: $-\infty$ gives weights of exactly 0; changing the future leaves the past's outputs bit for bit.
@@ -255,6 +261,9 @@ print("ok    the future is invisible, the past is not")
 #
 # In code all heads are computed at once: one matrix makes Q, K and V for all heads, and a reshape
 # gives each head its own slice. The cost is the same as one big head.
+
+# %% [markdown]
+# ![Multi-head attention with 128 channels and 4 heads: X goes through one matrix for Q, K and V, is split into 4 heads that each attend on 32 channels, the outputs are concatenated back to 128 channels and mixed by W_O](../images/multi_head_attention.png)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: name two things a token might want to look at in the same sentence.

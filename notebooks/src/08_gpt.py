@@ -46,6 +46,9 @@ utils.setup()
 # of unlabelled text to predict the next token, and only then adapted to a task (notebooks 09–11).
 # **T**ransformer: the architecture of notebook 07, here its decoder-only form.
 
+# %% [markdown]
+# ![Three transformer families side by side: encoder-only (BERT) with bidirectional attention fills in a masked word; decoder-only (GPT, Llama) with causal attention predicts the next token; encoder–decoder (original transformer, T5) has a bidirectional encoder feeding a causal decoder through cross-attention](../images/transformer_families.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: is BERT an encoder–decoder? (No: encoder-only.) Which family writes text one token at a time?
 # > Land: GPT is decoder-only, one causal stack.
@@ -125,6 +128,9 @@ print("block output shape:", tuple(Block(GPTConfig(n_embd=32, n_head=4))(x).shap
 # logits at position $t$ is the model's guess for token $t+1$. Like GPT-2, the output layer reuses
 # the token-embedding matrix (**weight tying**: the same vector says "this is token *i*" on the
 # way in and "predict token *i*" on the way out).
+
+# %% [markdown]
+# ![The whole GPT from bottom to top: token ids (B, T), token and position embeddings added to (B, T, 128), 4 blocks, a final LayerNorm, a linear layer tied to the token embedding giving logits (B, T, 76); beside it one block opened: LayerNorm, causal multi-head attention with 4 heads of 32 channels, a residual add, LayerNorm, an MLP 128 → 512 → 128, a residual add. Ours has 813,696 parameters; GPT-2 small 12 blocks, 768 channels, 12 heads, 124,439,808](../images/gpt_architecture.png)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: why can the output layer reuse the token-embedding matrix?
@@ -478,6 +484,9 @@ AttentionView(trained, tokenizer, text="ROMEO:\nO gentle Juliet", layer=2, head=
 # new token only, appends $k, v$ to the cache, and attends from the one new query to all cached keys.
 #
 # First in miniature: one attention head, step by step, against the full computation.
+
+# %% [markdown]
+# ![Generating the fifth character of 'To be': only the new token goes through W_Q, W_K, W_V; its key and value are appended to the K and V caches where the four earlier ones are stored; its one query meets all five keys and the weighted values give the output. For our GPT the cache holds 2 × 4 × 128 × 128 = 131,072 numbers per sequence](../images/kv_cache.png)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: when we add one token, which keys and values change? (Only the new token's.)

@@ -305,6 +305,9 @@ if not utils.is_fast():  # the numbers the text quotes, from the full run
 # (The source material says LoRA "fine-tunes only a few small layers". Not quite: it keeps *every*
 # layer frozen and adds a small trainable update *inside* the chosen ones.)
 
+# %% [markdown]
+# ![LoRA on a 128 × 128 weight: x goes through the frozen W (grey, hatched) and, beside it, through the trainable A (4 × 128) and B (128 × 4, starting at zero); the two results are added. 1,024 trainable numbers instead of 16,384](../images/lora.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: why does $B$ start at zero? (The model starts exactly as the pretrained one.)
 # > Land: $r(d_\text{in} + d_\text{out})$ parameters instead of $d_\text{in} d_\text{out}$; let a student move the rank slider.

@@ -51,6 +51,9 @@ utils.setup()
 # formats, while our labeller judges free continuations of a speech, which is what the pretrained
 # model writes. It is both our **policy** (the model we change) and the frozen **reference**.
 
+# %% [markdown]
+# ![The training pipeline as four boxes: pretraining (notebook 09) gives a base model, SFT (notebook 10) imitates answers written by people, a reward model learns from people's rankings, RL with PPO maximises the reward on a KL leash; below, DPO uses the same preference pairs to replace the last two steps](../images/training_pipeline.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: a model trained to imitate all of its data copies good and bad lines alike; how would you tell it which is better?
 # > Land: the three steps, SFT, reward model, RL.

@@ -620,6 +620,9 @@ if LLM_READY:
 # the mean to length 1, so the **cosine similarity** of two texts is just a dot product:
 # $\cos(a, b) = \dfrac{a \cdot b}{\|a\|\,\|b\|} = a \cdot b$.
 
+# %% [markdown]
+# ![Retrieval-augmented generation: once, the plays are cut into passages and each is embedded into an index; per question, the question is embedded with the same model, the 3 passages with the highest cosine similarity are pasted into the prompt with the question, and the model answers from them](../images/rag.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: where does the answer's knowledge come from, the model or the passage? Let a student type a line into the search.
 # > Indexing embeds every passage once (slow the first time, then cached).
