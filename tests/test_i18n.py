@@ -112,3 +112,13 @@ def test_english_is_unchanged_by_default():
     view = PerceptronPlayground(gate="OR")
     assert view.step_button.description == "step: learn from 1 point"
     assert "of 4 wrong" in view._artists["title"].get_text()
+
+
+def test_neuron_diagram_speaks_russian(russian):
+    from utils.diagrams import neuron_vs_perceptron
+
+    fig = neuron_vs_perceptron()
+    titles = [ax.get_title() for ax in fig.axes]
+    drawn = [text.get_text() for ax in fig.axes for text in ax.texts]
+    assert titles == ["Живой нейрон", "Перцептрон (искусственный нейрон)"]
+    assert "смещение $b$" in drawn and any(text.startswith("дендриты") for text in drawn)
