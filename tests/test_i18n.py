@@ -122,3 +122,21 @@ def test_neuron_diagram_speaks_russian(russian):
     drawn = [text.get_text() for ax in fig.axes for text in ax.texts]
     assert titles == ["Живой нейрон", "Перцептрон (искусственный нейрон)"]
     assert "смещение $b$" in drawn and any(text.startswith("дендриты") for text in drawn)
+
+
+@pytest.mark.widgets
+def test_gradient_descent_view_speaks_russian(russian):
+    from utils.regression import apartment_prices
+    from utils.widgets import GradientDescentView
+
+    x, y = apartment_prices(n=50, seed=0)
+    view = GradientDescentView(x, y, learning_rate=0.1, steps=30)
+    view.steps.value = 40
+    data_ax, loss_ax = view._artists["line"].axes, view._artists["path"].axes
+    assert data_ax.get_xlabel() == "площадь (м²)" and loss_ax.get_ylabel() == "свободный член b"
+    assert view._artists["data_title"].get_text().startswith("после шагов: 40; цена ≈ ")
+    assert view._artists["loss_title"].get_text().startswith("скорость обучения 0.1: MSE ")
+    assert [text.get_text() for text in loss_ax.get_legend().get_texts()] == ["метод наименьших квадратов", "градиентный спуск"]
+    view.learning_rate.value = 1.5
+    assert "огромная (расходится)" in view._artists["loss_title"].get_text() or "разошёлся" in view._artists["data_title"].get_text()
+    assert view.problem.value == ""

@@ -74,15 +74,20 @@ def test_a_faithful_translation_passes():
 
 
 def test_changed_code_is_caught():
-    assert reasons(planted(3, "z = 2 + 4\nprint(f'всего {z} из {z:.1f}', 'tab:blue')")) == \
+    assert reasons(planted(3, "# складываем\nz = 2 + 4\nprint(f'всего {z} из {z:.1f}', 'tab:blue')")) == \
         ["3: changed in English (code, formulas, heading or metadata differ)"]
     assert reasons(planted(1, "import utils\n\nutils.setup(lang=\"ru\", seed=1)"))
     assert reasons(planted(3, "z = 2 + 3\nprint(f'всего {z} из {z:.2f}', 'tab:blue')")), "format spec changed"
 
 
 def test_a_string_changed_but_not_translated_is_caught():
-    assert reasons(planted(3, "z = 2 + 3\nprint(f'всего {z} из {z:.1f}', 'tab:red')")) == \
+    assert reasons(planted(3, "# складываем\nz = 2 + 3\nprint(f'всего {z} из {z:.1f}', 'tab:red')")) == \
         ["3: string 'tab:blue' changed to 'tab:red' (keep it, or translate it)"]
+
+
+def test_untranslated_comments_are_caught():
+    assert reasons(planted(3, "# add them\nz = 2 + 3\nprint(f'всего {z} из {z:.1f}', 'tab:blue')")) == \
+        ["3: comments not translated"]
 
 
 def test_markdown_formulas_links_and_language_are_checked():

@@ -21,9 +21,11 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import io
 import json
 import re
 import sys
+import tokenize
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +95,15 @@ def code_key(source: str) -> tuple[str, list[str]]:
     return ast.dump(visitor.visit(tree)), visitor.strings
 
 
+def comments(source: str) -> str:
+    """The comments of a code cell, joined (empty for a cell that does not tokenize)."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        return "\n".join(tok.string for tok in tokens if tok.type == tokenize.COMMENT)
+    except (tokenize.TokenError, SyntaxError):
+        return ""
+
+
 # ---- Markdown: formulas, link targets, prose ---------------------------------------------------------
 def formulas(text: str) -> Counter:
     return Counter(f.strip() for f in FORMULA.findall(text))
@@ -126,8 +137,11 @@ def cell_problems(english: nbformat.NotebookNode, translated: nbformat.NotebookN
     if english.cell_type == "code":
         _, english_strings = code_key(english.source)
         _, translated_strings = code_key(translated.source)
-        return [f"string {e!r} changed to {t!r} (keep it, or translate it)"
-                for e, t in zip(english_strings, translated_strings) if e != t and not script.search(t)]
+        problems = [f"string {e!r} changed to {t!r} (keep it, or translate it)"
+                    for e, t in zip(english_strings, translated_strings) if e != t and not script.search(t)]
+        if ENGLISH_WORD.search(comments(english.source)) and not script.search(comments(translated.source)):
+            problems.append("comments not translated")
+        return problems
     problems = []
     missing = link_targets(english.source, lang) - link_targets(translated.source, lang)
     if missing:
