@@ -45,13 +45,13 @@ def notebook(*cells):
 
 
 ENGLISH = notebook(
-    ("markdown", "# 01 · Title\n\n[badge](https://colab.research.google.com/github/x/y/blob/main/notebooks/01_a.ipynb)"),
+    ("markdown", "# 01 · Title\n\n[badge](https://colab.research.google.com/github/x/y/blob/main/notebooks/NN_example.ipynb)"),
     ("code", "import utils\n\nutils.setup()"),
     ("markdown", "## 1. Sums\n\nThe sum $z = w x + b$ is [explained](https://example.org/a) here."),
     ("code", "# add them\nz = 2 + 3\nprint(f'total {z:.1f} of {z}', 'tab:blue')"),
 )
 RUSSIAN = notebook(
-    ("markdown", "# 01 · Заголовок\n\n[значок](https://colab.research.google.com/github/x/y/blob/main/notebooks/ru/01_a.ipynb)"),
+    ("markdown", "# 01 · Заголовок\n\n[значок](https://colab.research.google.com/github/x/y/blob/main/notebooks/ru/NN_example.ipynb)"),
     ("code", "import utils\n\nutils.setup(lang=\"ru\")"),
     ("markdown", "## 1. Суммы\n\nСумма $z = w x + b$ [объяснена](https://example.org/a) здесь."),
     ("code", "# складываем\nz = 2 + 3\nprint(f'всего {z} из {z:.1f}', 'tab:blue')"),
