@@ -59,7 +59,7 @@ test-notebooks:
 	$(TEST_ENV) tools/offline_run.sh $(PY) -m pytest notebooks
 
 execute: setup
-	$(PY) tools/build_notebooks.py $(NB)
+	$(PY) tools/build_notebooks.py --lang all $(NB)
 
 lint: setup
 	$(VENV)/bin/ruff check utils tests tools benchmarks images notebooks/src

@@ -16,8 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_notebooks  # noqa: E402
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+from utils import i18n  # noqa: E402
+
+NOTEBOOKS_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 SOURCES = sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py"))
+# The translations: notebooks/src/<lang>/NN_name.py -> notebooks/<lang>/NN_name.ipynb (README.ru.md).
+TRANSLATED = sorted(NOTEBOOKS_DIR.glob("*/[0-9][0-9]_*.ipynb"))
+TRANSLATED_SOURCES = [p for lang in i18n.languages()[1:] for p in build_notebooks.source_paths(lang=lang)]
+ALL_NOTEBOOKS = NOTEBOOKS + TRANSLATED
 COURSE_NAMES = {
     "01_perceptron", "02_regression", "03_backpropagation", "04_deep_networks", "05_recurrent_networks", "06_tokens_embeddings",
     "07_attention", "08_gpt", "09_pretraining_scaling", "10_fine_tuning", "11_rlhf", "12_using_llms",
@@ -25,21 +32,33 @@ COURSE_NAMES = {
 }
 MAX_BYTES = 2_500_000
 ABSOLUTE_PATH = re.compile(r"(/(work|home|tmp|root|Users)/[A-Za-z0-9_.-]+/|[A-Z]:\\\\Users)")
-# Notebook 01 is the model: every notebook's second cell is its setup cell, to the letter.
+# Notebook 01 is the model: every notebook's second cell is its setup cell, to the letter (in each language).
 SETUP_CELL = build_notebooks.read_source(ROOT / "notebooks" / "src" / "01_perceptron.py").cells[1].source
+
+
+def language(path: Path) -> str:
+    return i18n.DEFAULT_LANG if path.parent == NOTEBOOKS_DIR else path.parent.name
+
+
+def setup_cell(lang: str) -> str:
+    return build_notebooks.read_source(build_notebooks.sources_dir(lang) / "01_perceptron.py").cells[1].source
 
 
 def test_there_are_notebooks_and_sources():
     assert NOTEBOOKS, "no notebooks found"
     assert [p.stem for p in NOTEBOOKS] == [p.stem for p in SOURCES], "every notebook needs its src/*.py and vice versa"
     assert {p.stem for p in NOTEBOOKS} <= COURSE_NAMES
+    assert {p.relative_to(NOTEBOOKS_DIR) for p in TRANSLATED} == \
+        {build_notebooks.output_path(p).relative_to(NOTEBOOKS_DIR) for p in TRANSLATED_SOURCES}, \
+        "every translated notebook needs its src/<lang>/*.py and vice versa"
+    assert {language(p) for p in TRANSLATED} <= set(i18n.languages()) and {p.stem for p in TRANSLATED} <= COURSE_NAMES
 
 
 def test_in_sync_with_sources():
-    assert build_notebooks.check(SOURCES) == []
+    assert build_notebooks.check(SOURCES + TRANSLATED_SOURCES) == []
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[str(p.relative_to(NOTEBOOKS_DIR)) for p in ALL_NOTEBOOKS])
 def test_committed_notebook_is_clean(path):
     text = path.read_text(encoding="utf-8")
     nb = json.loads(text)
@@ -57,17 +76,19 @@ def test_committed_notebook_is_clean(path):
                 assert "Traceback" not in output["text"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[str(p.relative_to(NOTEBOOKS_DIR)) for p in ALL_NOTEBOOKS])
 def test_notebook_follows_the_course_form(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
+    lang = language(path)
     cells = nb["cells"]
     first = "".join(cells[0]["source"])
     assert cells[0]["cell_type"] == "markdown" and first.startswith(f"# {path.stem[:2]} ")
-    assert "colab.research.google.com/github/" in first and f"notebooks/{path.name})" in first
-    assert "What you will learn" in first and "Time:" in first
-    assert "".join(cells[1]["source"]).strip() == SETUP_CELL.strip(), "cell 2 must be the shared setup cell"
+    colab_path = path.relative_to(NOTEBOOKS_DIR).as_posix()
+    assert "colab.research.google.com/github/" in first and f"notebooks/{colab_path})" in first
+    assert i18n.t_in(lang, "notebook.what_you_will_learn") in first and i18n.t_in(lang, "notebook.time") in first
+    assert "".join(cells[1]["source"]).strip() == setup_cell(lang).strip(), "cell 2 must be the shared setup cell"
     markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
-    assert "## Recap" in markdown and "## Exercises" in markdown
+    assert i18n.t_in(lang, "notebook.recap") in markdown and i18n.t_in(lang, "notebook.exercises") in markdown
     code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     assert sum("assert" in c for c in code) >= 3, "each idea needs an assert cell"
     solutions = [c for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]

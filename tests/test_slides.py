@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import build_notebooks  # noqa: E402
 
-SOURCES = sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py"))
-# How notes read in a notebook, so a learner (Colab, GitHub) knows to skip them (the build adds it).
-NOTES_PREFIX = build_notebooks.NOTES_MARK.strip()
+# Every edition: the English sources and their translations (notebooks/src/<lang>/).
+SOURCES = build_notebooks.source_paths(lang="all")
+IDS = [p.relative_to(build_notebooks.SOURCES).with_suffix("").as_posix() for p in SOURCES]
 
 
 def slide_type(cell) -> str:
@@ -37,7 +37,9 @@ def sections(cells) -> list[tuple[str, list]]:
     return found
 
 
-def check_notes(cells, name: str) -> None:
+def check_notes(cells, name: str, lang: str = "en") -> None:
+    # How notes read in a notebook, so a learner (Colab, GitHub) knows to skip them (the build adds it).
+    notes_prefix = build_notebooks.notes_mark(lang).strip()
     for heading, body in sections(cells):
         notes = [cell for cell in body if build_notebooks.is_notes(cell)]
         assert notes, f"{name}: section {heading!r} has no speaker notes (a markdown cell marked " \
@@ -47,19 +49,19 @@ def check_notes(cells, name: str) -> None:
             lines = [line for line in cell.source.splitlines() if line.strip()]
             assert cell.cell_type == "markdown", f"{name}: a notes cell must be markdown"
             assert 1 <= len(lines) <= 3, f"{name}: notes are 1-3 lines for the teacher: {cell.source[:80]!r}"
-            assert lines[0].startswith(NOTES_PREFIX), f"{name}: notes not marked for learners to skip: {lines[0]!r}"
+            assert lines[0].startswith(notes_prefix), f"{name}: notes not marked for learners to skip: {lines[0]!r}"
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_source_has_notes_for_every_section(source):
     nb = build_notebooks.read_source(source)
     assert sections(nb.cells), f"{source.name} has no ## sections"
-    check_notes(nb.cells, source.name)
+    check_notes(nb.cells, source.name, build_notebooks.language_of(source))
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=[p.stem for p in SOURCES])
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_notebook_slides_follow_the_headings(source):
-    path = ROOT / "notebooks" / (source.stem + ".ipynb")
+    path = build_notebooks.output_path(source)
     saved = nbformat.read(path, as_version=4)
     cells = saved.cells
     assert saved.metadata.get("rise") == build_notebooks.RISE, f"{path.name}: RISE settings missing: rebuild it"
@@ -79,7 +81,7 @@ def test_notebook_slides_follow_the_headings(source):
             assert kind == "skip", f"{where}: exercise solutions are not shown on a slide"
         for line in cell.source.splitlines()[1:] if cell.cell_type == "markdown" else []:
             assert not build_notebooks.HEADING.match(line), f"{where}: a heading inside a cell cannot start a slide"
-    check_notes(cells, path.name)
+    check_notes(cells, path.name, build_notebooks.language_of(source))
     # Exactly what the build script gives for this source and these outputs (so the sub-slide
     # breaks that keep a slide within 1280×720 are up to date).
     expected = build_notebooks.read_source(source)

@@ -1,6 +1,7 @@
 """Build the course notebooks from their jupytext sources and execute them.
 
-    notebooks/src/NN_name.py  --(jupytext, execute with nbclient)-->  notebooks/NN_name.ipynb
+    notebooks/src/NN_name.py     --(jupytext, execute with nbclient)-->  notebooks/NN_name.ipynb
+    notebooks/src/ru/NN_name.py  --(the same, in Russian)-->              notebooks/ru/NN_name.ipynb
 
 The .py files are what authors edit and reviewers read; the executed .ipynb files are what
 learners open (in JupyterLab, in Colab, on GitHub). Usage:
@@ -10,6 +11,7 @@ learners open (in JupyterLab, in Colab, on GitHub). Usage:
     python tools/build_notebooks.py --fast          # quick check run (COURSE_FAST=1)
     python tools/build_notebooks.py --check         # only verify each .ipynb matches its .py
     python tools/build_notebooks.py --keep-outputs  # prose-only edits: rebuild without executing
+    python tools/build_notebooks.py --lang ru 01    # the Russian edition (--lang all: every language)
 
 `--keep-outputs` is for edits that cannot change what the code prints (markdown, comments): it
 rebuilds each .ipynb from its .py and keeps the saved outputs of every code cell, and refuses (so
@@ -35,6 +37,7 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from utils import i18n
 from utils.config import FAST_ENV_VAR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,15 +47,33 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 
-def source_paths(selected: list[str] | None = None) -> list[Path]:
-    paths = sorted(SOURCES.glob("[0-9][0-9]_*.py"))
+# ---- Languages: English sources in src/, each translation in src/<lang>/ (built to notebooks/<lang>/) ----
+def sources_dir(lang: str = i18n.DEFAULT_LANG) -> Path:
+    return SOURCES if i18n.check_language(lang) == i18n.DEFAULT_LANG else SOURCES / lang
+
+
+def language_of(path: Path) -> str:
+    """"ru" for notebooks/src/ru/NN_name.py, "en" for notebooks/src/NN_name.py."""
+    return path.parent.name if path.parent.parent == SOURCES else i18n.DEFAULT_LANG
+
+
+def output_path(path: Path) -> Path:
+    """Where the source ``path`` is built: notebooks/NN_name.ipynb, notebooks/ru/NN_name.ipynb."""
+    lang = language_of(path)
+    return (NOTEBOOKS if lang == i18n.DEFAULT_LANG else NOTEBOOKS / lang) / (path.stem + ".ipynb")
+
+
+def source_paths(selected: list[str] | None = None, lang: str = i18n.DEFAULT_LANG) -> list[Path]:
+    """The sources of one language (``lang="all"``: every language), optionally only the numbers in ``selected``."""
+    langs = i18n.languages() if lang == "all" else [lang]
+    paths = [p for one in langs for p in sorted(sources_dir(one).glob("[0-9][0-9]_*.py"))]
     if selected:
         paths = [p for p in paths if any(p.name.startswith(s) for s in selected)]
     return paths
 
 
 def read_source(path: Path) -> nbformat.NotebookNode:
-    nb = attach_images(mark_notes(split_at_headings(jupytext.read(path, fmt="py:percent"))), path)
+    nb = attach_images(mark_notes(split_at_headings(jupytext.read(path, fmt="py:percent")), language_of(path)), path)
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}, "rise": RISE}
     for index, cell in enumerate(nb.cells):  # stable ids: rebuilding does not churn the diff
         cell.id = f"{path.stem[:2]}-{index:03d}"
@@ -126,16 +147,20 @@ def split_at_headings(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-NOTES_MARK = "> 🗣 **Teacher:** "
+NOTES_MARK = i18n.t_in("en", "notebook.teacher_mark")  # "> 🗣 **Teacher:** "; per language: notes_mark(lang)
 
 
-def mark_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def notes_mark(lang: str) -> str:
+    return i18n.t_in(lang, "notebook.teacher_mark")
+
+
+def mark_notes(nb: nbformat.NotebookNode, lang: str = i18n.DEFAULT_LANG) -> nbformat.NotebookNode:
     """Speaker notes read as a quote that starts "🗣 Teacher:", so that a learner who reads the notebook
     (Colab and GitHub do not hide them) knows to skip them; notes written as plain lines get both."""
     for cell in nb.cells:
         if is_notes(cell) and not cell.source.lstrip().startswith("> 🗣"):
             lines = [line.removeprefix(">").strip() for line in cell.source.strip().splitlines()]
-            cell.source = "\n".join([NOTES_MARK + lines[0]] + [f"> {line}" for line in lines[1:]])
+            cell.source = "\n".join([notes_mark(lang) + lines[0]] + [f"> {line}" for line in lines[1:]])
     return nb
 
 
@@ -273,17 +298,18 @@ def build(path: Path, fast: bool, timeout: int) -> float:
     nb = read_source(path)
     env_fast = os.environ.get(FAST_ENV_VAR)
     os.environ[FAST_ENV_VAR] = "1" if fast else "0"
+    out = output_path(path)
+    out.parent.mkdir(exist_ok=True)
     start = time.perf_counter()
-    try:
+    try:  # run where a learner opens it: notebooks/ or notebooks/<lang>/
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+                       resources={"metadata": {"path": str(out.parent)}}).execute()
     finally:
         if env_fast is None:
             os.environ.pop(FAST_ENV_VAR, None)
         else:
             os.environ[FAST_ENV_VAR] = env_fast
     seconds = time.perf_counter() - start
-    out = NOTEBOOKS / (path.stem + ".ipynb")
     nbformat.write(clean(nb), out)
     return seconds
 
@@ -317,7 +343,7 @@ def rebuild_keeping_outputs(path: Path) -> None:
     renumbered in order, as a run top to bottom would number them.
     Raises ValueError when the code cells differ otherwise: then the saved outputs might not be what
     the new code prints, and the notebook must be executed."""
-    out = NOTEBOOKS / (path.stem + ".ipynb")
+    out = output_path(path)
     saved = [c for c in nbformat.read(out, as_version=4).cells if c.cell_type == "code"]
     nb = read_source(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -352,18 +378,20 @@ def rebuild_keeping_outputs(path: Path) -> None:
 def check(paths: list[Path]) -> list[str]:
     problems = []
     for path in paths:
-        target = NOTEBOOKS / (path.stem + ".ipynb")
+        target = output_path(path)
+        name = target.relative_to(NOTEBOOKS)
         if not target.exists():
-            problems.append(f"{target.name} is missing: run `make execute`.")
+            problems.append(f"{name} is missing: run `make execute`.")
             continue
         built, saved = read_source(path), nbformat.read(target, as_version=4)
         if cells_signature(built) != cells_signature(saved):
-            problems.append(f"{target.name} differs from src/{path.name}: run `make execute NB={path.name[:2]}`.")
+            problems.append(f"{name} differs from {path.relative_to(NOTEBOOKS)}: "
+                            f"run `python tools/build_notebooks.py --lang {language_of(path)} {path.name[:2]}`.")
         elif attachments_of(built) != attachments_of(saved):  # a diagram was redrawn since the build
             new, kept = attachments_of(built), attachments_of(saved)
             stale = sorted(name for name in new.keys() | kept.keys() if new.get(name) != kept.get(name))
-            problems.append(f"{target.name} carries an old copy of {', '.join(stale)}: run "
-                            f"`python tools/build_notebooks.py --keep-outputs {path.name[:2]}`.")
+            problems.append(f"{name} carries an old copy of {', '.join(stale)}: run "
+                            f"`python tools/build_notebooks.py --keep-outputs --lang {language_of(path)} {path.name[:2]}`.")
     return problems
 
 
@@ -374,9 +402,11 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="only check that .ipynb files match their .py")
     parser.add_argument("--keep-outputs", action="store_true",
                         help="rebuild without executing, keeping outputs (code cells must be unchanged)")
+    parser.add_argument("--lang", default=i18n.DEFAULT_LANG, choices=[*i18n.languages(), "all"],
+                        help="which edition: en (notebooks/src/), ru (notebooks/src/ru/), or all")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     args = parser.parse_args()
-    paths = source_paths(args.notebooks)
+    paths = source_paths(args.notebooks, args.lang)
     if not paths:
         print("no notebook sources match", args.notebooks, file=sys.stderr)
         return 2
@@ -387,10 +417,10 @@ def main() -> int:
     if args.keep_outputs:
         for path in paths:
             rebuild_keeping_outputs(path)
-            print(f"rebuilt {path.stem}.ipynb from its source, outputs kept")
+            print(f"rebuilt {output_path(path).relative_to(NOTEBOOKS)} from its source, outputs kept")
         return 0
     for path in paths:
-        print(f"executing {path.name} ({'fast' if args.fast else 'full'} mode)...", flush=True)
+        print(f"executing {path.relative_to(SOURCES)} ({'fast' if args.fast else 'full'} mode)...", flush=True)
         print(f"  done in {build(path, args.fast, args.timeout):.0f} s", flush=True)
     return 0
 

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-from . import config, offline
+from . import config, i18n, offline
 
 INTRODUCED_IN = "00"
 
@@ -92,11 +92,15 @@ def _configure_figures() -> None:
 last_setup: dict = {}
 
 
-def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
-    """Prepare a notebook: seeds, threads, fast mode, figures, offline guard; print one line.
+def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False, lang: str | None = None) -> None:
+    """Prepare a notebook: seeds, threads, fast mode, figures, offline guard, language; print one line.
 
-    Returns nothing (so the cell shows only the line); the settings are in ``last_setup``.
+    ``lang`` ("en", "ru") is the language of what ``utils`` shows (widgets, figures, this line);
+    without it, ``COURSE_LANG`` decides (English when unset). Returns nothing (so the cell shows
+    only the line); the settings are in ``last_setup``.
     """
+    if lang is not None:
+        i18n.set_language(lang)  # first: a misspelt language fails before anything else happens
     installed = _install_missing_on_colab() if config.in_colab() else []
     if config.env_flag(offline.GUARD_ENV_VAR, unknown=True):  # a misspelt value fails safe: guard on
         offline.install_guard()
@@ -117,12 +121,14 @@ def setup(seed: int = config.DEFAULT_SEED, quiet: bool = False) -> None:
         "ipywidgets": ipywidgets.__version__,
         "offline_guard": offline.guard_installed(),
         "installed": installed,
+        "lang": i18n.language(),
     }
     if not quiet:
+        threads_text = i18n.t("setup.threads.one") if threads == 1 else i18n.t("setup.threads.many", n=threads)
         print(
-            f"{info['mode']} mode · {info['device']} · {threads} thread{'' if threads == 1 else 's'} · seed {seed} · "
-            f"torch {info['torch']} · ipywidgets {info['ipywidgets']}"
-            + (" · offline guard on" if info["offline_guard"] else "")
+            i18n.t("setup.line", mode=i18n.t(f"setup.mode.{info['mode']}"), device=info["device"],
+                   threads=threads_text, seed=seed, torch=info["torch"], ipywidgets=info["ipywidgets"])
+            + (i18n.t("setup.offline_guard") if info["offline_guard"] else "")
         )
     last_setup.clear()
     last_setup.update(info)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import check_range
+from .i18n import t
 
 INTRODUCED_IN = "01"
 
@@ -68,12 +69,12 @@ class Update:
         w, b, x, lr = self.weights_before, self.bias_before, self.x, self.learning_rate
         terms = " + ".join(f"{wi:.2f}·{xi:g}" for wi, xi in zip(w, x))
         lines = [
-            f"point x = ({', '.join(f'{v:g}' for v in x)}), target {self.target}",
-            f"z = {terms} + ({b:.2f}) = {self.z:.2f}  →  output {self.output}",
-            f"error = target − output = {self.error}",
+            t("perceptron.explain_point", x=", ".join(f"{v:g}" for v in x), target=self.target),
+            t("perceptron.explain_sum", terms=terms, b=b, z=self.z, output=self.output),
+            t("perceptron.explain_error", error=self.error),
         ]
         if self.error == 0:
-            lines.append("correct: weights stay as they are")
+            lines.append(t("perceptron.explain_correct"))
         else:
             for i, (wb, wa, xi) in enumerate(zip(w, self.weights_after, x), start=1):
                 lines.append(f"w{i} ← {wb:.2f} + {lr:g}·({self.error})·{xi:g} = {wa:.2f}")

@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Polygon
 
+from .. import i18n
 from ..figures import new_figure
 from .style import ARROW, BLUE, BODY, ORANGE, PURPLE, SKY, SMALL, TITLE, VERMILLION
 
@@ -28,7 +29,7 @@ def neuron_vs_perceptron() -> Figure:
         ax.axis("off")
 
     # --- biological neuron -------------------------------------------------------------
-    left.set_title("Biological neuron", fontsize=TITLE, weight="bold")
+    left.set_title(i18n.t("diagram.neuron"), fontsize=TITLE, weight="bold")
     rng = np.random.default_rng(3)
     soma = (3.0, 3.0)
     for angle in np.linspace(100, 260, 5):
@@ -47,12 +48,11 @@ def neuron_vs_perceptron() -> Figure:
     for dy in (-0.7, 0, 0.7):
         left.plot([8.2, 9.0], [3.0, 3.0 + dy], color=BLUE, lw=2)
         left.add_patch(Circle((9.1, 3.0 + dy), 0.15, color=BLUE))
-    for text, xy in (("dendrites\n(receive signals)", (0.9, 5.4)), ("cell body\n(adds them up)", (4.9, 1.9)),
-                     ("axon\n(fires if the sum\nis large enough)", (6.2, 4.3)), ("synapses\n(to other neurons)", (8.9, 1.3))):
-        left.text(*xy, text, ha="center", va="center", fontsize=SMALL)
+    for part, xy in (("dendrites", (0.9, 5.4)), ("cell_body", (4.9, 1.9)), ("axon", (6.2, 4.3)), ("synapses", (8.9, 1.3))):
+        left.text(*xy, i18n.t(f"diagram.neuron.{part}"), ha="center", va="center", fontsize=SMALL)
 
     # --- perceptron ---------------------------------------------------------------------
-    right.set_title("Perceptron (artificial neuron)", fontsize=TITLE, weight="bold")
+    right.set_title(i18n.t("diagram.perceptron"), fontsize=TITLE, weight="bold")
     inputs_y = (4.8, 3.0, 1.2)
     summ, act = (5.0, 3.0), (7.4, 3.0)
     for i, y in enumerate(inputs_y, start=1):
@@ -63,13 +63,13 @@ def neuron_vs_perceptron() -> Figure:
     right.add_patch(Circle(summ, 0.7, color=VERMILLION))
     right.text(*summ, "Σ", ha="center", va="center", fontsize=20, color="white")
     right.text(summ[0], 1.7, "$z = \\sum_i w_i x_i + b$", ha="center", fontsize=BODY)
-    right.text(summ[0], 4.3, "bias $b$", ha="center", fontsize=BODY)
+    right.text(summ[0], 4.3, i18n.t("diagram.perceptron.bias"), ha="center", fontsize=BODY)
     _arrow(right, (summ[0], 4.1), (summ[0], 3.72))
     _arrow(right, (summ[0] + 0.7, 3.0), (act[0] - 0.75, 3.0))
     right.add_patch(FancyBboxPatch((act[0] - 0.7, 2.3), 1.4, 1.4, boxstyle="round,pad=0.05", color=ORANGE))
     right.add_patch(Polygon([[act[0] - 0.5, 2.6], [act[0], 2.6], [act[0], 3.4], [act[0] + 0.5, 3.4]],
                             closed=False, fill=False, lw=2))
-    right.text(act[0], 4.05, "activation $f(z)$", ha="center", fontsize=BODY)
+    right.text(act[0], 4.05, i18n.t("diagram.perceptron.activation"), ha="center", fontsize=BODY)
     _arrow(right, (act[0] + 0.75, 3.0), (9.6, 3.0))
     right.text(9.6, 3.4, "$y$", ha="center", fontsize=13)
     fig.tight_layout()

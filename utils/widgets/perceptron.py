@@ -12,6 +12,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from ..checks import check_range
+from ..i18n import t
 from ..perceptron import GATE_TARGETS, gate_data, perceptron_output, perceptron_update
 from .base import LiveView, fixed_layout, new_figure
 
@@ -67,7 +68,7 @@ def _draw_static(ax, state: PerceptronState) -> dict:
     ax.set_xticks([0, 1])
     ax.set_yticks([0, 1])
     ax.grid(False)
-    title = ax.set_title("AND: 0 of 4 wrong (shaded: output 1)", fontsize=10)
+    title = ax.set_title(t("perceptron.title", gate=state.gate, errors=0, tick=""), fontsize=10)
     return {"grid": (gx, gy), "region": region, "line": line, "points": points, "labels": labels,
             "cursor": cursor, "title": title}
 
@@ -83,14 +84,12 @@ def _update_artists(artists: dict, state: PerceptronState) -> np.ndarray:
     right = outputs == targets
     artists["points"].set_facecolors(["#222" if t == 1 else "white" for t in targets])
     artists["points"].set_edgecolors([RIGHT if r else WRONG for r in right])
-    for text, _x, t, o in zip(artists["labels"], inputs, targets, outputs):
-        text.set_text(f"target {t} · out {o}")
-        text.set_color(RIGHT if t == o else WRONG)
+    for text, _x, target, o in zip(artists["labels"], inputs, targets, outputs):
+        text.set_text(t("perceptron.point_label", target=target, output=o))
+        text.set_color(RIGHT if target == o else WRONG)
     artists["cursor"].set_offsets(inputs[state.next_point : state.next_point + 1])
     errors = int((~right).sum())
-    artists["title"].set_text(
-        f"{state.gate}: {errors} of 4 wrong" + (" ✓" if errors == 0 else "") + " (shaded: output 1)"
-    )
+    artists["title"].set_text(t("perceptron.title", gate=state.gate, errors=errors, tick=" ✓" if errors == 0 else ""))
     return outputs
 
 
@@ -131,19 +130,19 @@ class PerceptronPlayground(LiveView):
         self.w1 = self.link(widgets.FloatSlider(value=w1, description="w1", **slider), "w1")
         self.w2 = self.link(widgets.FloatSlider(value=w2, description="w2", **slider), "w2")
         self.b = self.link(widgets.FloatSlider(value=b, description="b", **slider), "b")
-        self.gate = widgets.Dropdown(options=list(GATE_TARGETS), value=self.state.gate, description="gate",
-                                     layout=fixed_layout(150), style={"description_width": "36px"})
+        self.gate = widgets.Dropdown(options=list(GATE_TARGETS), value=self.state.gate, description=t("perceptron.gate"),
+                                     layout=fixed_layout(170), style={"description_width": "56px"})
         self.gate.observe(self.guarded(self._on_gate), names="value")
         self.learning_rate = self.link(
-            widgets.FloatSlider(value=learning_rate, min=0.05, max=2.0, step=0.05, description="lr",
+            widgets.FloatSlider(value=learning_rate, min=0.05, max=2.0, step=0.05, description=t("perceptron.learning_rate"),
                                 readout_format=".2f", layout=fixed_layout(200),
                                 style={"description_width": "28px"}),
             "learning_rate",
         )
-        self.step_button = widgets.Button(description="step: learn from 1 point", layout=fixed_layout(190),
+        self.step_button = widgets.Button(description=t("perceptron.step_button"), layout=fixed_layout(190),
                                           button_style="primary")
         self.step_button.on_click(self.guarded(lambda _: self.step()))
-        self.reset_button = widgets.Button(description="reset to 0", layout=fixed_layout(100))
+        self.reset_button = widgets.Button(description=t("perceptron.reset_button"), layout=fixed_layout(110))
         self.reset_button.on_click(self.guarded(lambda _: self.reset()))
         self.table = widgets.HTML(layout=fixed_layout(340, 175))
         self.arithmetic = widgets.HTML(layout=fixed_layout(340, 175))
@@ -166,18 +165,19 @@ class PerceptronPlayground(LiveView):
         s = self.state
         cell = "<td style='padding:1px 10px'>"
         rows = "".join(
-            f"<tr style='color:{RIGHT if o == t else WRONG}'>{cell}{x[0]:g}</td>{cell}{x[1]:g}</td>"
-            f"{cell}{s.w1 * x[0] + s.w2 * x[1] + s.b:+.2f}</td>{cell}{o}</td>{cell}{t}</td></tr>"
-            for x, o, t in zip(inputs, self.outputs, targets)
+            f"<tr style='color:{RIGHT if o == target else WRONG}'>{cell}{x[0]:g}</td>{cell}{x[1]:g}</td>"
+            f"{cell}{s.w1 * x[0] + s.w2 * x[1] + s.b:+.2f}</td>{cell}{o}</td>{cell}{target}</td></tr>"
+            for x, o, target in zip(inputs, self.outputs, targets)
         )
         self.table.value = (
-            "<b>z = w1·x1 + w2·x2 + b</b>, output = 1 if z ≥ 0"
+            t("perceptron.table_rule") +
             "<table style='font-family:monospace;text-align:right;line-height:1.25;border-collapse:collapse'>"
-            "<tr><th>x1</th><th>x2</th><th>z</th><th>out</th><th>target</th></tr>" + rows + "</table>"
+            f"<tr><th>x1</th><th>x2</th><th>z</th><th>{t('perceptron.column_output')}</th>"
+            f"<th>{t('perceptron.column_target')}</th></tr>" + rows + "</table>"
         )
-        text = self.last_update.explain() if self.last_update else "Press “step” to learn from the circled point."
+        text = self.last_update.explain() if self.last_update else t("perceptron.press_step")
         self.arithmetic.value = (
-            f"<b>last update</b> (step {s.steps_taken})<pre style='font-size:12px;line-height:1.3'>"
+            t("perceptron.last_update", step=s.steps_taken) + "<pre style='font-size:12px;line-height:1.3'>"
             f"{html.escape(text)}</pre>"
         )
 

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..checks import check_range
+from ..i18n import t
 from ..regression import apartment_prices, gradient_descent_path, least_squares, mse
 from .base import LiveView, fixed_layout, new_figure
 
@@ -33,10 +34,10 @@ class DescentState:
 
 def _draw_static(fig: Figure, x: np.ndarray, y: np.ndarray) -> dict:
     data_ax, loss_ax = fig.subplots(1, 2)
-    data_ax.scatter(x * 100, y * 100, s=12, alpha=0.6, color="tab:blue", label="apartments")
+    data_ax.scatter(x * 100, y * 100, s=12, alpha=0.6, color="tab:blue", label=t("regression.apartments"))
     xs = np.array([0.0, 1.6])
-    (line,) = data_ax.plot(xs * 100, xs * 0, color="tab:red", lw=2, label="model")
-    data_ax.set(xlim=(0, 160), ylim=(-50, 700), xlabel="area (m²)", ylabel="price (k€)")
+    (line,) = data_ax.plot(xs * 100, xs * 0, color="tab:red", lw=2, label=t("regression.model"))
+    data_ax.set(xlim=(0, 160), ylim=(-50, 700), xlabel=t("regression.area_axis"), ylabel=t("regression.price_axis"))
     data_title = data_ax.set_title("", fontsize=9)
 
     ws = np.linspace(*SLOPE_RANGE, 121)
@@ -45,10 +46,10 @@ def _draw_static(fig: Figure, x: np.ndarray, y: np.ndarray) -> dict:
     loss = mse(grid_w, grid_b, x, y)
     loss_ax.contour(grid_w, grid_b, np.log10(loss), levels=12, cmap="viridis", linewidths=0.8)
     w_best, b_best = least_squares(x, y)
-    loss_ax.plot([w_best], [b_best], marker="*", color="black", ms=12, ls="none", label="least squares")
-    (path,) = loss_ax.plot([], [], color="tab:red", marker="o", ms=3, lw=1.2, label="gradient descent")
+    loss_ax.plot([w_best], [b_best], marker="*", color="black", ms=12, ls="none", label=t("regression.least_squares"))
+    (path,) = loss_ax.plot([], [], color="tab:red", marker="o", ms=3, lw=1.2, label=t("regression.gradient_descent"))
     (start,) = loss_ax.plot([], [], marker="s", color="tab:red", ms=6, ls="none")
-    loss_ax.set(xlim=SLOPE_RANGE, ylim=INTERCEPT_RANGE, xlabel="slope w", ylabel="intercept b")
+    loss_ax.set(xlim=SLOPE_RANGE, ylim=INTERCEPT_RANGE, xlabel=t("regression.slope_axis"), ylabel=t("regression.intercept_axis"))
     loss_ax.legend(loc="lower left", fontsize=8)
     loss_title = loss_ax.set_title("", fontsize=9)
     loss_ax.grid(False)
@@ -68,11 +69,11 @@ def _update_artists(artists: dict, state: DescentState, x: np.ndarray, y: np.nda
     ws, bs = shown[-1]
     artists["line"].set_data(xs * 100, (ws * xs + bs) * 100)
     loss = float(mse(w, b, x, y)) if np.isfinite([w, b]).all() else float("inf")
-    artists["data_title"].set_text(f"after {state.steps} steps: price ≈ {ws * 1000:.0f} €/m² · area "
-                                   f"{'+' if bs >= 0 else '−'} {abs(bs) * 100:.0f} k€" if abs(ws) < 1e5
-                                   else f"after {state.steps} steps: diverged")
-    loss_text = f"{loss:.4f}" if loss < 1e6 else "huge (diverging)"
-    artists["loss_title"].set_text(f"learning rate {state.learning_rate:g}: MSE {loss_text}")
+    artists["data_title"].set_text(
+        t("regression.line_title", steps=state.steps, per_m2=ws * 1000, sign="+" if bs >= 0 else "−", base=abs(bs) * 100)
+        if abs(ws) < 1e5 else t("regression.diverged_title", steps=state.steps))
+    loss_text = f"{loss:.4f}" if loss < 1e6 else t("regression.huge_loss")
+    artists["loss_title"].set_text(t("regression.loss_title", learning_rate=state.learning_rate, loss=loss_text))
     return path
 
 
@@ -106,11 +107,11 @@ class GradientDescentView(LiveView):
         self._artists = _draw_static(figure, self.x, self.y)
         self.learning_rate = self.link(
             widgets.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0.3, step=0.05,
-                                   description="learning rate", readout_format=".3f",
-                                   layout=fixed_layout(380), style={"description_width": "90px"}),
+                                   description=t("regression.learning_rate"), readout_format=".3f",
+                                   layout=fixed_layout(380), style={"description_width": "120px"}),
             "learning_rate")
         self.steps = self.link(
-            widgets.IntSlider(value=int(steps), min=0, max=MAX_STEPS, description="steps",
+            widgets.IntSlider(value=int(steps), min=0, max=MAX_STEPS, description=t("regression.steps"),
                               layout=fixed_layout(380), style={"description_width": "50px"}),
             "steps")
         super().__init__(figure, controls=[self.learning_rate, self.steps])

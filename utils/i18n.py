@@ -1,0 +1,69 @@
+"""The course in more than one language: every sentence a learner sees from `utils` comes from here.
+
+The strings live in ``utils/locales/<lang>.json`` (one file per language, the same keys in each;
+tests/test_i18n.py checks). Choose the language with ``utils.setup(lang="ru")`` (the Russian
+notebooks' setup cell does) or the environment variable ``COURSE_LANG=ru``; English otherwise.
+Code asks for a string by its key: ``t("perceptron.reset")``, with ``{placeholders}`` filled from
+keyword arguments: ``t("perceptron.step_title", step=3)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+INTRODUCED_IN = "00"
+
+LANG_ENV_VAR = "COURSE_LANG"
+DEFAULT_LANG = "en"
+LOCALES = Path(__file__).resolve().parent / "locales"
+
+_chosen: str | None = None  # set by set_language(); None: the environment variable decides
+
+
+def languages() -> list[str]:
+    """The languages the course speaks: one per file in utils/locales/."""
+    return sorted(path.stem for path in LOCALES.glob("*.json"))
+
+
+def check_language(lang: object) -> str:
+    """``lang`` if the course speaks it; otherwise an error listing the languages it does."""
+    if not isinstance(lang, str) or lang not in languages():
+        raise ValueError(f"unknown language {lang!r}: choose one of {languages()} "
+                         f"(a new language is a new file in {LOCALES.name}/, see README).")
+    return lang
+
+
+def set_language(lang: str | None) -> None:
+    """Speak ``lang`` from now on; ``None`` goes back to ``COURSE_LANG`` (or English)."""
+    global _chosen
+    _chosen = None if lang is None else check_language(lang)
+
+
+def language() -> str:
+    """The language in use: the one chosen by ``set_language``/``setup``, else ``COURSE_LANG``, else English."""
+    if _chosen is not None:
+        return _chosen
+    from_env = os.environ.get(LANG_ENV_VAR, "").strip()
+    return check_language(from_env) if from_env else DEFAULT_LANG
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """All the strings of one language, by key (read once)."""
+    return json.loads((LOCALES / f"{check_language(lang)}.json").read_text(encoding="utf-8"))
+
+
+def t_in(lang: str, key: str, **fmt: object) -> str:
+    """The string ``key`` in language ``lang``, its ``{placeholders}`` filled from ``fmt``."""
+    table = strings(lang)
+    if key not in table:
+        raise KeyError(f"no string {key!r} in {LOCALES.name}/{lang}.json: add it (every language needs every key).")
+    return table[key].format(**fmt) if fmt else table[key]
+
+
+def t(key: str, **fmt: object) -> str:
+    """The string ``key`` in the language in use, e.g. ``t("perceptron.reset")``."""
+    return t_in(language(), key, **fmt)
