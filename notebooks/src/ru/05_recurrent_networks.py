@@ -238,7 +238,7 @@ plt.show()
 # а функция потерь при обучении снизилась.
 
 # %%
-utils.assert_decreased("функция потерь прогнозиста", [np.mean(losses[:10]), np.mean(losses[-10:])], by=0.5)
+utils.assert_decreased("функция потерь прогнозной модели", [np.mean(losses[:10]), np.mean(losses[-10:])], by=0.5)
 assert one_step_mse < 0.7 * naive_mse, (one_step_mse, naive_mse)
 assert multi_rnn_mse < 0.5 * multi_naive_mse, (multi_rnn_mse, multi_naive_mse)
 
@@ -252,7 +252,7 @@ assert multi_rnn_mse < 0.5 * multi_naive_mse, (multi_rnn_mse, multi_naive_mse)
 # только вместо символов у неё токены, а вместо RNN — трансформер.
 #
 # Данные — «маленький» корпус Шекспира: около 1,1 миллиона символов из восьми пьес, тех же, что
-# в известном файле Tiny Shakespeare Карпатого
+# в известном файле Tiny Shakespeare Андрея Карпати
 # ([char-rnn, 2015](https://github.com/karpathy/char-rnn)). Последние 10 % каждой пьесы отложены
 # для валидации. Каждый отдельный символ — один токен.
 
@@ -486,7 +486,7 @@ sampler
 # Что лежит в памяти? Тепловая карта показывает 32 скрытых нейрона LSTM (строки) после каждого
 # символа (столбцы) набранного вами текста: красный — положительные значения, синий —
 # отрицательные. Поищите нейроны, которые переключаются на переводе строки, внутри слова
-# и на пробеле или после двоеточия. В моделях побольше Карпатый нашёл нейроны, следящие за кавычками
+# и на пробеле или после двоеточия. В моделях побольше Карпати нашёл нейроны, следящие за кавычками
 # и длиной строки ([Karpathy et al., 2015](https://arxiv.org/abs/1506.02078)). Большинство нейронов
 # так просто не прочитать.
 
@@ -573,8 +573,8 @@ lstm_default = torch.nn.LSTM(16, 64, batch_first=True)
 lstm_open = torch.nn.LSTM(16, 64, batch_first=True)
 with torch.no_grad():
     lstm_open.bias_hh_l0[64:128] += 2.0                 # часть смещения для вентиля забывания (порядок i, f, g, o)
-curves = {"простая RNN": sensitivity(plain_rnn), "LSTM (инициализация по умолчанию)": sensitivity(lstm_default),
-          "LSTM (вентили забывания открыты)": sensitivity(lstm_open)}
+curves = {"простая RNN": sensitivity(plain_rnn), "LSTM (по умолчанию)": sensitivity(lstm_default),
+          "LSTM (вентили открыты)": sensitivity(lstm_open)}
 
 # Обученная модель: d(логит прогноза после 100 символов)/d(эмбеддинг символа k шагов назад).
 text_ids = val_ids[1000:1100].unsqueeze(0).to(device)
@@ -605,7 +605,7 @@ for name, values in curves.items():
 # полезный градиент на расстоянии 50, в тысячи раз больший, чем у простой RNN.
 
 # %%
-rnn_curve, open_curve = curves["простая RNN"], curves["LSTM (вентили забывания открыты)"]
+rnn_curve, open_curve = curves["простая RNN"], curves["LSTM (вентили открыты)"]
 assert rnn_curve[50] < 1e-6 * rnn_curve[0], "градиент простой RNN должен затухать"
 assert open_curve[50] > 1e-2 * open_curve[0], "LSTM с открытыми вентилями должна сохранять градиент"
 assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
