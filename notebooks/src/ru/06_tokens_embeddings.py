@@ -169,7 +169,7 @@ def train_bpe(text, num_merges, show=0):
         seen.append(freq)
     for k, (pair, new_id) in enumerate(list(merges.items())[:show]):
         a, b, ab = (repr(vocab[i].decode("utf-8", errors="replace")) for i in (*pair, new_id))
-        print(f"слияние {k + 1:>2}: {a:>8} + {b:<8} → {ab:<10} номер {new_id}, встречено {seen[k]:,} раз")
+        print(f"слияние {k + 1:>2}: {a:>8} + {b:<8} → {ab:<10} номер {new_id}, частота {seen[k]:,}")
     return merges
 
 
@@ -559,7 +559,7 @@ bengali, english = sentences["банан"]["бенгали"], sentences["бан�
 for name in ("GPT-4 (cl100k)", "GPT-4o (o200k)"):
     n_bn, repeats = doc_tokens(bengali, real[name])
     n_en = len(real[name].encode(" ".join([english] * repeats)))
-    print(f"{name}: по-бенгальски {n_bn:,} токенов, по-английски (те же {repeats} фраз) {n_en:,}: ×{n_bn / n_en:.1f}")
+    print(f"{name}: по-бенгальски {n_bn:,} токенов, по-английски (столько же повторов, {repeats}) {n_en:,}: ×{n_bn / n_en:.1f}")
     assert n_bn > n_en
 assert doc_tokens(bengali, real["GPT-4o (o200k)"])[0] < doc_tokens(bengali, real["GPT-4 (cl100k)"])[0]
 
