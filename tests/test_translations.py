@@ -99,6 +99,13 @@ def test_markdown_formulas_links_and_language_are_checked():
         ["2: not translated (no prose in the language)"]
 
 
+def test_a_formula_wrapped_over_two_lines_is_one_formula():
+    text = "after $k$ steps, $a =\nb$. A product of $k$ terms"
+    assert translation_status.formulas(text) == {"$k$": 2, "$a =\nb$": 1}
+    assert translation_status.formulas("costs $5 and $10 today") == {}  # dollars, not a formula
+    assert translation_status.formulas("one $x$\n\nand $y$") == {"$x$": 1, "$y$": 1}
+
+
 def test_added_and_removed_cells_are_caught():
     english = copy.deepcopy(ENGLISH)
     english.cells.insert(3, nbformat.v4.new_code_cell("assert z == 5"))

@@ -39,7 +39,10 @@ from utils import i18n  # noqa: E402
 
 # The letters that show a cell or a string was translated (a new language adds its script here).
 SCRIPTS = {"ru": re.compile(r"[А-Яа-яЁё]")}
-FORMULA = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
+# Inline $…$ as Pandoc reads it: no space just inside the dollars, no digit right after the closing
+# one, and it may wrap onto the next line (not across a blank line). Without the wrap, a formula
+# broken over two lines paired the wrong dollars and counted the prose between formulas as one.
+FORMULA = re.compile(r"\$\$.+?\$\$|\$(?=\S)(?:[^$\n]|\n(?!\n))+?(?<=\S)\$(?!\d)", re.DOTALL)
 LINK_TARGET = re.compile(r"\]\(([^)\s]+)")
 CODE_SPAN = re.compile(r"`[^`]*`")
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
