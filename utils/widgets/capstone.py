@@ -69,7 +69,7 @@ class CorpusPicker(HtmlView):
         if choice not in CHOICES:
             raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}.")
         self.state = CorpusPickerState(choice, str(path), text, replace_bad_bytes)
-        self._cache: dict[tuple, Corpus] = {}
+        self._cache: dict[tuple, tuple[Corpus, str]] = {}
         self.corpus: Corpus | None = None
         self.choice = self.link(widgets.Dropdown(options=[(label, key) for key, label in CHOICE_LABELS.items()],
                                                  value=choice, description="text", layout=fixed_layout(330)), "choice")
@@ -84,11 +84,11 @@ class CorpusPicker(HtmlView):
     def draw(self) -> None:
         s = self.state
         key = (s.choice, s.path if s.choice == "file" else "", s.text if s.choice == "text" else "", s.replace_bad_bytes)
-        if key not in self._cache:
-            self._cache[key] = load_corpus(s.choice, path=s.path or None, text=s.text,
-                                           errors="replace" if s.replace_bad_bytes else "strict")
-        self.corpus = self._cache[key]
-        self.html.value = corpus_html(self.corpus)
+        if key not in self._cache:  # loading and counting 2 M characters takes a moment: once per text
+            corpus = load_corpus(s.choice, path=s.path or None, text=s.text,
+                                 errors="replace" if s.replace_bad_bytes else "strict")
+            self._cache[key] = (corpus, corpus_html(corpus))
+        self.corpus, self.html.value = self._cache[key]
 
     def describe(self) -> str:
         return f"<CorpusPicker: {self.corpus.name if self.corpus else 'nothing loaded'}>"
