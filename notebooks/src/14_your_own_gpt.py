@@ -12,7 +12,7 @@
 # - to judge the result honestly: baselines, samples, and "is it copying?";
 # - what data parallelism is, measured with two processes under `torchrun`.
 #
-# **Time:** about 60 minutes (the cells train for about 8 minutes in all on a laptop).
+# **Time:** about 60 minutes (the cells compute for about 10 minutes in all on a 2-core laptop).
 # **Needs:** notebooks 06 (BPE), 08 (the GPT) and 09 (the training recipe).
 
 # %%
@@ -33,7 +33,7 @@ utils.setup()
 # Everything the course built so far was trained on Shakespeare. Now you choose. Three kinds of text
 # work offline on every machine:
 #
-# - `"shakespeare"`: all the plays (`utils.data`, about 5 million characters; we use a prefix);
+# - `"shakespeare"`: all the plays (`utils.data`; we use their first 2 million characters);
 # - `"python"`: Python's own standard library, the `.py` files of the Python running this notebook,
 #   in sorted order: a GPT that writes Python;
 # - `"file"`: your own UTF-8 text file (set `MY_FILE`), or `"text"`: text you paste.
@@ -217,7 +217,7 @@ if not utils.is_fast():   # the result the text below explains, from the full ru
 # %% [markdown]
 # On Shakespeare, in the full run, **BPE won** by more than 0.1 bits per character at equal compute (the
 # numbers are printed above, and checked). Why: each BPE token covers about two characters (0.4 to
-# 0.55 tokens per character). Its bigger output layer (756 tokens instead of about 70) costs
+# 0.55 tokens per character). Its bigger output layer (756 tokens instead of one per character) costs
 # compute, so it got over 20 % fewer steps, yet it still read 1.2 to 1.8 times as much text, and
 # its 64-token context spans about twice as many characters. With far more merges the price grows
 # (rare tokens are seen too seldom to learn them), which is one of the exercises.
@@ -280,7 +280,11 @@ curves.figure
 
 # %%
 assert len(losses) == steps and losses[: len(first_half)] == first_half
-utils.assert_decreased("held-out loss", curves.state.val_losses, by=utils.fast(1.0, 0.1))
+utils.assert_decreased("held-out loss", curves.state.val_losses, by=utils.fast(0.3, 0.1))   # fractions of the first
+
+# %% [markdown]
+# The budget buys training steps; the held-out points of the curve cost extra time on top (the
+# whole run's time is printed above).
 
 # %% [markdown]
 # ## 5. Judge it honestly
