@@ -79,6 +79,7 @@ benchmark: setup
 	$(PY) benchmarks/backprop_widget.py
 	$(PY) benchmarks/finetune_widgets.py
 	$(PY) benchmarks/diffusion_widgets.py
+	$(PY) benchmarks/capstone_widgets.py
 
 # Runs notebooks in a real JupyterLab in headless Chromium and checks every widget view renders and
 # reacts (NB=01 for one notebook). Needs Debian's chromium, installed here when run as root (as on CI).

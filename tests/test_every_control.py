@@ -227,7 +227,25 @@ def _tokens():
     return TokenView()
 
 
+def _merges():
+    from utils.bpe import BytePairTokenizer
+    from utils.widgets import MergesView
+
+    text = "To be, or not to be, that is the question. " * 40
+    return MergesView(BytePairTokenizer.train(text, 30), text, merges=10)
+
+
+def _sampler():
+    from utils.widgets import SamplerView
+
+    model, tokenizer = _gpt_and_tokenizer()
+    with torch.no_grad():
+        model.lm_head.weight.div_(40)  # a fresh model's logits: sampling settings change the sample
+    return SamplerView(model, tokenizer, "to be or not to be, that is the question\n" * 20, prompt="to be", new_tokens=40)
+
+
 VIEWS = {
+    "merges": _merges, "sampler": _sampler,
     "next_token": _next_token, "attention": _attention, "perceptron": _perceptron,
     "gradient_descent": _gradient_descent, "cost": _cost, "lora_rank": _lora, "rlhf": _rlhf,
     "scaling": _scaling, "hidden_states": _hidden_states, "temperature_sampler": _temperature_sampler,

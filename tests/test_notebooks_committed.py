@@ -28,7 +28,7 @@ ALL_NOTEBOOKS = NOTEBOOKS + TRANSLATED
 COURSE_NAMES = {
     "01_perceptron", "02_regression", "03_backpropagation", "04_deep_networks", "05_recurrent_networks", "06_tokens_embeddings",
     "07_attention", "08_gpt", "09_pretraining_scaling", "10_fine_tuning", "11_rlhf", "12_using_llms",
-    "13_pictures_from_a_prompt",
+    "13_pictures_from_a_prompt", "14_your_own_gpt",
 }
 MAX_BYTES = 2_500_000
 ABSOLUTE_PATH = re.compile(r"(/(work|home|tmp|root|Users)/[A-Za-z0-9_.-]+/|[A-Z]:\\\\Users)")

@@ -789,7 +789,7 @@ assert len(train_images) == 1258 and len(TRAIN_TEMPLATES) == 8
 # - Text to image = condition on a text embedding; held-out phrasings work because similar meanings
 #   have similar embeddings.
 #
-# **Next:** the capstone puts the course's pieces together.
+# **Next:** notebook 14, the capstone: your own GPT on a text you choose, with everything the course built.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: why does guidance make digits more recognisable but less varied? Then: what would a latent-diffusion model add on top of this one?

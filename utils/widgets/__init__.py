@@ -14,6 +14,7 @@ INTRODUCED_IN = "01"
 # name -> submodule that defines it
 _WHERE = {
     "AttentionView": "attention", "show_attention": "attention",
+    "CorpusPicker": "capstone", "MergesView": "capstone", "SamplerView": "capstone",
     "BackpropView": "backprop", "show_backprop": "backprop", "show_graph": "backprop",
     "LiveView": "base", "HtmlView": "base", "fixed_layout": "base",
     "figure_to_png": "base", "new_figure": "base",

@@ -33,7 +33,8 @@ def attention_for(model, tokenizer, text: str, max_tokens: int = MAX_TOKENS):
     if not isinstance(text, str) or not text:
         raise ValueError("Type at least one character of text to see its attention.")
     # Characters the model never saw (e.g. emoji) are skipped rather than failing mid-typing.
-    ids = tokenizer.encode(tokenizer.known(text))[-max_tokens:]
+    # (A byte-level BPE, notebook 14, has no unknown characters and no known().)
+    ids = tokenizer.encode(tokenizer.known(text) if hasattr(tokenizer, "known") else text)[-max_tokens:]
     if not ids:
         raise ValueError("None of these characters is in the model's vocabulary.")
     labels = [token_label(tokenizer.decode([i])) for i in ids]
