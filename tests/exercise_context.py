@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {p.name[:2]: p for p in sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py"))}
@@ -21,8 +22,9 @@ def from_notebook(nb: str, names: tuple[str, ...], namespace: dict | None = None
     namespace = {"np": np, **(namespace or {})}
     tree = ast.parse(SOURCES[nb].read_text(encoding="utf-8"))
     for node in tree.body:
+        targets = [n for t in getattr(node, "targets", []) for n in ast.walk(t)]
         defined = {node.name} if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else {
-            t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)}
+            n.id for n in targets if isinstance(n, ast.Name)}
         if defined & set(names):
             exec(compile(ast.Module([node], []), str(SOURCES[nb]), "exec"), namespace)
     missing = set(names) - set(namespace)
@@ -35,7 +37,22 @@ def context_01() -> dict:
     return from_notebook("01", ("train_perceptron", "X", "targets"))
 
 
-BUILDERS = {"01": context_01}
+@cache
+def context_02() -> dict:
+    from utils.regression import apartment_prices
+    names = ("x", "predict", "mse", "max_curvature", "rng", "n_flats", "area", "rooms", "distance", "age",
+             "features", "price", "distance_km", "price_m2", "d_t", "p_t", "line_w", "line_loss",
+             "torch_parameters", "make_mlp")
+    return from_notebook("02", names, {"torch": torch, "apartment_prices": apartment_prices})
+
+
+@cache
+def context_03() -> dict:
+    import math
+    return from_notebook("03", ("Value", "nudge"), {"math": math})
+
+
+BUILDERS = {"01": context_01, "02": context_02, "03": context_03}
 
 
 def context_for(nb: str, names: tuple[str, ...]) -> dict:

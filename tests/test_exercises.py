@@ -25,6 +25,7 @@ import build_notebooks  # noqa: E402
 from exercise_context import context_for  # noqa: E402  (small versions of each notebook's objects)
 
 from utils.exercises import check, checks_of  # noqa: E402
+from utils.exercises.base import Derived  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {p.name[:2]: p for p in sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py"))}
@@ -87,6 +88,8 @@ def test_check_rejects_the_registered_wrong_answers(nb, eid):
     checker = checks_of(nb)[eid]
     assert checker.wrong_answers, f"{eid}: register at least one plausible wrong answer beside the check"
     for wrong in checker.wrong_answers:
+        if isinstance(wrong, Derived):
+            wrong = wrong.make(**arguments(checker, nb))
         result = check(eid, wrong, **arguments(checker, nb))
         assert result.ok is False, f"{eid} accepted the wrong answer {wrong!r}: {result.message}"
         assert "bug in the check" not in result.message and len(result.message) > 20

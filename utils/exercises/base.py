@@ -37,6 +37,14 @@ class Verdict(Exception):
 NOT_ATTEMPTED = "not attempted yet: replace the `...` with your answer (or complete the function) and run again."
 
 
+@dataclass(frozen=True)
+class Derived:
+    """A registered wrong answer computed from the notebook's objects (``context``), e.g. the loss of
+    a fit that forgot the bias: tests call ``make(**context)`` to get the value."""
+
+    make: Callable[..., Any]
+
+
 def right(why: str) -> Verdict:
     return Verdict(True, why)
 
