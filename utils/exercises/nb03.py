@@ -62,7 +62,7 @@ def engine_grad(sigmoid, Value, z: float, twice: bool = False) -> tuple[float, f
     return out.data, v.grad
 
 
-@exercise("03.2", wrong=[Derived(lambda Value: sigmoid_variant(Value, m))
+@exercise("03.2", wrong=[Derived(lambda Value, m=m: sigmoid_variant(Value, m))
                          for m in ("no derivative", "wrong sign", "no accumulate")], context=("Value",))
 def engine_sigmoid(answer, Value):
     for z in (-3.0, -0.2, 0.0, 1.7):
