@@ -67,7 +67,12 @@ def context_04() -> dict:
             "train_images": train_images, "val_images": val_images, "train_steps": short_train_steps}
 
 
-BUILDERS = {"01": context_01, "02": context_02, "03": context_03, "04": context_04}
+@cache
+def context_05() -> dict:
+    return from_notebook("05", ("rnn_forward",), {"torch": torch})
+
+
+BUILDERS = {"01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05}
 
 
 def context_for(nb: str, names: tuple[str, ...]) -> dict:

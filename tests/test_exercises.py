@@ -71,8 +71,9 @@ def test_every_notebook_has_3_to_5_checked_exercises_with_solutions(nb):
     text = SOURCES[nb].read_text(encoding="utf-8")
     assert f"(solutions/{SOURCES[nb].stem}.py)" in text, f"notebook {nb} must link its solutions file"
     assert 'tags=["solution"]' not in text and "source_hidden" not in text, "solutions stay out of the notebook"
-    for star in ("★ ", "★★ ", "★★★"):
-        assert star in text, f"notebook {nb} has no {star.strip()} exercise"
+    grades = re.findall(r"^# \*\*\d+\. [^*]*?(★+)\.?\*\*", text, flags=re.MULTILINE)
+    assert len(grades) == len(used), f"notebook {nb}: every exercise prompt starts '**N. Title ★..**' ({grades})"
+    assert len(set(grades)) >= 2, f"notebook {nb}: mix the grades (★ understand, ★★ change code, ★★★ investigate)"
 
 
 @pytest.mark.parametrize("nb,eid", ALL_IDS)
