@@ -72,7 +72,23 @@ def context_05() -> dict:
     return from_notebook("05", ("rnn_forward",), {"torch": torch})
 
 
-BUILDERS = {"01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05}
+@cache
+def context_06() -> dict:
+    from collections import Counter
+
+    from utils.bpe import BytePairTokenizer, chunk_text
+    from utils.data import shakespeare_split
+    found = from_notebook("06", ("pair_counts", "merge_pair", "train_bpe"),
+                          {"Counter": Counter, "chunk_text": chunk_text, "tqdm": lambda r, **_: r})
+    bpe_text, val_text = shakespeare_split("tiny", "train")[:5_000], shakespeare_split("tiny", "val")[:3_000]
+    num_merges = 30
+    ours = BytePairTokenizer(found["train_bpe"](bpe_text, num_merges))
+    return {**found, "bpe_text": bpe_text, "val_text": val_text, "num_merges": num_merges,
+            "ours_per_token": len(val_text) / len(ours.encode(val_text))}
+
+
+BUILDERS = {"01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+            "06": context_06}
 
 
 def context_for(nb: str, names: tuple[str, ...]) -> dict:
