@@ -88,7 +88,7 @@ def context_06() -> dict:
 
 
 BUILDERS = {"01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
-            "06": context_06}
+            "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
 def context_for(nb: str, names: tuple[str, ...]) -> dict:
