@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from utils.exercises import exercise
-from utils.exercises.base import call, close, hint, numbers, right
+from utils.exercises.base import call, hint, numbers, right
 
 INTRODUCED_IN = "07"
 
