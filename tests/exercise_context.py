@@ -87,7 +87,16 @@ def context_06() -> dict:
             "ours_per_token": len(val_text) / len(ours.encode(val_text))}
 
 
-BUILDERS = {"01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+@cache
+def context_08() -> dict:
+    from utils.data import CharTokenizer, shakespeare, shakespeare_split
+    found = from_notebook("08", ("parameter_count", "evaluate"), {"torch": torch})
+    tokenizer = CharTokenizer(shakespeare("full"))
+    val_data = torch.tensor(tokenizer.encode(shakespeare_split("tiny", "val")[:6_000]))
+    return {**found, "val_data": val_data, "vocab_size": tokenizer.vocab_size}
+
+
+BUILDERS = {"08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
             "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
