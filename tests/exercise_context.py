@@ -96,7 +96,16 @@ def context_08() -> dict:
     return {**found, "val_data": val_data, "vocab_size": tokenizer.vocab_size}
 
 
-BUILDERS = {"08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+@cache
+def context_09() -> dict:
+    import math
+    found = from_notebook("09", ("lr_at", "fit_power_law"), {"math": math})
+    params = np.array([2e4, 5e4, 1e5, 3e5, 1e6])
+    val_losses = 5.0 * params ** -0.08 + 0.3   # a bent curve in log-log: a power law plus a floor
+    return {**found, "params": params, "val_losses": val_losses}
+
+
+BUILDERS = {"09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
             "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
