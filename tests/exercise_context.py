@@ -105,7 +105,14 @@ def context_09() -> dict:
     return {**found, "params": params, "val_losses": val_losses}
 
 
-BUILDERS = {"09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+@cache
+def context_10() -> dict:
+    from utils.checkpoints import load_shakespeare_gpt
+    base, _ = load_shakespeare_gpt()   # the shipped checkpoint the notebook fine-tunes
+    return {"base": base, "per_play": {"the-tempest": 0.39, "hamlet": 0.51, "othello": 0.57, "twelfth-night": 0.8}}
+
+
+BUILDERS = {"10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
             "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
