@@ -112,7 +112,15 @@ def context_10() -> dict:
     return {"base": base, "per_play": {"the-tempest": 0.39, "hamlet": 0.51, "othello": 0.57, "twelfth-night": 0.8}}
 
 
-BUILDERS = {"10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+def context_11() -> dict:
+    # rl_finetune trains for minutes; the solution's plumbing is tested with a stand-in whose KL shrinks with β.
+    def rl_finetune(beta, steps, batch_size, lr):
+        return {"kl": [2.0 / (1 + beta)]}
+    return {"rl_finetune": rl_finetune, "runs": {0.0: rl_finetune(0.0, 1, 1, 0)}, "RL_STEPS": 2, "RL_BATCH": 2,
+            "RL_LR": 1e-3}
+
+
+BUILDERS = {"11": context_11, "10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
             "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
