@@ -120,7 +120,7 @@ def context_11() -> dict:
             "RL_LR": 1e-3}
 
 
-BUILDERS = {"11": context_11, "10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+BUILDERS = {"12": lambda: from_notebook("12", ("rope",), {"torch": torch}), "11": context_11, "10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
             "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
