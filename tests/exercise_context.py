@@ -120,7 +120,12 @@ def context_11() -> dict:
             "RL_LR": 1e-3}
 
 
-BUILDERS = {"12": lambda: from_notebook("12", ("rope",), {"torch": torch}), "11": context_11, "10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+def context_13() -> dict:
+    betas = torch.cat([torch.zeros(1), torch.linspace(1e-3, 0.2, 100)])   # the notebook's schedule
+    return {"alpha_bars": torch.cumprod(1 - betas, dim=0)}
+
+
+BUILDERS = {"13": context_13, "12": lambda: from_notebook("12", ("rope",), {"torch": torch}), "11": context_11, "10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
             "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
