@@ -2,7 +2,7 @@
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
 # Other targets: make setup | execute [NB=01] | lint | benchmark | browser-test [NB=01] | browser-test-colab
-#                | checkpoint | mutation [MODULE=bpe] | clean
+#                | checkpoint | mutation [MODULE=bpe] | solutions NB=03 | clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,7 +20,7 @@ LLM_NODEPS = $(shell python3 -c "import ast; t = ast.parse(open('utils/notebook_
   for v in ast.literal_eval(n.value).values()])")
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: setup lab test test-unit test-widgets7 test-notebooks test-browser execute lint benchmark browser-deps browser-test browser-test-colab checkpoint mutation clean
+.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute lint benchmark browser-deps browser-test browser-test-colab checkpoint mutation clean
 
 setup: $(STAMP)
 
@@ -147,3 +147,7 @@ mutation: setup
 
 clean:
 	rm -rf $(VENV) $(LAB3) .pytest_cache .ruff_cache build mutants
+
+# A teacher's view: notebook NB with every exercise's starter replaced by its reference solution.
+solutions: setup
+	$(PY) tools/show_solutions.py $(NB)

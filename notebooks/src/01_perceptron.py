@@ -433,48 +433,53 @@ for sizes in ([2, 2, 1], [4, 8, 8, 3], [784, 128, 10]):
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below each exercise (click the "⋯" to show them); try first.
-#
-# 1. **NAND by hand.** Find weights $w_1, w_2$ and bias $b$ so that `perceptron(X, w, b)` computes
-#    NAND (1 except when both inputs are 1). Check your answer in the playground with `gate = NAND`.
-# 2. **Does the learning rate matter?** Train OR with `learning_rate` 0.1, 0.5 and 2.0 (starting
-#    from zero weights) and compare the mistakes per epoch. Expect a surprise, and explain it.
-# 3. **Majority of three.** Build the 8 inputs of three bits and the target "at least two of them
-#    are 1". Is it linearly separable? Train a perceptron on it and check.
-# 4. **Counting.** A network for 28×28-pixel images with layers 784 → 256 → 128 → 10: how many
-#    parameters? Compute it by formula, then with `torch_parameters`.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/01_perceptron.py](solutions/01_perceptron.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Give 10 minutes for exercises 1 and 4 in class; exercise 2's surprise makes a good homework discussion.
+# > 🗣 **Teacher:** Give 10 minutes for exercises 1 and 2 in class; exercise 4's surprise makes a good homework discussion.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: NAND is "not AND": flip the signs of the AND weights and bias.
-w_nand, b_nand = [-1.0, -1.0], 1.5
-assert (perceptron(X, w_nand, b_nand) == 1 - targets["AND"]).all()
-print("NAND:", perceptron(X, w_nand, b_nand).tolist())
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: starting from zero, every weight is a sum of lr·(±1)·x terms, so the weights for
-# lr = 2.0 are exactly 4× those for lr = 0.5: the same lines, the same mistakes, the same number of
-# epochs. The learning rate only matters when the weights do not start at zero.
-runs = {lr: train_perceptron(X, targets["OR"], learning_rate=lr) for lr in (0.1, 0.5, 2.0)}
-for lr, (w, b, history) in runs.items():
-    print(f"lr = {lr}: w = {w}, b = {b:+.2f}, mistakes per epoch {history}")
-assert len({tuple(h) for _, _, h in runs.values()}) == 1
-assert_close("weights scale with lr", runs[2.0][0], 20 * runs[0.1][0]);
+# %% [markdown]
+# **1. NAND by hand ★.** Find weights $w_1, w_2$ and a bias $b$ so that `perceptron(X, [w1, w2], b)`
+# computes NAND: 1 for every input except $(1, 1)$. You may try them in the playground first.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: majority is linearly separable (e.g. w = (1, 1, 1), b = -1.5), so the rule converges.
-X3 = np.array([[a, b_, c] for a in (0, 1) for b_ in (0, 1) for c in (0, 1)])
-t3 = (X3.sum(axis=1) >= 2).astype(int)
-w3, b3, history3 = train_perceptron(X3, t3)
-print("majority: w =", w3, "b =", b3, "mistakes per epoch", history3)
-assert history3[-1] == 0 and (perceptron(X3, w3, b3) == t3).all()
+# %%
+nand = ...  # (w1, w2, b)
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 4: 784·256 + 256 + 256·128 + 128 + 128·10 + 10 = 235,146.
-sizes = [784, 256, 128, 10]
-mlp = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.Sigmoid(), torch.nn.Linear(256, 128),
-                          torch.nn.Sigmoid(), torch.nn.Linear(128, 10))
-print(f"{count_parameters(sizes):,} parameters")
-assert count_parameters(sizes) == torch_parameters(mlp) == 235_146
+# %%
+check("01.1", nand);
+
+# %% [markdown]
+# **2. Counting ★.** A network for 28×28-pixel images has layers 784 → 256 → 128 → 10. How many
+# parameters does it have? Work it out with the formula of section 5 before asking a computer.
+
+# %%
+mnist_parameters = ...  # a whole number
+
+# %%
+check("01.2", mnist_parameters);
+
+# %% [markdown]
+# **3. Majority of three ★★.** Build the 8 inputs of three bits and the target "at least two of them are 1".
+# Is it linearly separable? Train a perceptron on it with `train_perceptron` and give its weights and bias.
+
+# %%
+majority = ...  # (weights, bias)
+
+# %%
+check("01.3", majority);
+
+# %% [markdown]
+# **4. Does the learning rate matter? ★★★** Train OR with `learning_rate` 0.1, 0.5 and 2.0, each run
+# starting from zero weights, and count the epochs each run needs. Guess first: which rate learns
+# fastest? Then explain what you see.
+
+# %%
+epochs_per_rate = ...  # [epochs at 0.1, epochs at 0.5, epochs at 2.0]
+
+# %%
+check("01.4", epochs_per_rate);

@@ -487,49 +487,45 @@ print(f"all {len(one_hidden) + len(two_hidden)} architectures have exactly 393 p
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below (click the "⋯" to show them); try first.
-#
-# 1. **Find the edge.** For the apartment data of section 1 compute $\lambda_{\max}$ of
-#    $\frac{2}{n}X^\top X$ (use `max_curvature(x[:, None])`). Run `gradient_descent` for 200 steps
-#    with $\eta = 0.95 \cdot 2/\lambda_{\max}$ and with $1.05 \cdot 2/\lambda_{\max}$. Expect the
-#    first to converge to the least-squares line and the second to diverge.
-# 2. **Bend a line by hand.** Fit the curve of section 6 with a *linear* model on the features
-#    $d, d^2, d^3$ (least squares with `np.linalg.lstsq`). Expect a loss between the line's and the MLP's.
-# 3. **A narrower MLP.** Train the curve MLP with 3 hidden neurons in one layer (`[1, 3, 1]`) for
-#    the same number of steps. How many parameters does it have? Expect it to beat the line but
-#    not the 1153-parameter MLP.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/02_regression.py](solutions/02_regression.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Exercise 1 fits in class (5 minutes); exercises 2 and 3 make good homework.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: the edge of stability is 2 / λ_max ≈ 0.52 for these data.
-edge = 2 / max_curvature(x[:, None])
-w_ok, b_ok, hist_ok = gradient_descent(x, y, 0.95 * edge, steps=200)
-_, _, hist_bad = gradient_descent(x, y, 1.05 * edge, steps=200)
-print(f"edge η = {edge:.3f}; just below: MSE {hist_ok[-1]:.4f}; just above: MSE {hist_bad[-1]:.3g}")
-assert hist_bad[-1] > hist_bad[0] and hist_ok[-1] < hist_ok[0]
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: a cubic is still linear in its parameters, so least squares solves it exactly.
-d = distance_km / 10
-cubic_design = np.stack([d, d**2, d**3, np.ones_like(d)], axis=1)
-cubic_coef = np.linalg.lstsq(cubic_design, price_m2, rcond=None)[0]
-cubic_loss = np.mean((cubic_design @ cubic_coef - price_m2) ** 2)
-print(f"line {line_loss:.3f}  cubic {cubic_loss:.3f}  MLP {mlp_loss:.3f}")
-assert mlp_loss < cubic_loss < line_loss
+# %% [markdown]
+# **1. Find the edge ★.** For the apartment data of section 1, what is the largest learning rate at which
+# gradient descent on the line still converges? Derive it from `max_curvature(x[:, None])` (section 5),
+# then test your value and one 5 % above it with `gradient_descent(x, y, eta, steps=200)`.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: [1, 3, 1] has 3·2 + 1·4 = 10 parameters.
-utils.seed_everything(0)
-narrow = make_mlp([1, 3, 1])
-optimizer = torch.optim.Adam(narrow.parameters(), lr=0.01)
-for _ in range(utils.fast(3000, 800)):
-    loss = F.mse_loss(narrow(d_t), p_t)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-narrow_loss = F.mse_loss(narrow(d_t), p_t).item()
-print(f"{torch_parameters(narrow)} parameters: MSE {narrow_loss:.3f} (line {line_loss:.3f}, big MLP {mlp_loss:.3f})")
-assert count_parameters([1, 3, 1]) == torch_parameters(narrow) == 10
-assert mlp_loss < narrow_loss < line_loss
+# %%
+edge = ...  # a learning rate
+
+# %%
+check("02.1", edge, x=x);
+
+# %% [markdown]
+# **2. Bend a line by hand ★★.** Fit the curve of section 6 with a *linear* model on the features
+# $d, d^2, d^3$ (with $d$ = `distance_km / 10`), solved by least squares with `np.linalg.lstsq`. What is
+# its mean squared error? Where does it land between the line (`line_loss`) and the MLP (`mlp_loss`), and why?
+
+# %%
+cubic_loss = ...  # the mean squared error of your cubic fit
+
+# %%
+check("02.2", cubic_loss, distance_km=distance_km, price_m2=price_m2);
+
+# %% [markdown]
+# **3. How small can the MLP be? ★★★** Train the curve MLP with a single hidden layer of 3 neurons
+# (`make_mlp([1, 3, 1])`), with the same optimiser and number of steps as the big one. Give its number of
+# parameters and its final loss. Does it beat the line? The big MLP? Try 1 and 2 neurons too.
+
+# %%
+narrow_result = ...  # (number of parameters, final MSE)
+
+# %%
+check("02.3", narrow_result, line_loss=line_loss);

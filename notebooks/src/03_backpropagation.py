@@ -1019,22 +1019,42 @@ assert abs(float(torch.sigmoid(torch.tensor(0.0))) * (1 - float(torch.sigmoid(to
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below (click the "⋯" to show them); try first.
-#
-# 1. **Add `sigmoid` to the engine.** Write a function `sigmoid(v)` that returns a new `Value`
-#    with $\sigma(v)$ and a `_backward` that uses $\sigma'(z) = \sigma(z)(1 - \sigma(z))$. Check
-#    it against `torch.sigmoid` and against `nudge` at a few points.
-# 2. **Find the bug.** The function `mystery_mul` below multiplies two values, but one line of
-#    its backward pass is wrong. Use a gradient check (`nudge`) to find which gradient is wrong,
-#    then fix it.
-# 3. **One gradient by hand.** For the widget's neuron
-#    $L = (\tanh(w_1 x_1 + w_2 x_2 + b) - y)^2$ with $x_1 = 1$, $x_2 = -0.5$, $w_1 = 0.8$,
-#    $w_2 = -1.2$, $b = 0.3$, $y = -0.5$, write $\partial L/\partial w_1$ with the chain rule as a
-#    product of three local derivatives, compute it with plain arithmetic, and compare with the
-#    engine.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/03_backpropagation.py](solutions/03_backpropagation.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 3 (one gradient by hand) works well on the board in pairs; leave 1 and 2 for homework.
+# > 🗣 **Teacher:** Exercise 1 (one gradient by hand) works well on the board in pairs; leave 2–4 for homework.
+
+# %%
+from utils.exercises import check
+
+# %% [markdown]
+# **1. One gradient by hand ★.** For the widget's neuron $L = (\tanh(w_1 x_1 + w_2 x_2 + b) - y)^2$ with
+# $x_1 = 1$, $x_2 = -0.5$, $w_1 = 0.8$, $w_2 = -1.2$, $b = 0.3$, $y = -0.5$, write $\partial L/\partial w_1$
+# with the chain rule as a product of local derivatives and compute it with plain arithmetic (`math.tanh`).
+
+# %%
+dL_dw1 = ...  # a number
+
+# %%
+check("03.1", dL_dw1);
+
+# %% [markdown]
+# **2. Add `sigmoid` to the engine ★★.** Complete `sigmoid(v)`: it returns a new `Value` holding
+# $\sigma(v) = 1/(1 + e^{-v})$, with a `_backward` that sends the gradient back to `v`. The check compares
+# it with the exact derivative at a few points, and uses `v` twice.
+
+# %%
+def sigmoid(v):
+    ...  # your code: build `out`, give it a _backward, return it
+
+# %%
+check("03.2", sigmoid, Value=Value);
+
+# %% [markdown]
+# **3. Find the bug ★★.** `mystery_mul` multiplies two values, but one line of its backward pass is wrong.
+# Find which gradient is wrong with a gradient check (`nudge`), then write `fixed_mul`.
 
 # %%
 def mystery_mul(a, b):
@@ -1046,60 +1066,20 @@ def mystery_mul(a, b):
     out._backward = _backward
     return out
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: σ'(z) = σ(z)(1 − σ(z)), using the output value the forward pass already computed.
-def sigmoid(v):
-    s = 1 / (1 + math.exp(-v.data))
-    out = Value(s, (v,), "sigmoid")
-
-    def _backward():
-        v.grad += s * (1 - s) * out.grad
-    out._backward = _backward
-    return out
-
-
-for z0 in (-3.0, -0.2, 0.0, 1.7):
-    v = Value(z0)
-    out = sigmoid(v)
-    out.backward()
-    t = torch.tensor(z0, dtype=torch.float64, requires_grad=True)
-    torch.sigmoid(t).backward()
-    assert abs(out.data - torch.sigmoid(t).item()) < 1e-12
-    assert abs(v.grad - t.grad.item()) < 1e-6
-    assert abs(v.grad - nudge(lambda z_: 1 / (1 + math.exp(-z_)), [z0])[0]) < 1e-6
-print("sigmoid: engine = torch = nudging at 4 points")
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: d(a·b)/db = a, not b: the second line must be `b.grad += a.data * out.grad`.
-a_v, b_v = Value(2.0), Value(-3.0)
-mystery_mul(a_v, b_v).backward()
-checked = nudge(lambda a_, b_: a_ * b_, [2.0, -3.0])
-print(f"mystery_mul: da = {a_v.grad} (nudged {checked[0]:.3f}), db = {b_v.grad} (nudged {checked[1]:.3f})")
-assert abs(a_v.grad - checked[0]) < 1e-6 and abs(b_v.grad - checked[1]) > 1  # a is right, b is wrong
-
-
+# %%
 def fixed_mul(a, b):
-    out = Value(a.data * b.data, (a, b), "×")
+    ...  # your code
 
-    def _backward():
-        a.grad += b.data * out.grad
-        b.grad += a.data * out.grad
-    out._backward = _backward
-    return out
+# %%
+check("03.3", fixed_mul, Value=Value);
 
+# %% [markdown]
+# **4. How small should the nudge be? ★★★** `nudge` uses a step $h = 10^{-6}$. For $f(x) = x^3$ at
+# $x = 1$ (exact slope: 3), measure the error `abs(nudge(f, [1.0], h)[0] - 3)` for
+# $h = 10^{-1}, 10^{-3}, 10^{-6}, 10^{-9}, 10^{-12}$. Is a smaller step always better? Why not?
 
-a_v, b_v = Value(2.0), Value(-3.0)
-fixed_mul(a_v, b_v).backward()
-assert abs(a_v.grad - checked[0]) < 1e-6 and abs(b_v.grad - checked[1]) < 1e-6
+# %%
+nudge_errors = ...  # [error at 1e-1, 1e-3, 1e-6, 1e-9, 1e-12]
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: dL/dw1 = dL/da · da/dz · dz/dw1 = 2(a − y) · (1 − a²) · x1.
-x1, x2, w1, w2, b0, y0 = 1.0, -0.5, 0.8, -1.2, 0.3, -0.5
-z0 = w1 * x1 + w2 * x2 + b0
-a0 = math.tanh(z0)
-by_hand = 2 * (a0 - y0) * (1 - a0**2) * x1
-w1_v = Value(w1)
-loss_v = ((w1_v * x1 + w2 * x2 + b0).tanh() - y0) ** 2
-loss_v.backward()
-print(f"z = {z0:.3f}, a = {a0:.4f}: dL/dw1 by hand {by_hand:.6f}, engine {w1_v.grad:.6f}")
-assert abs(by_hand - w1_v.grad) < 1e-12
+# %%
+check("03.4", nudge_errors);

@@ -613,50 +613,44 @@ assert F.mse_loss(redrawn, train_images[:200]).item() < baseline_error
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below (click the "⋯" to show them); try first.
-#
-# 1. **Network against itself.** Let `network_move` play both sides from the empty board. Perfect
-#    play always ends in a draw: expect a draw.
-# 2. **Weight decay.** Retrain the big network on the same 100 images with
-#    `torch.optim.Adam(big.parameters(), lr=1e-3, weight_decay=1e-3)`, which adds a penalty
-#    pulling every weight towards 0. Expect smaller weights (compare the first layer's norm with
-#    `big`'s) and a validation loss at the end no higher than without it.
-# 3. **A bigger latent space.** Train the autoencoder with an 8-number latent code instead of 2
-#    (change `Linear(64, 2)` and `Linear(2, 64)`). Expect a clearly lower reconstruction error:
-#    more numbers keep more detail (but the latent space can no longer be drawn on a plane).
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/04_deep_networks.py](solutions/04_deep_networks.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 1 (network against itself) is quick and fun in class; 2 and 3 retrain, so set them as homework.
+# > 🗣 **Teacher:** Exercises 1 and 2 are quick and fun in class; exercise 3 trains four autoencoders, so set it as homework.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: both sides play (almost) perfectly, so the game is a draw.
-board = EMPTY_BOARD
-while not is_over(board):
-    board = play(board, network_move(board))
-print(render(board))
-assert winner(board) == 0, "self-play should end in a draw"
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: the penalty keeps weights small; memorising 100 images then costs more, so the
-# validation loss does not climb as far.
-utils.seed_everything(0)
-decayed = MLP([64, 512, 512, 10])
-train_steps(decayed, torch.optim.Adam(decayed.parameters(), lr=1e-3, weight_decay=1e-3), train_images[:few],
-            train_labels[:few], cross_entropy, utils.fast(2000, 600), 32, torch.Generator().manual_seed(0))
-norms = [model.layers[0].weight.norm().item() for model in (big, decayed)]
-val_losses = [cross_entropy(model(val_images), val_labels).item() for model in (big, decayed)]
-print(f"first-layer weight norm: {norms[0]:.1f} → {norms[1]:.1f}; final validation loss {val_losses[0]:.3f} → {val_losses[1]:.3f}")
-assert norms[1] < norms[0] and val_losses[1] <= val_losses[0]
+# %% [markdown]
+# **1. A loss by hand ★.** A digit network outputs the logits $(2, 0, -1)$ for an image whose label is 0.
+# What is its cross-entropy loss? Compute it with `math.exp` and `math.log`, then compare with
+# `F.cross_entropy(torch.tensor([[2.0, 0.0, -1.0]]), torch.tensor([0]))`.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: 8 latent numbers rebuild the digits far better than 2.
-utils.seed_everything(0)
-autoencoder8 = torch.nn.Sequential(
-    torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 8)),
-    torch.nn.Sequential(torch.nn.Linear(8, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.Sigmoid()))
-train_steps(autoencoder8, torch.optim.Adam(autoencoder8.parameters(), lr=3e-3), train_images, train_images,
-            F.mse_loss, utils.fast(4000, 800), 64, torch.Generator().manual_seed(0))
-with torch.no_grad():
-    ae8_error = F.mse_loss(autoencoder8(val_images), val_images).item()
-print(f"reconstruction MSE: 2 latent numbers {ae_error:.4f}, 8 latent numbers {ae8_error:.4f}")
-assert ae8_error < 0.8 * ae_error
+# %%
+loss_by_hand = ...  # a number
+
+# %%
+check("04.1", loss_by_hand);
+
+# %% [markdown]
+# **2. Network against itself ★★.** Let `network_move` play both sides from `EMPTY_BOARD` until the game is
+# over. Who wins? Give `winner(board)` of the final board, print the board with `render`, and explain the result.
+
+# %%
+self_play_winner = ...  # 1, -1 or 0
+
+# %%
+check("04.2", self_play_winner, network_move=network_move);
+
+# %% [markdown]
+# **3. How many latent numbers? ★★★** Train the autoencoder of Part 3 with latent codes of 1, 2, 4 and 8
+# numbers (change `Linear(64, 2)` and `Linear(2, 64)`), each with the same steps and seed, and measure the
+# validation reconstruction error of each. What does each extra number buy? What do you lose above 2?
+
+# %%
+latent_errors = ...  # [error with 1, 2, 4, 8 latent numbers]
+
+# %%
+check("04.3", latent_errors);

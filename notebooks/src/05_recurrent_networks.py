@@ -629,77 +629,44 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below; try first.
-#
-# 1. **An RNN by hand.** With one hidden unit, $W_{xh} = 1$, $W_{hh} = 0.5$ and zero biases, compute
-#    $h_1, h_2, h_3$ for the inputs $1, 0, 0$ on paper, then with `rnn_forward`. What happens to the
-#    memory of the first input? (Expect it to halve, roughly, at each step: $\tanh(0.5 h) \approx 0.5h$.)
-# 2. **Harder forecasts.** Raise the noise of the signal from 0.1 to 0.3 and retrain the forecaster.
-#    Does it still beat the naive baseline one step ahead? (Expect yes, but both errors grow; the
-#    noise variance $0.3^2 = 0.09$ is a floor no model can go below.)
-# 3. **Temperature extremes.** Sample 300 characters at temperatures 0.1 and 3.0 and count the
-#    distinct words that are real words of the training text. Which temperature writes more real
-#    words? (Expect the low one; at 3.0 most "words" are gibberish.)
-# 4. **Close the forget gates.** Subtract 2 from the forget-gate bias of an LSTM instead of adding
-#    it, and measure `sensitivity`. (Expect the gradient to vanish even faster than the plain RNN's.)
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/05_recurrent_networks.py](solutions/05_recurrent_networks.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 1 is pen-and-paper: do it together on the board. Exercise 3 shows temperature in 2 minutes.
+# > 🗣 **Teacher:** Exercises 1 and 2 are pen-and-paper: do them together on the board. Exercise 3 is homework.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: h1 = tanh(1) = 0.762, h2 = tanh(0.381) = 0.363, h3 = tanh(0.182) = 0.180: about halving.
-one = torch.ones(1, 1)
-h_by_hand = rnn_forward(torch.tensor([[[1.0], [0.0], [0.0]]]), one, 0.5 * one, torch.zeros(1), torch.zeros(1))
-print([round(v, 3) for v in h_by_hand.flatten().tolist()])
-utils.assert_close("h1..h3", h_by_hand.flatten(), [np.tanh(1), np.tanh(0.5 * np.tanh(1)),
-                                                     np.tanh(0.5 * np.tanh(0.5 * np.tanh(1)))])
-assert 0.4 < h_by_hand[0, 2, 0] / h_by_hand[0, 1, 0] < 0.55
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: more noise raises both errors, but the RNN still averages the noise out better.
-utils.seed_everything(1)
-noisy = torch.tensor(np.sin(2 * np.pi * t / 50) + 0.5 * np.sin(2 * np.pi * t / 12)
-                     + np.random.normal(0, 0.3, t.size), dtype=torch.float32)
-xn_train, yn_train = make_windows(noisy[:split], window)
-xn_test, yn_test = make_windows(noisy[split - window:], window)
-noisy_model = Forecaster()
-opt = torch.optim.Adam(noisy_model.parameters(), lr=0.01)
-for _ in range(utils.fast(1000, 400)):
-    batch = torch.randint(0, len(xn_train), (64,))
-    loss = torch.nn.functional.mse_loss(noisy_model(xn_train[batch]), yn_train[batch])
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-with torch.no_grad():
-    noisy_rnn = torch.nn.functional.mse_loss(noisy_model(xn_test), yn_test).item()
-noisy_naive = torch.nn.functional.mse_loss(xn_test[:, -1, 0], yn_test).item()
-print(f"noise 0.3: RNN {noisy_rnn:.3f}, naive {noisy_naive:.3f}, floor {0.09:.3f}")
-assert noisy_rnn < noisy_naive and noisy_rnn > 0.09 * 0.8
+# %% [markdown]
+# **1. An RNN by hand ★.** One hidden unit, $W_{xh} = 1$, $W_{hh} = 0.5$, zero biases, $h_0 = 0$. Compute
+# $h_1, h_2, h_3$ for the inputs $1, 0, 0$ on paper, then with `rnn_forward`. What happens to the memory of
+# the first input?
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: count generated words that occur in the training text.
-known_words = set(train_text.lower().split())
+# %%
+h_by_hand = ...  # [h1, h2, h3]
 
+# %%
+check("05.1", h_by_hand);
 
-def real_word_share(text):
-    words = [w.strip(".,;:!?'\"-").lower() for w in text.split()]
-    words = [w for w in words if w]
-    return sum(w in known_words for w in words) / max(len(words), 1)
+# %% [markdown]
+# **2. A bigram by hand ★.** Train the bigram model of section 4 on the text `"ababa"` (vocabulary: a, b),
+# with the same add-one smoothing as `bigram_loss_by_hand`. What probability does it give to "b" after "a"?
 
+# %%
+p_b_after_a = ...  # a probability
 
-cold = sample_text(model, tokenizer, "ROMEO:\n", 300, temperature=0.1, seed=0)
-wild = sample_text(model, tokenizer, "ROMEO:\n", 300, temperature=3.0, seed=0)
-print(f"real words: T=0.1 {real_word_share(cold):.0%}, T=3.0 {real_word_share(wild):.0%}")
-assert real_word_share(cold) > real_word_share(wild)
+# %%
+check("05.2", p_b_after_a);
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 4: forget gates near sigma(-2) = 0.12 wipe the cell state at every step.
-utils.seed_everything(0)
-lstm_closed = torch.nn.LSTM(16, 64, batch_first=True)
-with torch.no_grad():
-    lstm_closed.bias_hh_l0[64:128] -= 2.0
-closed = sensitivity(lstm_closed)
-print(f"relative gradient at distance 10: closed {closed[10] / closed[0]:.1e}, "
-      f"plain RNN {rnn_curve[10] / rnn_curve[0]:.1e}, open {open_curve[10] / open_curve[0]:.1e}")
-assert closed[10] / closed[0] < open_curve[10] / open_curve[0]
-assert closed[20] / closed[0] < 1e-6
+# %% [markdown]
+# **3. How long does one input last? ★★★** Same one-unit RNN as exercise 1, but the input is 1 followed by
+# 19 zeros. Compute $h_{20}$ with `rnn_forward` for $W_{hh} = 0.5$, $0.9$ and $1.5$. Which weights forget,
+# which remember, and what exactly do they remember? Plot $h_t$ for each if you like.
+
+# %%
+h20_per_weight = ...  # [h_20 at W_hh = 0.5, 0.9, 1.5]
+
+# %%
+check("05.3", h20_per_weight);

@@ -515,45 +515,42 @@ embedding_map.word.value = "king"
 # %% [markdown]
 # ## Exercises
 #
-# 1. **More merges.** Train our BPE with twice as many merges on the same text. How many characters
-#    per token on the validation text now? (Expect more: longer tokens, shorter sequences, a bigger
-#    vocabulary.)
-# 2. **A cost calculator.** A 10,000-character Bengali document made of the banana sentence repeated:
-#    how many tokens under GPT-4 (cl100k) and under GPT-4o (o200k), and how many times more than the
-#    same number of repetitions of the English sentence? (Expect GPT-4o to need far fewer tokens than
-#    GPT-4, and both more than English.)
-# 3. **Memory.** How many numbers does a one-hot representation of our 5,000-word vocabulary need per
-#    word, and how many the 64-dimensional embedding? What is the whole embedding table's size in
-#    megabytes (float32, 4 bytes per number)?
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/06_tokens_embeddings.py](solutions/06_tokens_embeddings.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 3 (memory) is arithmetic for the whole class; exercises 1 and 2 take a few minutes each at a computer.
+# > 🗣 **Teacher:** Exercises 1 and 2 are for the whole class on paper; exercise 3 takes a few minutes at a computer.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: twice the merges -> longer tokens on average.
-more = BytePairTokenizer(train_bpe(bpe_text, 2 * num_merges))
-more_per_token = len(val_text) / len(more.encode(val_text))
-print(f"{num_merges} merges: {ours_per_token:.2f} chars/token; {2 * num_merges} merges: {more_per_token:.2f}")
-assert more_per_token > ours_per_token and more.decode(more.encode(val_text[:5000])) == val_text[:5000]
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: repeat each sentence to 10,000 characters and count.
-def doc_tokens(text, enc, size=10_000):
-    repeats = size // (len(text) + 1)
-    return len(enc.encode(" ".join([text] * repeats))), repeats
+# %% [markdown]
+# **1. One merge by hand ★.** Take the text `"aaabdaaabac"` as a sequence of characters. Which pair does BPE
+# merge first, and how many tokens are left after that one merge? Do it on paper, then with `merge_pair`.
 
+# %%
+first_merge = ...  # (the pair as a string, e.g. "xy"; the number of tokens after the merge)
 
-bengali, english = sentences["banana"]["Bengali"], sentences["banana"]["English"]
-for name in ("GPT-4 (cl100k)", "GPT-4o (o200k)"):
-    n_bn, repeats = doc_tokens(bengali, real[name])
-    n_en = len(real[name].encode(" ".join([english] * repeats)))
-    print(f"{name}: Bengali {n_bn:,} tokens, English (same {repeats} sentences) {n_en:,}: ×{n_bn / n_en:.1f}")
-    assert n_bn > n_en
-assert doc_tokens(bengali, real["GPT-4o (o200k)"])[0] < doc_tokens(bengali, real["GPT-4 (cl100k)"])[0]
+# %%
+check("06.1", first_merge);
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: one-hot needs V = 5,000 numbers per word, the embedding 64; the table is V x 64.
-table_numbers = len(vocab) * dim
-print(f"one-hot: {len(vocab):,} per word; embedding: {dim}; table: {table_numbers:,} numbers = "
-      f"{table_numbers * 4 / 1e6:.2f} MB")
-assert word_vectors.weight.numel() == table_numbers and table_numbers * 4 / 1e6 < 2
+# %% [markdown]
+# **2. Memory ★.** A 5,000-word vocabulary with 64-dimensional embeddings: how many megabytes (10⁶ bytes)
+# does the embedding table take in float32? How many numbers would one-hot vectors need per word?
+
+# %%
+table_megabytes = ...  # a number
+
+# %%
+check("06.2", table_megabytes);
+
+# %% [markdown]
+# **3. More merges ★★.** Train our BPE with twice as many merges on the same `bpe_text` and measure the
+# characters per token on `val_text` again. What did the extra merges buy, and what do they cost?
+
+# %%
+more_per_token = ...  # characters per token with 2 × num_merges
+
+# %%
+check("06.3", more_per_token, ours_per_token=ours_per_token);

@@ -469,46 +469,45 @@ show_attention(model, tokenizer, "JULIET:\nO Romeo", layer=int(layer), head=int(
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below (click "⋯" to show them); try first.
-#
-# 1. **Temperature of attention.** In section 2, multiply the scores by 3 before the softmax. What
-#    happens to the weights of "dog"? And multiplied by 0? (Expect: ×3 sharper, almost all weight
-#    on the most similar token; ×0 uniform, 0.25 each.)
-# 2. **Mask by hand.** Instead of `masked_fill` with $-\infty$, subtract 1000 from the future scores.
-#    Are the weights still exactly zero? Are the outputs still equal to `is_causal=True`?
-# 3. **Heads do different things.** In the widget, compare the heads of layer 0 on the text
-#    `"KING RICHARD III:\nNow is the winter"`. Find the head whose last row has the highest single
-#    weight, and check it with `model(..., trace=True)`.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/07_attention.py](solutions/07_attention.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 1 takes 2 minutes and shows softmax temperature; exercise 3 uses the widget, good for pairs.
+# > 🗣 **Teacher:** Exercise 1 takes 2 minutes on paper; exercise 3 makes section 4's argument with your own numbers.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: scaling the scores is a "temperature": x3 sharpens, x0 makes the softmax uniform.
-sharp = torch.softmax(3 * (X @ query), -1)
-flat = torch.softmax(0 * (X @ query), -1)
-print("x3:", sharp.numpy().round(3), " x0:", flat.numpy().round(3))
-assert sharp.max() > weights.max() and sharp.argmax() == weights.argmax()
-assert_close("x0 gives uniform weights", flat, torch.full((4,), 0.25));
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: exp(-1000) underflows to exactly 0 in float32, so here the result is identical;
-# with float16 or huge scores a finite "minus a lot" can leak, which is why -inf is used.
-q, k, v = torch.randn(3, 1, 6, 8).unbind(0)
-scores = q @ k.transpose(-2, -1) / 8**0.5
-future = torch.triu(torch.ones(6, 6, dtype=torch.bool), diagonal=1)
-w_minus = torch.softmax(scores - 1000 * future, -1)
-assert (w_minus[0][future] == 0).all()
-assert_close("-1000 mask vs is_causal", w_minus @ v, F.scaled_dot_product_attention(q, k, v, is_causal=True));
+# %% [markdown]
+# **1. Do heads cost parameters? ★** How many parameters does `MultiHeadSelfAttention(d_model=64, n_heads=8)`
+# have, and how many with `n_heads=2`? Work it out from the class, then count with `.parameters()`.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: read the last row of every head in layer 0 from the trace.
-text = "KING RICHARD III:\nNow is the winter"
-with torch.no_grad():
-    _, _, trace = model(torch.tensor([tokenizer.encode(text)]), trace=True)
-last_rows = trace[0]["weights"][0, :, -1]               # (heads, keys)
-peaks = last_rows.max(-1).values
-print("highest weight in the last row, per head of layer 0:", peaks.numpy().round(3))
-best = int(peaks.argmax())
-assert_close("last rows sum to 1", last_rows.sum(-1), torch.ones(model.config.n_head))
-assert peaks[best] == peaks.max()
+# %%
+head_parameters = ...  # (with 8 heads, with 2 heads)
+
+# %%
+check("07.1", head_parameters);
+
+# %% [markdown]
+# **2. Mask by subtraction ★★.** Write causal attention that, instead of `masked_fill` with $-\infty$,
+# subtracts 1000 from the scores of future keys. Is the result the same as
+# `F.scaled_dot_product_attention(q, k, v, is_causal=True)`? Would it always be?
+
+# %%
+def minus_a_thousand(q, k, v):
+    ...  # your code: return the attention output
+
+# %%
+check("07.2", minus_a_thousand);
+
+# %% [markdown]
+# **3. How big do raw scores get? ★★★** For $d = 4, 16, 64, 256$, draw many random $q$ and $k$ with
+# `torch.randn` and measure the standard deviation of $q \cdot k$ *before* any scaling. How does it grow
+# with $d$? What would that do to the softmax of a large head?
+
+# %%
+score_spread = ...  # [std for d = 4, 16, 64, 256]
+
+# %%
+check("07.3", score_spread);

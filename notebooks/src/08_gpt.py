@@ -571,44 +571,45 @@ assert torch.equal(timings["text False"], timings["text True"])
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below (click "⋯" to show them); try first.
-#
-# 1. **Deeper or wider?** With `parameter_count`, compare doubling the layers of GPT-2 small
-#    ($L = 24$) with doubling its width ($d = 1536$). Which adds more parameters, and by about how
-#    much? (Expect: width, roughly 3× more, because of the $d^2$.)
-# 2. **Top-k 1 is greedy.** Show that `sampling_probs(logits, top_k=1)` equals
-#    `sampling_probs(logits, temperature=0)` for the prompt above, and that `generate` with
-#    `top_k=1` writes the greedy text.
-# 3. **Temperature and variety.** Generate 200 characters at temperature 0.3 and at 1.3 (same seed)
-#    and count the distinct words in each. Which has more, and which has more non-words?
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/08_gpt.py](solutions/08_gpt.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercises 1 and 2 take a few minutes in class; exercise 3 compares temperatures live.
+# > 🗣 **Teacher:** Exercises 1 and 2 take a few minutes in class; exercise 3 is a debugging habit worth a discussion.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: doubling depth doubles the 12·L·d² part; doubling width quadruples it.
-base = parameter_count(50257, 1024, 768, 12, bias=True)
-deeper = parameter_count(50257, 1024, 768, 24, bias=True)
-wider = parameter_count(50257, 1024, 1536, 12, bias=True)
-print(f"base {base / 1e6:.0f} M, 24 layers {deeper / 1e6:.0f} M (+{(deeper - base) / 1e6:.0f} M), "
-      f"d=1536 {wider / 1e6:.0f} M (+{(wider - base) / 1e6:.0f} M)")
-assert wider - base > 2.5 * (deeper - base)
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: keeping only the single most likely token is greedy decoding.
-assert torch.equal(sampling_probs(logits, top_k=1), sampling_probs(logits, temperature=0))
-a = generate(trained, start_ids, 60, temperature=1.0, top_k=1, generator=torch.Generator().manual_seed(1))
-b = generate(trained, start_ids, 60, temperature=0)
-assert torch.equal(a, b)
-print(tokenizer.decode(a[0].tolist()))
+# %% [markdown]
+# **1. Where are the parameters? ★** What fraction of GPT-2 small's parameters sit in its token and position
+# embeddings, and what fraction of GPT-3's? Use `parameter_count(..., bias=True)` and the sizes of section 4.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: a hotter temperature gives more distinct words, and more invented ones.
-for temperature in (0.3, 1.3):
-    out = generate(trained, start_ids, 200, temperature=temperature, generator=torch.Generator().manual_seed(0))
-    words = re.findall(r"[a-z]+", tokenizer.decode(out[0, start_ids.shape[1]:].tolist()).lower())
-    invented = [w for w in words if w not in known_words]
-    print(f"T={temperature}: {len(set(words))} distinct words, {len(invented)} not in the plays: {invented[:6]}")
-    if temperature == 0.3:
-        cold_distinct, cold_invented = len(set(words)), len(invented)
-assert len(set(words)) >= cold_distinct and len(invented) >= cold_invented
+# %%
+embedding_shares = ...  # (fraction in GPT-2 small, fraction in GPT-3), each between 0 and 1
+
+# %%
+check("08.1", embedding_shares);
+
+# %% [markdown]
+# **2. Top-k by hand ★★.** Write `top_k_probs(logits, k)`: the next-token probabilities when only the `k`
+# largest logits are kept (works on a batch of rows). Then compare `k = 1` with greedy decoding: what is
+# sampling with top-k 1?
+
+# %%
+def top_k_probs(logits, k):
+    ...  # your code: return probabilities shaped like logits
+
+# %%
+check("08.2", top_k_probs);
+
+# %% [markdown]
+# **3. The loss before training ★★★.** Build three *untrained* GPTs with `demo_config`'s sizes (seeds 0, 1, 2)
+# and measure each one's loss on `val_data[:5_000]` with `evaluate`. What number are they all close to, and
+# why? How could this number catch a bug before you train for an hour?
+
+# %%
+untrained_losses = ...  # [loss of seed 0, seed 1, seed 2]
+
+# %%
+check("08.3", untrained_losses, vocab_size=tokenizer.vocab_size);

@@ -573,41 +573,44 @@ assert exact_match[2] < 0.03 and exact_match[-1] > 0.9  # "near zero, then a lea
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Where does the line bend?** Fit the power law to the three smallest models only, then to the
-#    three largest only (`fit_power_law(params[:3], val_losses[:3])`). Expect different exponents:
-#    the curve is not a perfect line, and which range you fit changes the forecast.
-# 2. **Chinchilla's budget split.** With $C = 6ND$ and $D = 20N$, find $N$ and $D$ for a budget of
-#    $C = 10^{21}$ FLOPs. Expect about 2.9 B parameters and 58 B tokens.
-# 3. **What does weight decay do?** Train `small_config` for 60 steps with
-#    `Recipe(steps=60, batch_size=16, lr=3e-3, warmup_steps=5, weight_decay=0.0)` and again with `weight_decay=1.0`, then
-#    compare the sum of squares of the weight matrices. Expect it to be clearly smaller with decay:
-#    AdamW shrinks every matrix by a factor $(1 - \eta\lambda)$ each step, pulling unused weights to 0.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/09_pretraining_scaling.py](solutions/09_pretraining_scaling.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 2 (Chinchilla's split) is pen-and-paper: do it together. Exercise 3 trains twice: homework.
+# > 🗣 **Teacher:** Exercises 1 and 2 are pen-and-paper: do them together. Exercise 3 is a good discussion of forecasts.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: the exponents differ; both are positive (bigger is still better).
-_, alpha_small, _ = fit_power_law(params[:3], val_losses[:3])
-_, alpha_large, _ = fit_power_law(params[-3:], val_losses[-3:])
-print(f"alpha from the 3 smallest: {alpha_small:.3f}, from the 3 largest: {alpha_large:.3f}, all: {alpha:.3f}")
-assert alpha_small > 0 and alpha_large > -0.01 and abs(alpha_small - alpha_large) > 1e-3
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: C = 6·N·20N = 120·N², so N = sqrt(C / 120).
-budget = 1e21
-n_opt = math.sqrt(budget / 120)
-d_opt = 20 * n_opt
-print(f"N ≈ {n_opt / 1e9:.1f} B parameters, D ≈ {d_opt / 1e9:.0f} B tokens")
-assert abs(training_flops(n_opt, d_opt) / budget - 1) < 1e-9 and 2.8e9 < n_opt < 3.0e9
+# %% [markdown]
+# **1. Chinchilla's budget split ★.** With $C = 6ND$ and Chinchilla's rule $D = 20N$, how many parameters
+# $N$ and training tokens $D$ fit a budget of $C = 10^{21}$ FLOPs? Check with `training_flops`.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: the same seed and batches, with and without weight decay.
-matrix_norm = {}
-for decay in (0.0, 1.0):
-    torch.manual_seed(0)
-    decayed = GPT(small_config)
-    train(decayed, train_data, Recipe(steps=60, batch_size=16, lr=3e-3, warmup_steps=5, weight_decay=decay), seed=0, progress=False)
-    matrix_norm[decay] = sum(float((p.detach() ** 2).sum()) for p in decayed.parameters() if p.dim() >= 2)
-print(f"sum of squared matrix weights: no decay {matrix_norm[0.0]:.1f}, decay 1.0 {matrix_norm[1.0]:.1f}")
-assert matrix_norm[1.0] < 0.95 * matrix_norm[0.0]
+# %%
+chinchilla = ...  # (N, D)
+
+# %%
+check("09.1", chinchilla);
+
+# %% [markdown]
+# **2. The schedule by hand ★.** A run of 100 steps with 10 warmup steps, peak rate $3 \cdot 10^{-3}$ and
+# minimum $3 \cdot 10^{-4}$: what learning rate does step 5 use, and step 55? Work it out from section 1's
+# description first, then compare with `lr_at`.
+
+# %%
+rates = ...  # (rate at step 5, rate at step 55)
+
+# %%
+check("09.2", rates);
+
+# %% [markdown]
+# **3. Where does the line bend? ★★★** Fit the power law to the three smallest models only
+# (`params[:3]`, `val_losses[:3]`), then to the three largest only. Compare the two exponents with the fit
+# on all of them: what would each predict for a model 100 times larger than our largest?
+
+# %%
+alphas = ...  # (alpha from the 3 smallest, alpha from the 3 largest)
+
+# %%
+check("09.3", alphas, params=params, val_losses=val_losses);

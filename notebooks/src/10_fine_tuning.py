@@ -703,47 +703,43 @@ assert prompt_acc < tuned_acc
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Rank 1.** How many parameters does rank-1 LoRA on every matrix of our GPT train (without the
-#    head)? Check with `add_lora` on a copy of `base` and `count_parameters`. Expect 8,192.
-# 2. **Attention only.** Hu et al. adapted only attention matrices. Apply rank-8 LoRA to
-#    `("attn.qkv", "attn.proj")` only and count. Expect 4 · 8 · ((128 + 384) + (128 + 128)) = 24,576.
-# 3. **The hardest play.** In `per_play`, which test play is hardest for the fine-tuned model, and
-#    is it a comedy or a tragedy? (In our full run: The Tempest, a comedy, at 39 %; then Hamlet and
-#    Othello, tragedies, at 51 % and 57 %.)
-# 4. **A new instruction.** Ask the tuned model a task it was never trained on, e.g.
-#    `format_prompt("Who speaks?", "My lord, I will obey.")` from `utils.instruct`. What does it
-#    answer, and why? (Expect one of the three trained formats: a title, capitals or a line. It
-#    learned three templates, not "following instructions" in general; that takes many thousands of
-#    different tasks.)
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/10_fine_tuning.py](solutions/10_fine_tuning.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercises 1 and 2 are counting: quick in class. Exercise 4 is a good discussion of what "following instructions" means.
+# > 🗣 **Teacher:** Exercises 1 and 2 are counting: quick in class. Exercise 3 is a good discussion of what a label means.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: r · (d_in + d_out) summed over the 4 matrices of each of the 4 blocks.
-rank1 = copy.deepcopy(base)
-add_lora(rank1, rank=1, alpha=1)
-print(count_parameters(rank1))
-assert count_parameters(rank1) == 4 * ((128 + 384) + (128 + 128) + (128 + 512) + (512 + 128)) == 8192
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: only the two attention matrices per block.
-attention_only = copy.deepcopy(base)
-add_lora(attention_only, rank=8, alpha=16, targets=("attn.qkv", "attn.proj"))
-assert count_parameters(attention_only) == 4 * 8 * ((128 + 384) + (128 + 128)) == 24576
-print(count_parameters(attention_only))
+# %% [markdown]
+# **1. Rank 1 ★.** How many parameters does rank-1 LoRA on every matrix of our GPT's body train (the head
+# not counted)? Work it out from the matrix shapes of section 4, then check with `add_lora` on a copy of
+# `base` and `count_parameters`.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: the lowest per-play accuracy.
-hardest = min(per_play, key=per_play.get)
-hardest_genre = GENRES[labels_arr[plays_arr == hardest][0]]
-print(hardest, hardest_genre, f"{per_play[hardest]:.0%}")
-assert per_play[hardest] == min(per_play.values()) and hardest_genre in GENRES
+# %%
+rank1_parameters = ...  # a number
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 4: an unseen instruction gets an answer in one of the trained formats.
-from utils.instruct import format_prompt
+# %%
+check("10.1", rank1_parameters);
 
-reply = answer(tuned, tokenizer, format_prompt("Who speaks?", "My lord, I will obey."))
-print(repr(reply))
-assert isinstance(reply, str) and "\n" not in reply
+# %% [markdown]
+# **2. Attention only ★★.** Hu et al. adapted only the attention matrices. Apply rank-8 LoRA to
+# `("attn.qkv", "attn.proj")` only (the `targets` argument of `add_lora`) and count the trainable parameters.
+
+# %%
+attention_parameters = ...  # a number
+
+# %%
+check("10.2", attention_parameters);
+
+# %% [markdown]
+# **3. The hardest play ★★★.** In `per_play`, which test play is hardest for the fully fine-tuned model? Is it
+# a comedy or a tragedy? Read a few of its test passages that the model gets wrong: why might they mislead it?
+
+# %%
+hardest = ...  # the play's key in per_play
+
+# %%
+check("10.3", hardest, per_play=per_play);

@@ -491,39 +491,45 @@ assert margin_after.mean() > 0, "preferred completions should gain log-probabili
 # %% [markdown]
 # ## Exercises
 #
-# 1. **A stricter labeller.** Change `labeller_score` to ignore line breaks (delete the `- 0.5 * ...`
-#    term) and re-run section 2. Expect fewer pairs (more ties), since most samples have no warm or
-#    dark word.
-# 2. **A tighter leash.** Run `rl_finetune(2.0, RL_STEPS, RL_BATCH, RL_LR)`. Expect a smaller final KL
-#    than the β = 0 run.
-# 3. **DPO from the reference.** Compute the DPO loss of the *reference* on the held-out pairs
-#    (`held_c`, `held_r`). Expect exactly $\ln 2$, whatever the pairs.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/11_rlhf.py](solutions/11_rlhf.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 3 ($\ln 2$) is quick in class; exercises 1 and 2 retrain, so set them as homework.
+# > 🗣 **Teacher:** Exercises 1 and 2 are quick in class on paper; exercise 3 retrains, so set it as homework.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: without the line-break term most pairs tie (both score 0) and are dropped.
-strict = [len(set(words(t)) & WARM) - len(set(words(t)) & DARK) for t in all_texts]
-strict_pairs = sum(strict[i] != strict[i + 1] for i in range(0, len(all_texts), 2))
-print(f"{strict_pairs} pairs instead of {len(chosen)}")
-assert strict_pairs < len(chosen)
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: a larger β keeps the policy closer to the reference.
-tight = rl_finetune(2.0, RL_STEPS, RL_BATCH, RL_LR)
-print(f"final KL: β=2 {tight['kl'][-1]:.2f}, β=0 {runs[0.0]['kl'][-1]:.2f}")
-assert tight["kl"][-1] < runs[0.0]["kl"][-1]
+# %% [markdown]
+# **1. DPO before training ★.** What is the DPO loss of the *reference* model itself, on any pairs? Derive it
+# from the formula of section 7, then compute it on the held-out pairs (`held_c`, `held_r`) with
+# `sequence_logprob` to confirm.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: with π = π_ref each log-ratio is 0, so every pair's loss is -log σ(0) = ln 2.
-held_prompts_c = [prompt_of[i] for i in held_c.tolist()]
-held_prompts_r = [prompt_of[i] for i in held_r.tolist()]
-with torch.no_grad():
-    ratio_c = sequence_logprob(reference, held_prompts_c, all_completions[held_c]) - sequence_logprob(
-        reference, held_prompts_c, all_completions[held_c])
-    ratio_r = sequence_logprob(reference, held_prompts_r, all_completions[held_r]) - sequence_logprob(
-        reference, held_prompts_r, all_completions[held_r])
-    held_loss = -F.logsigmoid(DPO_BETA * (ratio_c - ratio_r)).mean()
-print(f"{held_loss:.6f}")
-assert abs(held_loss.item() - 0.693147) < 1e-5
+# %%
+dpo_at_reference = ...  # a number
+
+# %%
+check("11.1", dpo_at_reference);
+
+# %% [markdown]
+# **2. Bradley–Terry by hand ★.** A reward model scores the chosen reply 2.0 and the rejected one 0.5. What
+# probability does it give to "the chosen reply is preferred", and what is the Bradley–Terry loss of this
+# pair? What happens to both if you add 10 to both rewards?
+
+# %%
+preference = ...  # (probability, loss)
+
+# %%
+check("11.2", preference);
+
+# %% [markdown]
+# **3. A tighter leash ★★★.** Run `rl_finetune(2.0, RL_STEPS, RL_BATCH, RL_LR)` and compare its final KL with
+# the β = 0 run's (`runs[0.0]["kl"][-1]`). Compare the rewards and samples too: what did the leash cost,
+# and what did it save?
+
+# %%
+final_kls = ...  # (final KL with β = 0, final KL with β = 2)
+
+# %%
+check("11.3", final_kls);

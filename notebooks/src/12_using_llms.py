@@ -953,45 +953,44 @@ if LLM_READY:
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below (click "⋯" to show them); try first.
-#
-# 1. **A system prompt.** Call `smol.chat(question, system="You are a French teacher. Always answer in French.")`
-#    for "What is the capital of France?". Expect a different answer than with the default system
-#    message (in French, more or less: a 135 M model's French is shaky).
-# 2. **Index another play.** Add `"the-tempest"` to the indexed plays (first 8 passages are enough)
-#    and search for a line from its first scene, the storm: "Boatswain! What cheer? Good, speak to
-#    the mariners". Expect *The Tempest* on top. (Fast mode indexes only the first passages of each
-#    play, so pick lines from the opening scenes.)
-# 3. **The price of Hamlet.** How many `o200k_base` tokens is the whole text of *Hamlet*
-#    (`get_play("hamlet").text`), and what would sending it once as input to `gpt-4o-mini` cost?
-#    Expect roughly 50 000 tokens and under one cent.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/12_using_llms.py](solutions/12_using_llms.py); try first. None of them needs the model files.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 1 takes 1 minute and shows the system prompt; exercise 2 shows RAG on a new play.
+# > 🗣 **Teacher:** Exercises 1 and 2 are quick arithmetic in class; exercise 3 shows why RoPE encodes relative positions.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: the system message is part of the prompt, so it changes the answer.
-if LLM_READY:
-    question = "What is the capital of France?"
-    system = "You are a French teacher. Always answer in French."
-    in_french = smol.chat(question, system=system, max_new_tokens=utils.fast(40, 16))
-    print(in_french)
-    assert system in chat_prompt([{"role": "user", "content": question}], system=system)
-    assert in_french != answers[question]
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: chunk and embed the new play the same way, then search both indexes together.
-if LLM_READY:
-    tempest = [p for p in chunk_plays([get_play("the-tempest")], max_chars=400) if p.index < 8]
-    all_passages = passages + tempest
-    all_vectors = torch.cat([passage_vectors, embed_passages(encoder, tempest)])
-    scores, index = retrieve(encoder.encode(["Boatswain! What cheer? Good, speak to the mariners"])[0], all_vectors, 3)
-    print([(all_passages[int(i)].play, round(float(s), 2)) for s, i in zip(scores, index)])
-    assert all_passages[int(index[0])].play == "The Tempest"
+# %% [markdown]
+# **1. How big is the KV cache? ★** With SmolLM2-135M's sizes (`utils.llama.LlamaConfig()`: layers, KV heads,
+# head size), how many bytes does our engine's cache hold per token, in float32? How much for a full
+# 2,048-token context?
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: count the tokens, multiply by the input price.
-hamlet_tokens = count_tokens(get_play("hamlet").text, "o200k_base")
-hamlet_cost = request_cost("gpt-4o-mini", hamlet_tokens)
-print(f"Hamlet: {len(get_play('hamlet').text):,} characters, {hamlet_tokens:,} tokens, ${hamlet_cost:.4f} with gpt-4o-mini")
-assert 30_000 < hamlet_tokens < 70_000 and hamlet_cost < 0.01
+# %%
+cache_bytes_per_token = ...  # a whole number of bytes
+
+# %%
+check("12.1", cache_bytes_per_token);
+
+# %% [markdown]
+# **2. The price of Hamlet ★.** How many `o200k_base` tokens is the whole text of *Hamlet*
+# (`get_play("hamlet").text`), and what would sending it once as input to `gpt-4o-mini` cost, in US$?
+
+# %%
+hamlet_cost = ...  # US$
+
+# %%
+check("12.2", hamlet_cost);
+
+# %% [markdown]
+# **3. What does RoPE remember? ★★★** Take a random query and key of size 64 (`torch.randn`, seed 0). Rotate
+# the query as if it sat at position $m$ and the key at position $n$ with `rope`, and compute their dot
+# product for $(m, n) = (5, 3)$, $(12, 10)$ and $(7, 3)$. What do you notice, and why?
+
+# %%
+rope_scores = ...  # [score at (5, 3), (12, 10), (7, 3)]
+
+# %%
+check("12.3", rope_scores);

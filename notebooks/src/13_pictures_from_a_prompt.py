@@ -797,37 +797,45 @@ assert len(train_images) == 1258 and len(TRAIN_TEMPLATES) == 8
 # %% [markdown]
 # ## Exercises
 #
-# Solutions are in the hidden cells below (click "⋯" to show them); try first.
-#
-# 1. **Half signal, half noise.** At which step $t$ does the noisy image first contain *less* of
-#    the digit than of the noise, i.e. $\sqrt{\bar\alpha_t} < \sqrt{1-\bar\alpha_t}$? Find it from
-#    `alpha_bars`, then look at that column of the forward-process figure.
-# 2. **Too much guidance.** Sample 20 of each digit with guidance $w = 8$ (DDIM, 20 steps, `seed(1)`)
-#    and compute recognition and diversity as in section 6. Compare with $w = 5$: what happens?
-# 3. **Your own phrasings.** Write three new phrasings of "four" (e.g. "the figure four") and
-#    measure with `recognised(...)` how often the classifier sees a 4.
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/13_pictures_from_a_prompt.py](solutions/13_pictures_from_a_prompt.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 1 takes two minutes in class; exercise 2 shows guidance overshooting, a good discussion starter.
+# > 🗣 **Teacher:** Exercises 1 and 2 take two minutes each in class; exercise 3 leads into why samplers take many steps.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 1: √ᾱ < √(1-ᾱ) exactly when ᾱ < 0.5.
-half = int(torch.nonzero(alpha_bars < 0.5)[0])
-print(f"from t = {half} on, the noise outweighs the digit (ᾱ = {alpha_bars[half]:.3f})")
-assert alpha_bars[half] < 0.5 <= alpha_bars[half - 1]
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 2: recognition stays high, diversity falls further: the samples of one digit collapse
-# towards one exaggerated "typical" digit.
-pixels = diffusion.to_pixels(diffusion.ddim_sample(label_model, schedule, 200, cond_all, 20, guidance=8.0, generator=seed(1)))
-recognition_8 = diffusion.recognition_rate(classifier, pixels, wanted_all)
-diversity_8 = np.mean([diffusion.mean_pairwise_distance(pixels[wanted_all == d]) for d in range(10)])
-print(f"w = 8: recognised {recognition_8:.1%}, diversity {diversity_8:.2f} (w = 5: {recognition[-1]:.1%}, {diversity[-1]:.2f})")
-assert diversity_8 < diversity[0] and recognition_8 > recognition[0]
+# %% [markdown]
+# **1. Half signal, half noise ★.** At which step $t$ does the noisy image first contain *less* of the digit
+# than of the noise? Find it from `alpha_bars`, then look at that column of the forward-process figure:
+# can you still see the digit?
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Solution 3: new phrasings land near the trained ones in embedding space, so most still work.
-mine = ["the figure four", "a four, handwritten", "show me a four"]
-rate_4 = recognised(mine, 4)
-print(f"recognised as 4: {rate_4:.0%}")
-assert rate_4 >= utils.fast(0.6, 0.2)
+# %%
+half_step = ...  # a step t
+
+# %%
+check("13.1", half_step, alpha_bars=alpha_bars);
+
+# %% [markdown]
+# **2. One noisy pixel ★.** A clean pixel $x_0 = 1$ and a noise draw $\varepsilon = -0.5$, at a step where
+# $\bar\alpha_t = 0.64$: what is the noisy pixel $x_t$? Compute it by hand, then with `add_noise`'s formula.
+
+# %%
+noisy_pixel = ...  # a number
+
+# %%
+check("13.2", noisy_pixel);
+
+# %% [markdown]
+# **3. Straight back to the clean image ★★.** The denoiser predicts the noise $\varepsilon$. Write
+# `predict_x0(x_t, predicted_noise, a_bar)`, which turns that prediction into a guess of the clean image.
+# Try it on `label_model`'s prediction for a digit at $t = 80$: why does a sampler not stop there?
+
+# %%
+def predict_x0(x_t, predicted_noise, a_bar):
+    ...  # your code: return the guess of x_0
+
+# %%
+check("13.3", predict_x0);
