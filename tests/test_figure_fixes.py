@@ -1,0 +1,64 @@
+"""Defects found in the review of every saved picture (issue 16), each checked on what was drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from utils.figures import new_figure
+
+
+def _texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.texts if t.get_visible()]
+
+
+@pytest.mark.widgets
+def test_an_attention_weight_near_one_prints_as_1_not_00():
+    from utils.widgets.attention import _draw_static, _update, weight_label
+
+    assert [weight_label(v) for v in (0.9951, 0.999, 1.0, 0.5, 0.25, 0.004)] == ["1", "1", "1", ".50", ".25", ".00"]
+    weights = np.array([[1.0, 0.0, 0.0], [0.997, 0.003, 0.0], [0.2, 0.3, 0.5]])
+    artists = _draw_static(new_figure(560, 500), 3)
+    _update(artists, ["a", "b", "c"], weights, "test", True)
+    shown = [t.get_text() for row in artists["texts"] for t in row if t.get_visible()]
+    assert shown == ["1", "1", ".00", ".20", ".30", ".50"]
+
+
+def test_plot_curves_draws_labelled_reference_lines_and_no_one_entry_legend():
+    from utils.plots import plot_curves
+
+    fig = plot_curves({"training loss": [4.0, 3.0, 2.5]}, references={"ln V": 4.17, "bigram model": 2.48})
+    ax = fig.axes[0]
+    levels = sorted(line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == "--")
+    assert levels == pytest.approx([2.48, 4.17])
+    assert {"ln V", "bigram model"} <= set(_texts(ax))
+    assert ax.get_legend() is None, "one curve: the title names it, a legend adds nothing"
+    assert plot_curves({"a": [1, 2], "b": [2, 1]}).axes[0].get_legend() is not None
+    with pytest.raises(ValueError, match="finite"):
+        plot_curves({"a": [1, 2]}, references={"bad": float("nan")})
+
+
+@pytest.mark.widgets
+def test_loss_curves_draw_a_window_mean_at_the_middle_of_its_window():
+    from utils.widgets import LossCurves
+
+    curves = LossCurves("test", total_steps=100)
+    curves.add(0, 4.0, 4.0)
+    curves.add(50, 3.0, 3.2, train_window=50)   # the mean of steps 1..50 describes step 25.5
+    x, _ = curves.train_line.get_data()
+    assert list(x) == [0, 25.5]
+    assert list(curves.val_line.get_data()[0]) == [0, 50]
+    curves.add(60, 2.9, train_window=0)   # refused on the problem line, not raised
+    assert "train_window" in curves.problem.value and len(curves.state.train_steps) == 2
+
+
+@pytest.mark.widgets
+def test_lora_view_draws_dots_at_the_values_on_its_log_axes():
+    from utils.widgets.finetune import LoRARankView
+
+    view = LoRARankView()
+    n = view.numbers
+    assert not view.ax_params.patches, "no bars on a log axis"
+    assert view.param_dots.get_offsets()[:, 0].tolist() == [n["full_trainable"], n["lora_trainable"]]
+    view.rank_slider.value = max(view.rank_slider.options)
+    assert view.param_dots.get_offsets()[1, 0] == view.numbers["lora_trainable"] > n["lora_trainable"]
