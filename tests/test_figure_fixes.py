@@ -62,3 +62,24 @@ def test_lora_view_draws_dots_at_the_values_on_its_log_axes():
     assert view.param_dots.get_offsets()[:, 0].tolist() == [n["full_trainable"], n["lora_trainable"]]
     view.rank_slider.value = max(view.rank_slider.options)
     assert view.param_dots.get_offsets()[1, 0] == view.numbers["lora_trainable"] > n["lora_trainable"]
+
+
+@pytest.mark.widgets
+def test_rlhf_runs_draw_the_true_score_and_name_each_grey_line():
+    from utils.widgets import RLHFRunsView
+    from utils.widgets.rlhf import check_runs
+
+    def run(beta, scale):
+        steps = 10
+        return {"beta": beta, "reward": list(np.linspace(0, scale, steps)), "kl": list(np.linspace(0, 3 * scale, steps)),
+                "true": list(np.linspace(1, 1 - scale, steps)), "before": [("a", 0.0, 1.0)], "after": [("b", scale, 0.0)]}
+
+    runs = [run(0.0, 4.0), run(0.1, 2.0), run(0.5, 1.0)]
+    view = RLHFRunsView(runs, beta=0.0)
+    assert np.allclose(view._artists["true"].get_ydata(), runs[0]["true"])
+    view.beta.value = 0.5
+    assert np.allclose(view._artists["true"].get_ydata(), runs[2]["true"])
+    assert {"β=0", "β=0.1", "β=0.5"} <= set(_texts(view._artists["ax_k"]))
+    assert "nats" in view._artists["ax_k"].get_ylabel()
+    with pytest.raises(ValueError, match="one value per step"):
+        check_runs([{**run(0.0, 1.0), "true": [1.0]}])

@@ -48,7 +48,8 @@ def _draw_static(fig: Figure, x: np.ndarray, y: np.ndarray) -> dict:
     loss_ax.plot([w_best], [b_best], marker="*", color="black", ms=12, ls="none", label="least squares")
     (path,) = loss_ax.plot([], [], color="tab:red", marker="o", ms=3, lw=1.2, label="gradient descent")
     (start,) = loss_ax.plot([], [], marker="s", color="tab:red", ms=6, ls="none")
-    loss_ax.set(xlim=SLOPE_RANGE, ylim=INTERCEPT_RANGE, xlabel="slope w", ylabel="intercept b")
+    loss_ax.set(xlim=SLOPE_RANGE, ylim=INTERCEPT_RANGE, xlabel="slope w (k€ per m²)",
+                ylabel="intercept b (100 k€)")  # the code's units: area in 100 m², price in 100 k€
     loss_ax.legend(loc="lower left", fontsize=8)
     loss_title = loss_ax.set_title("", fontsize=9)
     loss_ax.grid(False)
@@ -72,7 +73,7 @@ def _update_artists(artists: dict, state: DescentState, x: np.ndarray, y: np.nda
                                    f"{'+' if bs >= 0 else '−'} {abs(bs) * 100:.0f} k€" if abs(ws) < 1e5
                                    else f"after {state.steps} steps: diverged")
     loss_text = f"{loss:.4f}" if loss < 1e6 else "huge (diverging)"
-    artists["loss_title"].set_text(f"learning rate {state.learning_rate:g}: MSE {loss_text}")
+    artists["loss_title"].set_text(f"learning rate {state.learning_rate:g}: MSE {loss_text} (100 k€)²")
     return path
 
 
