@@ -83,3 +83,26 @@ def test_rlhf_runs_draw_the_true_score_and_name_each_grey_line():
     assert "nats" in view._artists["ax_k"].get_ylabel()
     with pytest.raises(ValueError, match="one value per step"):
         check_runs([{**run(0.0, 1.0), "true": [1.0]}])
+
+
+@pytest.mark.widgets
+def test_digit_probabilities_say_right_or_wrong_beyond_colour():
+    import torch
+
+    from utils.widgets import DigitProbabilities
+
+    class Says(torch.nn.Module):  # always answers `digit`
+        def __init__(self, digit):
+            super().__init__()
+            self.digit = digit
+
+        def forward(self, x):
+            return torch.nn.functional.one_hot(torch.full((len(x),), self.digit), 10).float() * 5
+
+    images, labels = torch.rand(2, 64), torch.tensor([3, 5])
+    view = DigitProbabilities(Says(3), images, labels, index=0)
+    bars, title = view._artists["bars"], view._artists["bar_title"]
+    assert "✓" in title.get_text() and not any(bar.get_hatch() for bar in bars)
+    view.index.value = 1   # true 5, the model says 3
+    assert "✗" in title.get_text() and "true 5" in title.get_text()
+    assert bars[3].get_hatch() and not bars[5].get_hatch()

@@ -163,8 +163,9 @@ def _probability_axes(fig: Figure) -> dict:
     image_ax.set_xticks([])
     image_ax.set_yticks([])
     image_ax.grid(False)
+    image_ax.set_frame_on(False)  # a picture, not a plot: no axis lines around it
     image_title = image_ax.set_title("", fontsize=9)
-    bars = bar_ax.bar(range(10), np.zeros(10), color="tab:blue")
+    bars = bar_ax.bar(range(10), np.zeros(10), color="tab:blue", edgecolor="white")
     bar_ax.set(ylim=(0, 1), xticks=range(10), xlabel="class", ylabel="probability")
     bar_title = bar_ax.set_title("", fontsize=9)
     fig.tight_layout()
@@ -179,8 +180,10 @@ def _update_probabilities(artists: dict, model: torch.nn.Module, image: torch.Te
     best = int(probabilities.argmax())
     for k, bar in enumerate(artists["bars"]):
         bar.set_height(probabilities[k])
-        bar.set_color("tab:green" if k == best == label else ("tab:red" if k == best else "tab:blue"))
-    artists["bar_title"].set_text(f"network says {best} ({probabilities[best]:.0%})")
+        bar.set_facecolor("tab:green" if k == best == label else ("tab:red" if k == best else "tab:blue"))
+        bar.set_hatch("///" if k == best != label else "")  # a second cue beside the colour
+    verdict = "✓ right" if best == label else f"✗ wrong (true {label})"
+    artists["bar_title"].set_text(f"network says {best} ({probabilities[best]:.0%}): {verdict}")
     return probabilities
 
 
