@@ -106,3 +106,22 @@ def test_digit_probabilities_say_right_or_wrong_beyond_colour():
     view.index.value = 1   # true 5, the model says 3
     assert "✗" in title.get_text() and "true 5" in title.get_text()
     assert bars[3].get_hatch() and not bars[5].get_hatch()
+
+
+def test_heatmap_prints_values_and_greys_masked_cells():
+    from utils.plots import MASKED_GREY, plot_heatmap
+
+    causal = np.tril(np.full((3, 3), 0.5))
+    causal[np.triu_indices(3, 1)] = np.nan
+    fig = plot_heatmap(causal, ["a", "b", "c"], ["a", "b", "c"], title="causal")
+    ax = fig.axes[0]
+    assert sorted(_texts(ax)) == ["0.50"] * 6   # only the six visible cells carry a value
+    image = ax.images[0]
+    assert image.get_array().mask.sum() == 3
+    rgba = image.cmap(image.norm(image.get_array()))
+    from matplotlib.colors import to_rgba
+    assert tuple(rgba[0, 2]) == to_rgba(MASKED_GREY)
+    with pytest.raises(ValueError, match="one label per row"):
+        plot_heatmap(causal, row_labels=["a"])
+    with pytest.raises(ValueError, match="2-D"):
+        plot_heatmap([1, 2, 3])

@@ -82,3 +82,56 @@ def plot_functions(
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+MASKED_GREY = "#c8c8c8"  # cells a mask hides (the future, in causal attention): grey, not a colour of the scale
+
+
+def plot_heatmap(
+    values: Sequence[Sequence[float]] | np.ndarray,
+    row_labels: Sequence[str] | None = None,
+    col_labels: Sequence[str] | None = None,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    vmin: float = 0.0,
+    vmax: float | None = None,
+    width_px: int = 300,
+    height_px: int = 280,
+) -> Figure:
+    """A small matrix as coloured cells with its values printed: attention weights (rows: queries,
+    columns: keys), or a layers × heads table. NaN cells are masked and drawn grey (pass the causal
+    mask's future as NaN). Colours: viridis from ``vmin`` to ``vmax`` (default: the largest value)."""
+    matrix = np.asarray(values, dtype=float)
+    if matrix.ndim != 2 or matrix.size == 0 or max(matrix.shape) > 20:
+        raise ValueError(f"values must be a 2-D matrix of at most 20×20 (its numbers are printed), got shape "
+                         f"{matrix.shape}.")
+    rows, cols = matrix.shape
+    for labels, n, name in ((row_labels, rows, "row_labels"), (col_labels, cols, "col_labels")):
+        if labels is not None and len(labels) != n:
+            raise ValueError(f"{name} needs one label per {'row' if name == 'row_labels' else 'column'} ({n}), "
+                             f"got {len(labels)}.")
+    if np.isnan(matrix).all():
+        raise ValueError("every cell is masked (NaN): nothing to draw.")
+    top = float(np.nanmax(matrix)) if vmax is None else vmax
+    from matplotlib import colormaps
+
+    fig = new_figure(width_px, height_px)
+    ax = fig.add_subplot()
+    image = ax.imshow(np.ma.masked_invalid(matrix), cmap=colormaps["viridis"].with_extremes(bad=MASKED_GREY),
+                      vmin=vmin, vmax=top, interpolation="nearest")
+    for i in range(rows):
+        for j in range(cols):
+            if not np.isnan(matrix[i, j]):
+                light = (matrix[i, j] - vmin) / ((top - vmin) or 1) > 0.6   # dark text on the light end of viridis
+                ax.text(j, i, f"{matrix[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                        color="black" if light else "white")
+    ax.set_xticks(range(cols), col_labels if col_labels is not None else range(cols))
+    ax.set_yticks(range(rows), row_labels if row_labels is not None else range(rows))
+    ax.tick_params(length=0)
+    ax.grid(False)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.title.set_fontsize(10)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, shrink=min(1.0, rows / cols))  # as tall as the cells
+    fig.tight_layout()
+    return fig

@@ -15,12 +15,12 @@ import torch
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from ..plots import MASKED_GREY
 from .base import LiveView, fixed_layout, new_figure, token_label
 
 INTRODUCED_IN = "07"
 
 MAX_TOKENS = 24  # more than this and the labels become unreadable (and the view slow): we keep the last ones
-MASKED_GREY = "#c8c8c8"
 PRINT_MAX = 16  # cells print their values up to this many tokens; the side table always lists a row
 
 
