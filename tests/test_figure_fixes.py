@@ -125,3 +125,17 @@ def test_heatmap_prints_values_and_greys_masked_cells():
         plot_heatmap(causal, row_labels=["a"])
     with pytest.raises(ValueError, match="2-D"):
         plot_heatmap([1, 2, 3])
+
+
+def test_grouped_bars_one_cluster_per_group_labelled_from_zero():
+    from utils.plots import plot_grouped_bars
+
+    fig = plot_grouped_bars({"English": {"a": 16, "b": 15}, "Bengali": {"a": 90, "b": 30}}, ylabel="tokens")
+    ax = fig.axes[0]
+    heights = sorted(round(p.get_height()) for p in ax.patches)
+    assert heights == [15, 16, 30, 90]
+    assert ax.get_ylim()[0] == 0
+    assert {t.get_text() for t in ax.texts} == {"16", "15", "90", "30"}
+    assert len({p.get_hatch() for p in ax.patches}) == 2, "each series has its own hatch, not only a colour"
+    with pytest.raises(ValueError, match="missing"):
+        plot_grouped_bars({"English": {"a": 1}, "Bengali": {"b": 2}}, ylabel="tokens")

@@ -135,3 +135,49 @@ def plot_heatmap(
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, shrink=min(1.0, rows / cols))  # as tall as the cells
     fig.tight_layout()
     return fig
+
+
+# Okabe–Ito colours (safe for colour-blind readers), each series also with its own hatch: two cues.
+SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"]
+SERIES_HATCHES = ["", "//", "..", "xx", "\\\\", "--"]
+
+
+def plot_grouped_bars(
+    groups: Mapping[str, Mapping[str, float]],
+    ylabel: str,
+    title: str = "",
+    value_format: str = "{:g}",
+    width_px: int = 540,
+    height_px: int = 300,
+) -> Figure:
+    """Grouped bars from ``{group: {series: value}}``, e.g. ``{"English": {"gpt2": 17, "cl100k": 16}}``:
+    one cluster per group, one bar per series (same colour and hatch in every group), each bar
+    labelled with ``value_format.format(value)``. The axis starts at 0, so lengths compare."""
+    if not isinstance(groups, Mapping) or not groups:
+        raise ValueError("groups must be a non-empty dict of group -> {series: value}.")
+    series = list(dict.fromkeys(name for row in groups.values() for name in row))
+    if len(series) > len(SERIES_COLOURS):
+        raise ValueError(f"at most {len(SERIES_COLOURS)} series per group, got {len(series)}.")
+    for group, row in groups.items():
+        missing = [name for name in series if name not in row]
+        bad = [name for name, value in row.items() if not isinstance(value, (int, float)) or not value >= 0]
+        if missing or bad:
+            raise ValueError(f"group {group!r}: every series needs a value ≥ 0; missing {missing}, not valid {bad}.")
+    fig = new_figure(width_px, height_px)
+    ax = fig.add_subplot()
+    width = 0.8 / len(series)
+    for k, name in enumerate(series):
+        xs = np.arange(len(groups)) + (k - (len(series) - 1) / 2) * width
+        values = [groups[group][name] for group in groups]
+        bars = ax.bar(xs, values, width, label=name, color=SERIES_COLOURS[k], hatch=SERIES_HATCHES[k],
+                      edgecolor="white")
+        ax.bar_label(bars, [value_format.format(v) for v in values], fontsize=7, padding=2)
+    ax.set_xticks(range(len(groups)), list(groups))
+    ax.set_ylim(0, 1.3 * max(max(row.values()) for row in groups.values()) or 1)   # room for the legend on top
+    ax.grid(axis="x", visible=False)
+    ax.set(ylabel=ylabel, title=title)
+    ax.title.set_fontsize(10)
+    if len(series) > 1:
+        ax.legend(fontsize=8, ncol=len(series), loc="upper center")
+    fig.tight_layout()
+    return fig
