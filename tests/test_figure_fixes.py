@@ -139,3 +139,14 @@ def test_grouped_bars_one_cluster_per_group_labelled_from_zero():
     assert len({p.get_hatch() for p in ax.patches}) == 2, "each series has its own hatch, not only a colour"
     with pytest.raises(ValueError, match="missing"):
         plot_grouped_bars({"English": {"a": 1}, "Bengali": {"b": 2}}, ylabel="tokens")
+
+
+def test_plot_curves_takes_real_steps_and_marks_a_step():
+    from utils.plots import plot_curves
+
+    fig = plot_curves({"train": [3, 2, 1], "validation": [3, 2.5, 2.8]}, x=[25, 50, 75], marks={"early stop": 50})
+    ax = fig.axes[0]
+    assert list(ax.lines[0].get_xdata()) == [25, 50, 75]
+    assert any(list(line.get_xdata()) == [50, 50] for line in ax.lines) and "early stop" in _texts(ax)
+    with pytest.raises(ValueError, match="one x per point"):
+        plot_curves({"train": [3, 2, 1]}, x=[1, 2])

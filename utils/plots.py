@@ -25,12 +25,16 @@ def plot_curves(
     width_px: int = 540,
     height_px: int = 320,
     references: Mapping[str, float] | None = None,
+    x: Sequence[float] | None = None,
+    marks: Mapping[str, float] | None = None,
 ) -> Figure:
     """Line plot of named curves, e.g. ``{"train": train_losses, "validation": val_losses}``.
 
     ``references``: named levels drawn as dashed lines labelled at their right end, e.g.
     ``{"ln V: uniform guessing": 4.17, "bigram model": 2.48}``, so a loss reads against what it beats.
     A legend is drawn only when there are two curves or more (one curve is named by the title).
+    ``x``: the x value of every point (default 0, 1, 2...), e.g. the training step of each evaluation.
+    ``marks``: named x positions drawn as labelled vertical lines, e.g. ``{"early stop": 450}``.
     """
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError("curves must be a non-empty dict of name -> list of numbers.")
@@ -44,11 +48,18 @@ def plot_curves(
         values = np.asarray(values, dtype=float)
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"curve {name!r} must be a non-empty 1-D list of numbers, got shape {values.shape}.")
-        ax.plot(np.arange(len(values)), values, label=name, marker="o" if len(values) <= 30 else None, ms=4)
+        xs = np.arange(len(values)) if x is None else np.asarray(x, dtype=float)
+        if xs.shape != values.shape:
+            raise ValueError(f"x has {xs.size} values but curve {name!r} has {values.size}: give one x per point.")
+        ax.plot(xs, values, label=name, marker="o" if len(values) <= 30 else None, ms=4)
     for name, level in references.items():
         ax.axhline(level, color="#555", lw=1, ls="--")
         ax.annotate(name, (1, level), xycoords=("axes fraction", "data"), xytext=(-4, 3),
                     textcoords="offset points", ha="right", va="bottom", fontsize=8, color="#333")
+    for name, position in (marks or {}).items():
+        ax.axvline(position, color="#333", lw=1, ls=":")
+        ax.annotate(name, (position, 1), xycoords=("data", "axes fraction"), xytext=(3, -3),
+                    textcoords="offset points", ha="left", va="top", fontsize=8, color="#333")
     if logy:
         ax.set_yscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
