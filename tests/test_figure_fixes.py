@@ -150,3 +150,21 @@ def test_plot_curves_takes_real_steps_and_marks_a_step():
     assert any(list(line.get_xdata()) == [50, 50] for line in ax.lines) and "early stop" in _texts(ax)
     with pytest.raises(ValueError, match="one x per point"):
         plot_curves({"train": [3, 2, 1]}, x=[1, 2])
+
+
+@pytest.mark.widgets
+def test_temperature_bars_print_their_probabilities():
+    import torch
+
+    from utils.data import CharTokenizer
+    from utils.rnn import CharLSTM
+    from utils.widgets import TemperatureSampler
+
+    torch.manual_seed(0)
+    tok = CharTokenizer("ROMEO:\nBut soft, what light through yonder window breaks?\n")
+    view = TemperatureSampler(CharLSTM(tok.vocab_size, embed_dim=8, hidden_size=16), tok, prompt="ROMEO:\n")
+    printed = [float(t.get_text()) if t.get_text() != "1" else 1.0 for t in view._values]
+    assert printed == pytest.approx([bar.get_height() for bar in view._bars], abs=0.006)
+    view.temperature.value = 0.1
+    assert float(view._values[0].get_text() if view._values[0].get_text() != "1" else 1) == pytest.approx(
+        view._bars[0].get_height(), abs=0.006)
