@@ -150,15 +150,17 @@ torch.manual_seed(0)
 live_model = GPT(small_config)
 curves = LossCurves("2-layer GPT on Shakespeare", total_steps=live_recipe.steps)
 curves.add(0, evaluate(live_model, val_slice), evaluate(live_model, val_slice))
-curves
+curves.widget   # the live view; the finished picture is saved below
 
 # %%
-def on_progress(step, smoothed_train_loss):
-    curves.add(step, smoothed_train_loss, evaluate(live_model, val_slice))
+every = utils.fast(50, 10)
 
 
-live_losses = train(live_model, train_data, live_recipe, seed=0, callback=on_progress,
-                    every=utils.fast(50, 10))
+def on_progress(step, smoothed_train_loss):  # the mean loss of the last `every` steps
+    curves.add(step, smoothed_train_loss, evaluate(live_model, val_slice), train_window=every)
+
+
+live_losses = train(live_model, train_data, live_recipe, seed=0, callback=on_progress, every=every)
 print(f"validation loss {curves.state.val_losses[0]:.3f} → {curves.state.val_losses[-1]:.3f}")
 curves.figure   # the final picture, also where widgets do not run (GitHub)
 
