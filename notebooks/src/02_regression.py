@@ -339,7 +339,7 @@ assert norm_history[-1] < 1.01 * best_loss, "normalised features should reach th
 assert raw_history[-1] > 1.5 * best_loss, "raw features should still be far from the minimum"
 raw_units = norm_model.weight.detach().numpy()[0] / features.std(axis=0)
 print("weights in raw units (area, rooms, distance, age):", np.round(raw_units, 2))
-assert_close("recovered price per m² and per km", raw_units[[0, 2]], [2.5, -8.0], atol=0.6, rtol=0)
+assert_close("recovered price per m² and per km", raw_units[[0, 2]], [2.5, -8.0], atol=0.6, rtol=0);
 
 # %% [markdown]
 # ## 6. When a line is not enough: a small MLP fits a curve

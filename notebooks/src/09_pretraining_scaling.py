@@ -380,7 +380,7 @@ assert alpha > 0 and r2 > utils.fast(0.9, 0.6), f"a power law should fit well (R
 if not RUN_LIVE:  # the shipped results, which the text below quotes ("787,584 parameters", "~16 M tokens")
     assert results[-1]["non_embedding"] == 787_584 and round(20 * 787_584 / 1e6) == 16
 slope, intercept = np.polyfit(np.log(params), np.log(val_losses), 1)
-utils.assert_close("exponent: ours vs np.polyfit", alpha, -slope)
+utils.assert_close("exponent: ours vs np.polyfit", alpha, -slope);
 
 # %% [markdown]
 # **What the numbers say.** Our exponent (printed above) is in the same small range as Kaplan's

@@ -370,7 +370,7 @@ assert_close("merged W + (α/r)·BA vs unmerged", merged, lora_layer(x), atol=1e
 course_lora = LoRALinear(copy.deepcopy(layer), rank=4, alpha=8)
 course_lora.load_state_dict(lora_layer.state_dict())
 assert_close("ours vs utils.lora.LoRALinear", course_lora(x), lora_layer(x))
-assert_close("utils merged() vs ours", course_lora.merged()(x), merged, atol=1e-5)
+assert_close("utils merged() vs ours", course_lora.merged()(x), merged, atol=1e-5);
 
 # %% [markdown]
 # `utils.lora.add_lora(model, rank, alpha)` freezes a model and wraps every matrix inside its
@@ -393,7 +393,7 @@ print(f"trainable: {count_parameters(lora_model):,} (formula {formula:,}) = "
       f"{count_parameters(lora_model) / count_parameters(full):.1%} of full fine-tuning's {count_parameters(full):,}")
 assert count_parameters(lora_model) == formula
 assert_close("LoRA model before training vs frozen model",
-             lora_model(test_ids[:64], test_lengths[:64]), frozen(test_ids[:64], test_lengths[:64]), atol=1e-5)
+             lora_model(test_ids[:64], test_lengths[:64]), frozen(test_ids[:64], test_lengths[:64]), atol=1e-5);
 
 # %% [markdown]
 # Now train the LoRA model for the same steps as full fine-tuning. Adapters start from zero and move
