@@ -168,3 +168,15 @@ def test_temperature_bars_print_their_probabilities():
     view.temperature.value = 0.1
     assert float(view._values[0].get_text() if view._values[0].get_text() != "1" else 1) == pytest.approx(
         view._bars[0].get_height(), abs=0.006)
+
+
+def test_hidden_weights_each_unit_on_its_own_scale_and_the_strongest_first():
+    from utils.widgets.digits import show_hidden_weights
+
+    weight = np.ones((6, 64)) * np.array([[0.01], [5.0], [0.1], [3.0], [0.02], [1.0]])
+    fig = show_hidden_weights(weight, units=2, strongest=True)
+    titled = [ax.get_title() for ax in fig.axes if ax.images]
+    assert titled == ["unit 1", "unit 3"]
+    assert [ax.images[0].get_clim()[1] for ax in fig.axes if ax.images] == [5.0, 3.0]
+    weak = show_hidden_weights(weight, units=3)   # the first three, a faint one keeps its own scale
+    assert [ax.images[0].get_clim()[1] for ax in weak.axes if ax.images] == [0.01, 5.0, 0.1]

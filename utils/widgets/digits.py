@@ -55,23 +55,31 @@ def _weight_grid(fig: Figure, units: int) -> tuple[list, int]:
 
 
 def _set_weights(images: list, weight: np.ndarray) -> float:
-    """Put each row of ``weight: (units, 64)`` in its image; one colour scale centred at 0."""
-    limit = float(np.abs(weight).max()) or 1.0
+    """Put each row of ``weight: (units, 64)`` in its image, each on its own colour scale centred at
+    0 (one shared scale would let the strongest unit wash the others out to faint noise).
+    Returns the largest |weight| shown."""
     for image, row in zip(images, weight):
+        limit = float(np.abs(row).max()) or 1.0
         image.set_data(row.reshape(8, 8))
         image.set_clim(-limit, limit)
-    return limit
+    return float(np.abs(weight).max())
 
 
-def show_hidden_weights(weight: torch.Tensor | np.ndarray, units: int = 16, title: str = "") -> Figure:
-    """Static fallback: the first ``units`` rows of ``weight: (hidden, 64)`` as 8×8 images."""
+def show_hidden_weights(weight: torch.Tensor | np.ndarray, units: int = 16, title: str = "",
+                        strongest: bool = False) -> Figure:
+    """Static fallback: ``units`` rows of ``weight: (hidden, 64)`` as 8×8 images, each on its own
+    colour scale: the first ones, or with ``strongest`` the units with the largest weights (L2 norm)."""
     weight = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
     check_shape(weight, (None, 64), "weight")
     units = int(check_range(units, 1, min(64, weight.shape[0]), "units"))
+    chosen = np.argsort(-np.linalg.norm(weight, axis=1))[:units] if strongest else np.arange(units)
     fig = new_figure(430, 430)
     images, _ = _weight_grid(fig, units)
-    limit = _set_weights(images, weight[:units])
-    fig.suptitle(title or f"input weights of {units} hidden units (red +, blue −, |max| {limit:.2f})", fontsize=9)
+    _set_weights(images, weight[chosen])
+    for image, unit in zip(images, chosen):
+        image.axes.set_title(f"unit {unit}", fontsize=7, pad=2)
+    fig.suptitle(title or f"input weights of {units} hidden units (red +, blue −, each on its own scale)",
+                 fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -142,7 +150,8 @@ class HiddenUnitsTrainer(LiveView):
     def draw(self) -> None:
         limit = _set_weights(self._images, self.weights())
         s = self.state
-        self._title.set_text(f"input weights after {s.steps_done} steps (red +, blue −, |max| {limit:.2f})")
+        self._title.set_text(f"input weights after {s.steps_done} steps (red +, blue −, each unit on its own "
+                             f"scale; largest |w| {limit:.2f})")
         self.info.value = (f"<b>steps trained:</b> {s.steps_done}<br><b>last loss:</b> {s.last_loss:.3f}<br>"
                            f"<b>validation accuracy:</b> {s.val_accuracy:.1%}")
 
