@@ -180,3 +180,14 @@ def test_hidden_weights_each_unit_on_its_own_scale_and_the_strongest_first():
     assert [ax.images[0].get_clim()[1] for ax in fig.axes if ax.images] == [5.0, 3.0]
     weak = show_hidden_weights(weight, units=3)   # the first three, a faint one keeps its own scale
     assert [ax.images[0].get_clim()[1] for ax in weak.axes if ax.images] == [0.01, 5.0, 0.1]
+
+
+def test_latent_map_writes_each_digit_on_its_cluster():
+    from utils.widgets.digits import _latent_axes
+
+    codes = np.array([[0.0, 0.0], [0.2, 0.0], [5.0, 5.0], [5.2, 5.0]])
+    labels = np.array([1, 1, 7, 7])
+    fig = new_figure(560, 260)
+    _latent_axes(fig, codes, labels)
+    placed = {t.get_text(): t.get_position() for t in fig.axes[0].texts}
+    assert placed == {"1": (0.1, 0.0), "7": (5.1, 5.0)}

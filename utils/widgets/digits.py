@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
@@ -245,6 +246,12 @@ def _latent_axes(fig: Figure, codes: np.ndarray, labels: np.ndarray) -> dict:
     map_ax, image_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     points = map_ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", vmin=-0.5, vmax=9.5, s=6, alpha=0.6)
     fig.colorbar(points, ax=map_ax, ticks=range(10), fraction=0.046, pad=0.02).set_label("digit", fontsize=8)
+    # Ten colours are more than a colour-blind reader can tell apart: each cluster also carries its
+    # digit, written at the cluster's median.
+    for digit in np.unique(labels):
+        x, y = np.median(codes[labels == digit], axis=0)
+        map_ax.text(x, y, str(int(digit)), fontsize=10, fontweight="bold", ha="center", va="center",
+                    path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
     (cursor,) = map_ax.plot([0], [0], marker="X", color="black", ms=12, mec="white", ls="none")
     map_ax.set(xlabel="latent $z_1$", ylabel="latent $z_2$", title="training digits, encoded")
     map_ax.title.set_fontsize(9)
@@ -252,6 +259,7 @@ def _latent_axes(fig: Figure, codes: np.ndarray, labels: np.ndarray) -> dict:
     image_ax.set_xticks([])
     image_ax.set_yticks([])
     image_ax.grid(False)
+    image_ax.set_frame_on(False)
     image_title = image_ax.set_title("", fontsize=9)
     fig.tight_layout()
     return {"cursor": cursor, "image": image, "image_title": image_title}
