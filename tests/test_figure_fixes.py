@@ -191,3 +191,40 @@ def test_latent_map_writes_each_digit_on_its_cluster():
     _latent_axes(fig, codes, labels)
     placed = {t.get_text(): t.get_position() for t in fig.axes[0].texts}
     assert placed == {"1": (0.1, 0.0), "7": (5.1, 5.0)}
+
+
+@pytest.mark.widgets
+def test_retrieval_picture_names_the_query_and_shows_only_used_rows():
+    import torch
+
+    from utils.sentence_embeddings import Passage
+    from utils.widgets import RetrievalView
+
+    class Encoder:  # letter counts: "aaa" is closest to the passage of a's
+        def encode(self, texts):
+            out = torch.zeros(len(texts), 26)
+            for row, text in enumerate(texts):
+                for ch in text.lower():
+                    if "a" <= ch <= "z":
+                        out[row, ord(ch) - 97] += 1
+            return torch.nn.functional.normalize(out + 1e-6, dim=-1)
+
+    passages = [Passage("Play A", "a", 0, "aaaa aaa"), Passage("Play B", "b", 1, "bbbb bbb"),
+                Passage("Play C", "c", 2, "cccc abc")]
+    encoder = Encoder()
+    view = RetrievalView(encoder, passages, encoder.encode([p.text for p in passages]), question="aaa", k=2)
+    assert "aaa" in view.figure.get_suptitle()
+    assert view._ax.get_ylim() == (1.5, -0.5), "two results, two rows: no empty slots"
+    labels = [t.get_text() for t in view._ax.get_yticklabels()][:2]
+    assert labels[0].startswith("Play A") and "aaaa" in labels[0] and "#" not in labels[0]
+
+
+@pytest.mark.widgets
+def test_cost_calculator_picture_shows_the_cost_and_the_models_tokenizer():
+    from utils.widgets import CostCalculator
+
+    view = CostCalculator(text="Hello world")
+    assert f"${view.cost:,.2f}" in view._ax.get_title()
+    hatched = [bar.get_hatch() for bar in view._bars]
+    view.model.value = "gpt-3.5-turbo"   # a cl100k model: the middle bar is its tokenizer
+    assert [bool(bar.get_hatch()) for bar in view._bars] == [False, True, False] and hatched[2]
