@@ -47,6 +47,8 @@ def _weight_grid(fig: Figure, units: int) -> tuple[list, int]:
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
+        for spine in ax.spines.values():  # a thin frame on all four sides (not the plot's two axis lines)
+            spine.set(visible=True, color="#999", linewidth=0.5)
         if k < units:
             images.append(ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1))
             ax.set_title(f"unit {k}", fontsize=7, pad=2)
