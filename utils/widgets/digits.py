@@ -118,7 +118,7 @@ class HiddenUnitsTrainer(LiveView):
         figure = new_figure(430, 430)
         self._images, _ = _weight_grid(figure, self.units)
         self._title = figure.suptitle("", fontsize=9)
-        figure.tight_layout()
+        figure.tight_layout(rect=(0, 0, 1, 0.93))  # room for the two-line title
         self.steps_slider = self.link(
             widgets.IntSlider(value=int(steps_per_click), min=10, max=500, step=10, description="N",
                               layout=fixed_layout(260), style={"description_width": "20px"}),
@@ -153,8 +153,8 @@ class HiddenUnitsTrainer(LiveView):
     def draw(self) -> None:
         limit = _set_weights(self._images, self.weights())
         s = self.state
-        self._title.set_text(f"input weights after {s.steps_done} steps (red +, blue −, each unit on its own "
-                             f"scale; largest |w| {limit:.2f})")
+        self._title.set_text(f"input weights after {s.steps_done} steps\n(red +, blue −; each unit on its own scale, "
+                             f"largest |w| {limit:.2f})")
         self.info.value = (f"<b>steps trained:</b> {s.steps_done}<br><b>last loss:</b> {s.last_loss:.3f}<br>"
                            f"<b>validation accuracy:</b> {s.val_accuracy:.1%}")
 
