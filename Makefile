@@ -1,8 +1,8 @@
 # The two commands of the course (see README.md):
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
-# Other targets: make setup | execute [NB=01] | lint | benchmark | browser-test [NB=01] | browser-test-colab
-#                | checkpoint | mutation [MODULE=bpe] | solutions NB=03 | clean
+# Other targets: make setup | execute [NB=01] | figures-review | lint | benchmark | browser-test [NB=01]
+#                | browser-test-colab | checkpoint | mutation [MODULE=bpe] | solutions NB=03 | clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,7 +20,7 @@ LLM_NODEPS = $(shell python3 -c "import ast; t = ast.parse(open('utils/notebook_
   for v in ast.literal_eval(n.value).values()])")
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute lint benchmark browser-deps browser-test browser-test-colab checkpoint mutation clean
+.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute figures-review lint benchmark browser-deps browser-test browser-test-colab checkpoint mutation clean
 
 setup: $(STAMP)
 
@@ -60,6 +60,11 @@ test-notebooks:
 
 execute: setup
 	$(PY) tools/build_notebooks.py --lang all $(NB)
+
+# Every saved picture of every notebook, with the markdown before it, on one page to review
+# (build/figures-review.html; NB=04 for one notebook). The checklist is in README's contributors' section.
+figures-review: setup
+	$(PY) tools/figures_review.py $(NB)
 
 lint: setup
 	$(VENV)/bin/ruff check utils tests tools benchmarks images notebooks/src

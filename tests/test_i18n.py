@@ -89,7 +89,7 @@ def test_perceptron_playground_speaks_russian(russian):
     ax = view._artists["title"].axes
     assert ax.get_title() == "AND: ошибок 0 из 4 ✓ (закрашено: выход 1)"
     drawn = [text.get_text() for text in ax.texts]
-    assert drawn.count("цель 0 · выход 0") == 3 and drawn.count("цель 1 · выход 1") == 1
+    assert drawn.count("✓ цель 0 · выход 0") == 3 and drawn.count("✓ цель 1 · выход 1") == 1
     assert view.gate.description == "вентиль" and view.step_button.description == "шаг: учиться на 1 точке"
     assert view.reset_button.description == "сбросить в 0"
     assert "выход = 1, если z ≥ 0" in view.table.value and "<th>цель</th>" in view.table.value
@@ -133,7 +133,7 @@ def test_gradient_descent_view_speaks_russian(russian):
     view = GradientDescentView(x, y, learning_rate=0.1, steps=30)
     view.steps.value = 40
     data_ax, loss_ax = view._artists["line"].axes, view._artists["path"].axes
-    assert data_ax.get_xlabel() == "площадь (м²)" and loss_ax.get_ylabel() == "свободный член b"
+    assert data_ax.get_xlabel() == "площадь (м²)" and loss_ax.get_ylabel() == "свободный член b (100 тыс. €)"
     assert view._artists["data_title"].get_text().startswith("после шагов: 40; цена ≈ ")
     assert view._artists["loss_title"].get_text().startswith("скорость обучения 0.1: MSE ")
     assert [text.get_text() for text in loss_ax.get_legend().get_texts()] == ["метод наименьших квадратов", "градиентный спуск"]

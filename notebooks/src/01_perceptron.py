@@ -172,7 +172,7 @@ assert (and_output == targets["AND"]).all()
 # %%
 from utils.widgets import PerceptronPlayground
 
-playground = PerceptronPlayground(gate="OR")
+playground = PerceptronPlayground(gate="OR", w1=0.5, w2=-1.0, b=0.2)  # a wrong start: fix it
 playground
 
 # %% [markdown]

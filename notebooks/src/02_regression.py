@@ -90,7 +90,8 @@ line_x = np.linspace(0.15, 1.55, 2)
 for name, (w, b) in guesses.items():
     ax.plot(line_x * 100, predict(w, b, line_x) * 100, lw=2, label=f"{name}: MSE {mse(w, b, x, y):.3f}")
 ax.set(xlabel="area (m²)", ylabel="price (k€)")
-ax.legend(fontsize=8)
+# The code's units (area in 100 m², price in 100 k€): w in k€ per m², b in 100 k€, MSE in (100 k€)².
+ax.legend(fontsize=8, title="w in k€/m², b in 100 k€, MSE in (100 k€)²", title_fontsize=8)
 plt.show()
 
 # %% [markdown]
@@ -227,7 +228,7 @@ rates = {"too small (η = 0.01)": 0.01, "about right (η = 0.3)": 0.3, "too big 
 runs = {name: gradient_descent(x, y, lr, steps=30)[2] for name, lr in rates.items()}
 for name, hist in runs.items():
     print(f"{name:<22} MSE {hist[0]:.3f} → {hist[-1]:.4g}")
-plot_curves(runs, xlabel="step", ylabel="MSE", title="Three learning rates, 30 steps", logy=True)
+plot_curves(runs, xlabel="step", ylabel="MSE ((100 k€)², log scale)", title="Three learning rates, 30 steps", logy=True)
 
 # %% [markdown]
 # **Check.** The big rate's loss grows; the small rate is still far above the good rate's loss.
@@ -338,7 +339,7 @@ assert norm_history[-1] < 1.01 * best_loss, "normalised features should reach th
 assert raw_history[-1] > 1.5 * best_loss, "raw features should still be far from the minimum"
 raw_units = norm_model.weight.detach().numpy()[0] / features.std(axis=0)
 print("weights in raw units (area, rooms, distance, age):", np.round(raw_units, 2))
-assert_close("recovered price per m² and per km", raw_units[[0, 2]], [2.5, -8.0], atol=0.6, rtol=0)
+assert_close("recovered price per m² and per km", raw_units[[0, 2]], [2.5, -8.0], atol=0.6, rtol=0);
 
 # %% [markdown]
 # ## 6. When a line is not enough: a small MLP fits a curve

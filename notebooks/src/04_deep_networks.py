@@ -356,7 +356,8 @@ assert mlp_val_acc >= 0.95, f"validation accuracy {mlp_val_acc:.1%}"
 # ### Try it: what does the network say?
 #
 # Pick a validation digit with the slider and add noise: watch how the probabilities (bars)
-# spread out as the digit gets harder to read. Green bar: right answer; red: a wrong answer.
+# spread out as the digit gets harder to read. Green bar: right answer; red and hatched, with ✗ in the
+# title: a wrong answer.
 
 # %%
 from utils.widgets import DigitProbabilities
@@ -389,14 +390,16 @@ trainer
 
 # %% [markdown]
 # **Check.** Training moved the weights and raised validation accuracy far above chance (10 %);
-# the images are centred at 0. Below, the trained 64-unit network's first 16 units.
+# the images are centred at 0. Below, the 16 strongest units (largest weights) of the trained
+# 64-unit network, each on its own colour scale.
 
 # %%
 assert not np.allclose(untrained_weights, trainer.weights())
 assert trainer.state.val_accuracy > accuracy_before + 0.3
 low, high = trainer._images[0].get_clim()
 assert low == -high
-show_hidden_weights(mlp.layers[0].weight, units=16, title="16 hidden units of the trained MLP (red +, blue −)")
+show_hidden_weights(mlp.layers[0].weight, units=16, strongest=True,
+                    title="the 16 strongest hidden units of the trained MLP (red +, blue −)")
 
 # %% [markdown]
 # ### 2.5 Overfitting: when a big network memorises
@@ -438,7 +441,9 @@ print(f"early-stopped network: validation accuracy {accuracy(early, val_images, 
 
 from utils.plots import plot_curves
 
-plot_curves(curves, xlabel=f"training step / {chunk}", ylabel="cross-entropy", title="A big network on 100 images", logy=True)
+plot_curves(curves, x=[chunk * (i + 1) for i in range(len(curves["train loss"]))], xlabel="training step",
+            ylabel="cross-entropy (nats, log scale)", title="A big network on 100 images", logy=True,
+            marks={"early stop: lowest validation loss": best_step})
 
 # %% [markdown]
 # More data is the strongest cure: the same big network trained on all the training images.

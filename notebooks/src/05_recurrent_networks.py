@@ -204,11 +204,12 @@ def forecast(model, history, steps):
 
 
 starts = range(split, len(series) - horizon, 25)
-multi_rnn, multi_naive = [], []
+rnn_errors, naive_errors = [], []   # squared error at each step ahead, one row per start: (starts, horizon)
 for start in starts:
     truth = series[start:start + horizon]
-    multi_rnn.append(torch.mean((forecast(forecaster, series[start - window:start], horizon) - truth) ** 2).item())
-    multi_naive.append(torch.mean((series[start - 1] - truth) ** 2).item())
+    rnn_errors.append(((forecast(forecaster, series[start - window:start], horizon) - truth) ** 2).numpy())
+    naive_errors.append(((series[start - 1] - truth) ** 2).numpy())
+multi_rnn, multi_naive = [e.mean() for e in rnn_errors], [e.mean() for e in naive_errors]
 multi_rnn_mse, multi_naive_mse = float(np.mean(multi_rnn)), float(np.mean(multi_naive))
 print(f"{horizon} steps ahead, mean MSE over {len(multi_rnn)} starts: RNN {multi_rnn_mse:.4f}   "
       f"naive {multi_naive_mse:.4f}")
@@ -216,7 +217,7 @@ print(f"{horizon} steps ahead, mean MSE over {len(multi_rnn)} starts: RNN {multi
 import matplotlib.pyplot as plt
 
 start = split + 100
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [1, 2.2]})
+fig, (left, right, errors) = plt.subplots(1, 3, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 2, 1.3]})
 left.plot(losses, lw=1)
 left.set(yscale="log", xlabel="training step", ylabel="MSE (log)", title="training loss")
 right.plot(range(start - 80, start + horizon), series[start - 80:start + horizon], color="grey", lw=1,
@@ -226,7 +227,12 @@ right.plot(range(start, start + horizon), forecast(forecaster, series[start - wi
 right.hlines(series[start - 1], start, start + horizon, color="tab:blue", ls="--", label="naive: last value")
 right.axvline(start, color="black", lw=0.8)
 right.set(xlabel="time step", title="forecasting the test part")
-right.legend(fontsize=8, loc="lower left")
+right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)   # under the axes: off the signal
+ahead = np.arange(1, horizon + 1)
+errors.plot(ahead, np.mean(rnn_errors, axis=0), color="tab:red", lw=2, label="RNN")
+errors.plot(ahead, np.mean(naive_errors, axis=0), color="tab:blue", ls="--", label="naive")
+errors.set(xlabel="steps ahead", ylabel="MSE (mean over starts)", title="error against steps ahead")
+errors.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
@@ -550,9 +556,12 @@ assert power_norms[1.1][-1] > 1e2 * power_norms[1.1][0], "radius > 1 must explod
 
 # %%
 def sensitivity(network, length=100, features=16):
-    """Norm of d(last hidden state)/d(input k steps back), for k = 0 .. length-1."""
-    x = torch.randn(1, length, features, requires_grad=True)
-    states, _ = network(x)
+    """Norm of d(last hidden state)/d(input k steps back), for k = 0 .. length-1.
+
+    In float64: the plain RNN's gradient falls below float32's smallest number (~1e-38 relative
+    to it, it becomes exactly 0), which would draw as a sudden plunge that is not in the network."""
+    x = torch.randn(1, length, features, requires_grad=True, dtype=torch.float64)
+    states, _ = network.double()(x)
     states[0, -1].sum().backward()
     return x.grad[0].norm(dim=-1).flip(0).numpy()
 
@@ -578,10 +587,11 @@ for radius, norms in power_norms.items():
     left.plot(distances, norms / norms[0], label=f"radius {radius}")
 left.set(yscale="log", xlabel="steps back k", ylabel="gradient norm (relative)", title="powers of a matrix")
 left.legend()
-for name, values in curves.items():
-    right.plot(np.arange(len(values)), np.maximum(values / values[0], 1e-30), label=name)
+styles = {"plain RNN": "-", "LSTM (default init)": "--", "LSTM (forget gates open)": "-.", "trained CharLSTM": ":"}
+for name, values in curves.items():  # the line style tells the curves apart without colour
+    right.plot(np.arange(len(values)), values / values[0], styles[name], lw=2, label=name)
 right.set(yscale="log", xlabel="distance k (steps back)", ylabel="gradient norm (relative to k = 0)",
-          title="how far back can the gradient reach?", ylim=(1e-30, 10))
+          title="how far back can the gradient reach?")
 right.legend(fontsize=8)
 fig.tight_layout()
 plt.show()

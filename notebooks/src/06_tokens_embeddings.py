@@ -69,13 +69,24 @@ for name, vocab, n_tokens, n_unknown in rows:
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 fig, ax = plt.subplots(figsize=(6, 3.6))
-for name, vocab, n_tokens, _ in rows:
-    ax.scatter(vocab, n_tokens, s=60, color="tab:red" if name == "words" else "tab:blue")
-    ax.annotate(name, (vocab, n_tokens), textcoords="offset points", xytext=(6, 4), fontsize=9)
-ax.set(xscale="log", yscale="log", xlabel="vocabulary size (log)", ylabel="tokens for the validation text (log)",
-       title="the trade-off: bigger vocabulary, shorter sequences", xlim=(30, 1e6))
+# (offset in points, alignment): the GPT-4 and GPT-4o points sit close, so one label goes below its point
+label_places = {"GPT-4 (cl100k)": ((0, -16), "center"), "words": ((-8, -14), "right")}
+for name, vocab, n_tokens, n_unknown in rows:
+    words = name == "words"   # the only one that cannot encode every text: a different mark says so
+    ax.scatter(vocab, n_tokens, s=60, marker="X" if words else "o", color="tab:orange" if words else "tab:blue")
+    label = f"words ({n_unknown:,} unknown)" if words else name
+    offset, align = label_places.get(name, ((6, 4), "left"))
+    ax.annotate(label, (vocab, n_tokens), textcoords="offset points", xytext=offset, fontsize=9, ha=align)
+ax.set(xscale="log", yscale="log", xlabel="vocabulary size (log scale)", ylabel="tokens for the validation text",
+       title="the trade-off: bigger vocabulary, shorter sequences", xlim=(30, 1e6), ylim=(18_000, 160_000))
+plain = FuncFormatter(lambda value, _: f"{value:,.0f}")   # 60,000 rather than 6×10⁴
+for axis in (ax.xaxis, ax.yaxis):
+    axis.set_major_formatter(plain)
+    axis.set_minor_formatter(NullFormatter())
+ax.set_yticks([20_000, 50_000, 100_000])
 plt.show()
 
 # %% [markdown]

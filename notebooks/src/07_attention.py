@@ -152,7 +152,10 @@ d_model, d_k = 3, 4
 W_Q, W_K, W_V = (torch.randn(d_model, d_k) for _ in range(3))
 Q, K, V = X @ W_Q, X @ W_K, X @ W_V
 out, att = attention(Q, K, V)
-print("attention weights (rows: queries, columns: keys)\n", att.numpy().round(3))
+from utils.plots import plot_heatmap
+
+plot_heatmap(att.numpy(), tokens, tokens, xlabel="key (token it looks at)", ylabel="query (token looking)",
+             title="attention weights (each row sums to 1)", vmax=1)
 
 # %% [markdown]
 # **Check.** From scratch equals PyTorch, with and without the causal mask, on a random batch too.
@@ -228,7 +231,10 @@ assert max(largest["divided by √d"]) - min(largest["divided by √d"]) < 0.1
 T = 6
 x = torch.randn(1, T, 8)
 out_causal, w_causal = attention(x, x, x, causal=True)
-print(w_causal[0].numpy().round(2))
+shown = w_causal[0].numpy().copy()
+shown[np.triu_indices(T, 1)] = np.nan          # the masked future: drawn grey
+plot_heatmap(shown, xlabel="key position", ylabel="query position", title="causal attention (grey: masked future)",
+             vmax=1)
 
 # %% [markdown]
 # **Check.** Masked weights are exactly zero; changing the *future* tokens (positions 4 and 5)
@@ -435,7 +441,10 @@ with torch.no_grad():
                         trace=True)
 previous = np.array([[t["weights"][0, h].diagonal(offset=-1).mean().item() for h in range(model.config.n_head)]
                      for t in trace])
-print("mean weight on the previous character (rows: layers, columns: heads)\n", previous.round(2))
+from IPython.display import display
+
+display(plot_heatmap(previous, xlabel="head", ylabel="layer", vmax=1, width_px=340, height_px=280,
+                     title="mean weight on the previous character"))
 n_chars = trace[0]["weights"].shape[-1]
 uniform = np.mean([1 / (i + 1) for i in range(1, n_chars)])   # what spreading evenly would give
 layer, head = np.unravel_index(previous.argmax(), previous.shape)

@@ -314,9 +314,14 @@ print(f"validation loss {loss_before:.3f} → {loss_after:.3f} (ln V = {math.log
 
 # %%
 from utils.plots import plot_curves
+from utils.rnn import bigram_loss
 
-smooth = [sum(losses[max(0, i - 19) : i + 1]) / len(losses[max(0, i - 19) : i + 1]) for i in range(len(losses))]
-plot_curves({"training loss (mean of 20 steps)": smooth}, title="Our GPT learning Shakespeare")
+# Each point is the mean of the 20 steps around it (centred, so the curve does not lag behind).
+smooth = [sum(losses[max(0, i - 10) : i + 10]) / len(losses[max(0, i - 10) : i + 10]) for i in range(len(losses))]
+plot_curves({"training loss": smooth}, ylabel="cross-entropy (nats per character)",
+            title="Our GPT learning Shakespeare (training loss, mean of 20 steps)",
+            references={f"ln V = {math.log(tokenizer.vocab_size):.2f}: uniform guessing": math.log(tokenizer.vocab_size),
+                        "bigram model (one character of context)": bigram_loss(train_data, val_data, tokenizer.vocab_size)})
 
 # %% [markdown]
 # **Check.** The untrained model is near $\ln V$ (it knows nothing), and training lowered the

@@ -150,15 +150,17 @@ torch.manual_seed(0)
 live_model = GPT(small_config)
 curves = LossCurves("2-layer GPT on Shakespeare", total_steps=live_recipe.steps)
 curves.add(0, evaluate(live_model, val_slice), evaluate(live_model, val_slice))
-curves
+curves.widget   # the live view; the finished picture is saved below
 
 # %%
-def on_progress(step, smoothed_train_loss):
-    curves.add(step, smoothed_train_loss, evaluate(live_model, val_slice))
+every = utils.fast(50, 10)
 
 
-live_losses = train(live_model, train_data, live_recipe, seed=0, callback=on_progress,
-                    every=utils.fast(50, 10))
+def on_progress(step, smoothed_train_loss):  # the mean loss of the last `every` steps
+    curves.add(step, smoothed_train_loss, evaluate(live_model, val_slice), train_window=every)
+
+
+live_losses = train(live_model, train_data, live_recipe, seed=0, callback=on_progress, every=every)
 print(f"validation loss {curves.state.val_losses[0]:.3f} → {curves.state.val_losses[-1]:.3f}")
 curves.figure   # the final picture, also where widgets do not run (GitHub)
 
@@ -378,7 +380,7 @@ assert alpha > 0 and r2 > utils.fast(0.9, 0.6), f"a power law should fit well (R
 if not RUN_LIVE:  # the shipped results, which the text below quotes ("787,584 parameters", "~16 M tokens")
     assert results[-1]["non_embedding"] == 787_584 and round(20 * 787_584 / 1e6) == 16
 slope, intercept = np.polyfit(np.log(params), np.log(val_losses), 1)
-utils.assert_close("exponent: ours vs np.polyfit", alpha, -slope)
+utils.assert_close("exponent: ours vs np.polyfit", alpha, -slope);
 
 # %% [markdown]
 # **What the numbers say.** Our exponent (printed above) is in the same small range as Kaplan's

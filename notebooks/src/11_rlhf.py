@@ -321,8 +321,13 @@ from utils.widgets import figure_to_png, new_figure
 RL_STEPS, RL_BATCH, RL_LR = utils.fast(40, 6), utils.fast(16, 8), utils.fast(3e-4, 1e-3)
 live_fig = new_figure(640, 260)
 ax_reward, ax_kl = live_fig.add_subplot(1, 2, 1), live_fig.add_subplot(1, 2, 2)
-(reward_line,) = ax_reward.plot([], [], color="#d95f02")
+(reward_line,) = ax_reward.plot([], [], color="#d95f02", label="learned reward (left axis)")
 (kl_line,) = ax_kl.plot([], [], color="#1b9e77")
+ax_true = ax_reward.twinx()   # the labeller's own score, on its own scale: does it follow the reward?
+(true_line,) = ax_true.plot([], [], color="#7570b3", ls="--", label="labeller's true score (right axis)")
+ax_true.set_ylabel("labeller's true score", color="#7570b3")
+ax_true.grid(False)
+ax_reward.legend(handles=[reward_line, true_line], fontsize=7, loc="upper left")
 ax_reward.set(xlim=(0, RL_STEPS), xlabel="step", ylabel="learned reward (std units)")
 ax_kl.set(xlim=(0, RL_STEPS), xlabel="step", ylabel="KL to reference (nats)")
 live_fig.tight_layout()
@@ -334,7 +339,8 @@ def draw_live(history):
     steps = range(1, len(history["reward"]) + 1)
     reward_line.set_data(steps, history["reward"])
     kl_line.set_data(steps, history["kl"])
-    for ax in (ax_reward, ax_kl):
+    true_line.set_data(steps, history["true"])
+    for ax in (ax_reward, ax_kl, ax_true):
         ax.relim()
         ax.autoscale_view(scalex=False)
     live_image.value = figure_to_png(live_fig)
@@ -370,13 +376,26 @@ for beta in BETAS:
         runs[beta] = rl_finetune(beta, RL_STEPS, RL_BATCH, RL_LR)
 before_distinct = distinct_ngrams([t for t, _, _ in leashed["before"]])
 before_true = mean([s for _, _, s in leashed["before"]])
-for beta in BETAS:
-    run = runs[beta]
-    print(f"β={beta:<4g} learned reward {run['final_reward']:+.2f}  labeller {run['final_true']:+.2f}  "
-          f"KL {run['kl'][-1]:6.2f}  distinct 4-grams {run['final_distinct']:.2f}")
 print(f"reference: learned reward +0.00 (by construction)  labeller {before_true:+.2f}  distinct 4-grams {before_distinct:.2f}")
 for text, rm, true in runs[0.0]["after"][:4]:
     print(f"  β=0 sample: {text!r}  RM {rm:+.1f}, labeller {true:+.1f}")
+
+# Each β's final policy: how far it moved from the reference (KL) against what the reward model and
+# the labeller think of its samples. Reward hacking is the gap: the learned reward rises, the true score does not.
+beta_fig = new_figure(560, 280)
+ax_learned, ax_labeller = beta_fig.subplots(1, 2, sharex=True)
+for ax, key, colour, marker, name in ((ax_learned, "final_reward", "#d95f02", "o", "learned reward (std units)"),
+                                      (ax_labeller, "final_true", "#7570b3", "s", "labeller's true score")):
+    ax.scatter([0], [0.0 if key == "final_reward" else before_true], color="black", marker=marker, zorder=3)
+    ax.annotate("reference", (0, 0.0 if key == "final_reward" else before_true), xytext=(5, 5),
+                textcoords="offset points", fontsize=8)
+    for b in BETAS:
+        ax.scatter(runs[b]["kl"][-1], runs[b][key], color=colour, marker=marker, s=50, zorder=3)
+        ax.annotate(f"β={b:g}", (runs[b]["kl"][-1], runs[b][key]), xytext=(5, 5), textcoords="offset points", fontsize=8)
+    ax.set(xlabel="KL to reference at the end (nats)", title=name)
+    ax.title.set_fontsize(10)
+beta_fig.tight_layout()
+beta_fig
 
 # %%
 hacked = runs[0.0]
@@ -386,9 +405,10 @@ assert hacked["kl"][-1] > runs[BETAS[-1]]["kl"][-1], "a larger β must keep the 
 # %% [markdown]
 # ## 6. Watch the runs side by side
 #
-# The slider picks β. Top: learned reward per step; bottom: KL to the reference (grey: the other
-# runs). Right: samples of the reference ("before") and of that run's policy ("after"), with the
-# reward model's score (RM) and the labeller's own score (true).
+# The slider picks β. Top: learned reward per step, with the labeller's true score (dashed, right
+# axis); bottom: KL to the reference (grey: the other runs, each labelled with its β). Under the
+# picture (in a running notebook): samples of the reference ("before") and of that run's policy
+# ("after"), with the reward model's score (RM) and the labeller's own score (true).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Let a student move the β slider and read the samples aloud, RM score against the labeller's true score.

@@ -105,8 +105,13 @@ model_sizes = {  # parameters, from the sources in the table above
 }
 fig = Figure(figsize=(6.4, 3.2))
 ax = fig.add_subplot()
-ax.barh(list(model_sizes), list(model_sizes.values()), color="#4c72b0")
-ax.set(xscale="log", xlabel="parameters (log scale)", title="Model sizes span four orders of magnitude")
+names, sizes = list(model_sizes), list(model_sizes.values())
+ax.plot(sizes, names, "o", color="#4c72b0")   # dots, not bars: a bar on a log axis has no meaningful length
+for name, size in model_sizes.items():
+    ax.annotate(f"{size / 1e9:g} B" if size >= 1e9 else f"{size / 1e6:g} M", (size, name),
+                textcoords="offset points", xytext=(6, 0), va="center", fontsize=8)
+ax.set(xscale="log", xlim=(1e7, 2e12), xlabel="parameters (log scale)",
+       title="Model sizes span four orders of magnitude")
 ax.invert_yaxis()
 fig.tight_layout()
 fig
@@ -768,7 +773,7 @@ assert all(counts[lang]["o200k_base"] <= counts[lang]["gpt2"] for lang in senten
 daily = {}
 for lang, text in sentences.items():
     daily[lang] = {model: request_cost(model, count_tokens(text, PRICES[model].tokenizer) * 1_000_000)
-                   for model in ("gpt-3.5-turbo", "gpt-4o-mini")}
+                   for model in ("gpt-3.5-turbo", "gpt-4o-mini", "gpt-4o")}
     print(f"{lang:<8}", "   ".join(f"{model} ${cost:7.2f}/day (×{cost / daily['English'][model]:.1f} English)"
                                     for model, cost in daily[lang].items()))
 assert daily["Bengali"]["gpt-3.5-turbo"] > 2 * daily["English"]["gpt-3.5-turbo"]
@@ -776,9 +781,13 @@ tokens_en = counts["English"]["o200k_base"]
 assert abs(request_cost("gpt-4o", tokens_en, 300) - (tokens_en * 2.50 + 300 * 10.00) / 1e6) < 1e-12
 
 # %%
-from utils.widgets.llm import show_token_costs
+from IPython.display import display
 
-show_token_costs(sentences, "cl100k_base")
+from utils.plots import plot_grouped_bars
+
+display(plot_grouped_bars(counts, ylabel="tokens for the sentence", title="The same sentence, three tokenizers"))
+plot_grouped_bars(daily, ylabel="US$ per day", value_format="${:,.2f}",
+                  title="A million sentences a day (input only): tokens × price")
 
 # %% [markdown]
 # ### Try it: the cost calculator

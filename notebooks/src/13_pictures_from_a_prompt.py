@@ -205,7 +205,7 @@ from utils import diffusion
 schedule = diffusion.linear_schedule(T)
 utils.assert_close("alpha_bars", schedule.alpha_bars, alpha_bars, atol=1e-6)
 noise, steps_t = torch.randn(6, 64), torch.tensor([1, 5, 20, 50, 80, 100])
-utils.assert_close("add_noise", diffusion.add_noise(x0, steps_t, schedule, noise), add_noise(x0, steps_t, noise), atol=1e-6)
+utils.assert_close("add_noise", diffusion.add_noise(x0, steps_t, schedule, noise), add_noise(x0, steps_t, noise), atol=1e-6);
 
 # %% [markdown]
 # ## 3. The denoiser
@@ -291,7 +291,7 @@ labels_1hot = F.one_hot(train_labels[:6], 10).float()
 utils.assert_close("denoiser output", theirs(x0, steps_t, labels_1hot), ours(x0, steps_t, labels_1hot), atol=1e-6)
 utils.assert_close("denoiser loss",
                    diffusion.diffusion_loss(theirs, x0, schedule, labels_1hot, 0.5, torch.Generator().manual_seed(3)),
-                   diffusion_loss(ours, x0, labels_1hot, 0.5, torch.Generator().manual_seed(3)), atol=1e-6)
+                   diffusion_loss(ours, x0, labels_1hot, 0.5, torch.Generator().manual_seed(3)), atol=1e-6);
 
 # %% [markdown]
 # **Training.** We train a denoiser conditioned on the label, and in 10 % of the steps we hide the
@@ -385,7 +385,7 @@ show_digits(diffusion.to_pixels(unconditional), "DDPM samples, no condition", ro
 
 # %%
 again = diffusion.ddpm_sample(label_model, schedule, 24, generator=torch.Generator().manual_seed(0))
-utils.assert_close("ddpm_sample", again, unconditional, atol=1e-4)
+utils.assert_close("ddpm_sample", again, unconditional, atol=1e-4);
 
 # %% [markdown]
 # ### Try it: watch a digit emerge
@@ -504,7 +504,7 @@ utils.assert_close("DDIM is deterministic", diffusion.ddim_sample(label_model, s
                    ddim_10, atol=1e-5)
 utils.assert_close("η = 1 on all steps = DDPM",
                    diffusion.ddim_sample(label_model, schedule, 8, cond_all[:8], T, eta=1.0, generator=seed(2)),
-                   diffusion.ddpm_sample(label_model, schedule, 8, cond_all[:8], generator=seed(2)), atol=1e-3)
+                   diffusion.ddpm_sample(label_model, schedule, 8, cond_all[:8], generator=seed(2)), atol=1e-3);
 
 # %% [markdown]
 # ## 6. Conditioning and classifier-free guidance

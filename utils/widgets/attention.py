@@ -15,12 +15,12 @@ import torch
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from ..plots import MASKED_GREY
 from .base import LiveView, fixed_layout, new_figure, token_label
 
 INTRODUCED_IN = "07"
 
 MAX_TOKENS = 24  # more than this and the labels become unreadable (and the view slow): we keep the last ones
-MASKED_GREY = "#c8c8c8"
 PRINT_MAX = 16  # cells print their values up to this many tokens; the side table always lists a row
 
 
@@ -82,9 +82,16 @@ def _update(artists: dict, labels: list[str], weights: np.ndarray, title: str, p
             text.set_visible(show)
             if show:
                 value = weights[i, j]
-                text.set_text(f"{value:.2f}"[1:] if value < 1 else "1")
+                text.set_text(weight_label(value))
                 text.set_color("black" if value > 0.6 else "white")
     artists["title"].set_text(title)
+
+
+def weight_label(value: float) -> str:
+    """An attention weight (0–1) as printed in its cell: ".25", and "1" for anything that rounds to 1
+    (0.996 printed with two decimals is "1.00": cutting the leading digit would leave ".00")."""
+    rounded = round(float(value), 2)
+    return "1" if rounded >= 1 else f"{rounded:.2f}".removeprefix("0")
 
 
 def show_attention(model, tokenizer, text: str, layer: int = 0, head: int = 0,

@@ -27,13 +27,16 @@ from matplotlib.figure import Figure
 
 from ..figures import figure_to_png, new_figure
 
-__all__ = ["HtmlView", "LiveView", "View", "clean_text", "figure_to_png", "fixed_layout", "guarded", "new_figure",
+__all__ = ["EMPTY_VIEW_MARK", "HtmlView", "LiveView", "View", "clean_text", "figure_to_png", "fixed_layout", "guarded", "new_figure",
            "problem_html", "token_label", "widget_bundle"]
 INTRODUCED_IN = "01"
 IPYWIDGETS_MAJOR = int(widgets.__version__.split(".")[0])
 # The width of a notebook output in JupyterLab in a 1280-pixel-wide window with the file browser
 # open (measured by tools/browser_test.py): a wider view is cut off on the right, so keep within it.
 NOTEBOOK_WIDTH_PX = 848
+# Written in a view's saved text when it is saved with nothing to show (a loss plot before training):
+# tests/test_saved_figures.py fails on a committed notebook that holds such a picture.
+EMPTY_VIEW_MARK = "nothing drawn yet"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
@@ -134,6 +137,16 @@ class View:
         """The current view as PNG or HTML, for places that cannot run widgets."""
         raise NotImplementedError
 
+    def is_empty(self) -> bool:
+        """True while the view has nothing to show yet (e.g. no training step drawn). A notebook
+        that shows such a view before filling it displays ``view.widget``, so no empty picture is saved."""
+        return False
+
+    def _saved_text(self) -> str:
+        """The text/plain a notebook saves beside the view's picture."""
+        empty = f" ({EMPTY_VIEW_MARK})" if self.is_empty() else ""
+        return f"<{type(self).__name__}{empty}: run the notebook to use the live widget>"
+
     # -- machinery ------------------------------------------------------------------------
     def refresh(self) -> None:
         """Redraw from the state and show it, unless updates are being held.
@@ -224,7 +237,7 @@ class LiveView(View):
         return bytes(self.image.value)
 
     def _fallback(self) -> dict:
-        return {"text/plain": f"<{type(self).__name__}: run the notebook to use the live widget>",
+        return {"text/plain": self._saved_text(),
                 "image/png": base64.b64encode(self.png()).decode("ascii")}
 
 
@@ -240,7 +253,7 @@ class HtmlView(View):
         self._start([*rows, self.html], width_px)
 
     def describe(self) -> str:
-        return f"<{type(self).__name__}: run the notebook to use the live widget>"
+        return self._saved_text()
 
     def _fallback(self) -> dict:
         return {"text/plain": self.describe(), "text/html": self.html.value}

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
@@ -46,6 +47,8 @@ def _weight_grid(fig: Figure, units: int) -> tuple[list, int]:
         ax.set_xticks([])
         ax.set_yticks([])
         ax.grid(False)
+        for spine in ax.spines.values():  # a thin frame on all four sides (not the plot's two axis lines)
+            spine.set(visible=True, color="#999", linewidth=0.5)
         if k < units:
             images.append(ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1))
             ax.set_title(f"unit {k}", fontsize=7, pad=2)
@@ -55,23 +58,31 @@ def _weight_grid(fig: Figure, units: int) -> tuple[list, int]:
 
 
 def _set_weights(images: list, weight: np.ndarray) -> float:
-    """Put each row of ``weight: (units, 64)`` in its image; one colour scale centred at 0."""
-    limit = float(np.abs(weight).max()) or 1.0
+    """Put each row of ``weight: (units, 64)`` in its image, each on its own colour scale centred at
+    0 (one shared scale would let the strongest unit wash the others out to faint noise).
+    Returns the largest |weight| shown."""
     for image, row in zip(images, weight):
+        limit = float(np.abs(row).max()) or 1.0
         image.set_data(row.reshape(8, 8))
         image.set_clim(-limit, limit)
-    return limit
+    return float(np.abs(weight).max())
 
 
-def show_hidden_weights(weight: torch.Tensor | np.ndarray, units: int = 16, title: str = "") -> Figure:
-    """Static fallback: the first ``units`` rows of ``weight: (hidden, 64)`` as 8×8 images."""
+def show_hidden_weights(weight: torch.Tensor | np.ndarray, units: int = 16, title: str = "",
+                        strongest: bool = False) -> Figure:
+    """Static fallback: ``units`` rows of ``weight: (hidden, 64)`` as 8×8 images, each on its own
+    colour scale: the first ones, or with ``strongest`` the units with the largest weights (L2 norm)."""
     weight = weight.detach().cpu().numpy() if isinstance(weight, torch.Tensor) else np.asarray(weight)
     check_shape(weight, (None, 64), "weight")
     units = int(check_range(units, 1, min(64, weight.shape[0]), "units"))
+    chosen = np.argsort(-np.linalg.norm(weight, axis=1))[:units] if strongest else np.arange(units)
     fig = new_figure(430, 430)
     images, _ = _weight_grid(fig, units)
-    limit = _set_weights(images, weight[:units])
-    fig.suptitle(title or f"input weights of {units} hidden units (red +, blue −, |max| {limit:.2f})", fontsize=9)
+    _set_weights(images, weight[chosen])
+    for image, unit in zip(images, chosen):
+        image.axes.set_title(f"unit {unit}", fontsize=7, pad=2)
+    fig.suptitle(title or f"input weights of {units} hidden units (red +, blue −, each on its own scale)",
+                 fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -107,7 +118,7 @@ class HiddenUnitsTrainer(LiveView):
         figure = new_figure(430, 430)
         self._images, _ = _weight_grid(figure, self.units)
         self._title = figure.suptitle("", fontsize=9)
-        figure.tight_layout()
+        figure.tight_layout(rect=(0, 0, 1, 0.93))  # room for the two-line title
         self.steps_slider = self.link(
             widgets.IntSlider(value=int(steps_per_click), min=10, max=500, step=10, description="N",
                               layout=fixed_layout(260), style={"description_width": "20px"}),
@@ -142,7 +153,8 @@ class HiddenUnitsTrainer(LiveView):
     def draw(self) -> None:
         limit = _set_weights(self._images, self.weights())
         s = self.state
-        self._title.set_text(f"input weights after {s.steps_done} steps (red +, blue −, |max| {limit:.2f})")
+        self._title.set_text(f"input weights after {s.steps_done} steps\n(red +, blue −; each unit on its own scale, "
+                             f"largest |w| {limit:.2f})")
         self.info.value = (f"<b>steps trained:</b> {s.steps_done}<br><b>last loss:</b> {s.last_loss:.3f}<br>"
                            f"<b>validation accuracy:</b> {s.val_accuracy:.1%}")
 
@@ -163,8 +175,9 @@ def _probability_axes(fig: Figure) -> dict:
     image_ax.set_xticks([])
     image_ax.set_yticks([])
     image_ax.grid(False)
+    image_ax.set_frame_on(False)  # a picture, not a plot: no axis lines around it
     image_title = image_ax.set_title("", fontsize=9)
-    bars = bar_ax.bar(range(10), np.zeros(10), color="tab:blue")
+    bars = bar_ax.bar(range(10), np.zeros(10), color="tab:blue", edgecolor="white")
     bar_ax.set(ylim=(0, 1), xticks=range(10), xlabel="class", ylabel="probability")
     bar_title = bar_ax.set_title("", fontsize=9)
     fig.tight_layout()
@@ -179,8 +192,10 @@ def _update_probabilities(artists: dict, model: torch.nn.Module, image: torch.Te
     best = int(probabilities.argmax())
     for k, bar in enumerate(artists["bars"]):
         bar.set_height(probabilities[k])
-        bar.set_color("tab:green" if k == best == label else ("tab:red" if k == best else "tab:blue"))
-    artists["bar_title"].set_text(f"network says {best} ({probabilities[best]:.0%})")
+        bar.set_facecolor("tab:green" if k == best == label else ("tab:red" if k == best else "tab:blue"))
+        bar.set_hatch("///" if k == best != label else "")  # a second cue beside the colour
+    verdict = "✓ right" if best == label else f"✗ wrong (true {label})"
+    artists["bar_title"].set_text(f"network says {best} ({probabilities[best]:.0%}): {verdict}")
     return probabilities
 
 
@@ -233,6 +248,12 @@ def _latent_axes(fig: Figure, codes: np.ndarray, labels: np.ndarray) -> dict:
     map_ax, image_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     points = map_ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", vmin=-0.5, vmax=9.5, s=6, alpha=0.6)
     fig.colorbar(points, ax=map_ax, ticks=range(10), fraction=0.046, pad=0.02).set_label("digit", fontsize=8)
+    # Ten colours are more than a colour-blind reader can tell apart: each cluster also carries its
+    # digit, written at the cluster's median.
+    for digit in np.unique(labels):
+        x, y = np.median(codes[labels == digit], axis=0)
+        map_ax.text(x, y, str(int(digit)), fontsize=10, fontweight="bold", ha="center", va="center",
+                    path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
     (cursor,) = map_ax.plot([0], [0], marker="X", color="black", ms=12, mec="white", ls="none")
     map_ax.set(xlabel="latent $z_1$", ylabel="latent $z_2$", title="training digits, encoded")
     map_ax.title.set_fontsize(9)
@@ -240,6 +261,7 @@ def _latent_axes(fig: Figure, codes: np.ndarray, labels: np.ndarray) -> dict:
     image_ax.set_xticks([])
     image_ax.set_yticks([])
     image_ax.grid(False)
+    image_ax.set_frame_on(False)
     image_title = image_ax.set_title("", fontsize=9)
     fig.tight_layout()
     return {"cursor": cursor, "image": image, "image_title": image_title}

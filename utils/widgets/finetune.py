@@ -51,16 +51,19 @@ class LoRARankView(LiveView):
         self.state = LoRAState(model=model, rank=rank)
         fig = new_figure(500, 240)
         self.ax_params, self.ax_memory = fig.subplots(1, 2)
-        labels = ["full fine-tuning", "LoRA"]
-        self.param_bars = self.ax_params.barh(labels, [1, 1], color=["#8d99ae", "#e76f51"])
-        self.memory_bars = self.ax_memory.barh(labels, [1, 1], color=["#8d99ae", "#e76f51"])
+        # Dots, not bars: on a log axis a bar's length depends on where the axis starts, not on the value.
+        colors = ["#8d99ae", "#e76f51"]
+        self.param_dots = self.ax_params.scatter([1, 1], [0, 1], s=70, c=colors, zorder=3)
+        self.memory_dots = self.ax_memory.scatter([1, 1], [0, 1], s=70, c=colors, zorder=3)
         self.param_text = [self.ax_params.text(0, i, "", va="center", fontsize=8) for i in range(2)]
         self.memory_text = [self.ax_memory.text(0, i, "", va="center", fontsize=8) for i in range(2)]
-        self.ax_params.set(xscale="log", title="trainable parameters")
-        self.ax_memory.set(xscale="log", title="training memory")
-        self.ax_memory.set_yticklabels([])
-        for ax in (self.ax_params, self.ax_memory):
+        self.ax_params.set(xscale="log", title="trainable parameters", xlabel="parameters (log scale)")
+        self.ax_memory.set(xscale="log", title="training memory", xlabel="bytes (log scale)")
+        for ax, labels in ((self.ax_params, ["full fine-tuning", "LoRA"]), (self.ax_memory, [])):
+            ax.set_yticks([0, 1], labels)
+            ax.set_ylim(-0.6, 1.6)
             ax.grid(axis="x", alpha=0.3)
+            ax.grid(axis="y", visible=False)
         fig.tight_layout()
         self.summary = widgets.HTML(layout=fixed_layout(250))
         self.model_box = self.link(widgets.Dropdown(options=list(MODEL_SHAPES), value=model, description="model",
@@ -89,13 +92,14 @@ class LoRARankView(LiveView):
 
     def draw(self) -> None:
         n = self.numbers
-        for bars, texts, values, unit, ax in (
-                (self.param_bars, self.param_text, (n["full_trainable"], n["lora_trainable"]), "", self.ax_params),
-                (self.memory_bars, self.memory_text, (n["full_memory"], n["lora_memory"]), "B", self.ax_memory)):
-            for bar, text, value in zip(bars, texts, values):
-                bar.set_width(max(value, 1))
-                text.set_position((max(value, 1) * 1.15, bar.get_y() + bar.get_height() / 2))
+        for dots, texts, values, unit, ax in (
+                (self.param_dots, self.param_text, (n["full_trainable"], n["lora_trainable"]), "", self.ax_params),
+                (self.memory_dots, self.memory_text, (n["full_memory"], n["lora_memory"]), "B", self.ax_memory)):
+            dots.set_offsets([[max(value, 1), row] for row, value in enumerate(values)])
+            for row, (text, value) in enumerate(zip(texts, values)):
+                text.set_position((max(value, 1), row + 0.3))
                 text.set_text(human(value, unit) if value else "none")
+                text.set_horizontalalignment("center")
             ax.set_xlim(max(1, min(v for v in values if v) / 20) if any(values) else 1, max(values) * 40)
         share = 100 * n["lora_trainable"] / n["total"]
         where = ", ".join(n["matrices"]) or "no matrices: tick attention or MLP"

@@ -25,8 +25,10 @@ BAR_COLOUR, PICK_COLOUR = "#4c72b0", "#dd8452"
 
 
 def _passage_label(passage) -> str:
+    """The play and how the passage begins: what a reader recognises (an index number says nothing)."""
     title = passage.play if len(passage.play) <= 17 else passage.play[:16] + "…"
-    return f"{title} #{passage.index}"
+    start = " ".join(passage.text.split())[:18]
+    return f"{title}\n“{start}…”"
 
 
 def _bars(ax, n: int):
@@ -39,7 +41,8 @@ def _bars(ax, n: int):
 def _set_bars(ax, bars, values, labels, xlim=None):
     for bar, value in zip(bars, list(values) + [0.0] * (len(bars) - len(values))):
         bar.set_width(float(value))
-    ax.set_yticklabels(list(labels) + [""] * (len(bars) - len(labels)), fontsize=9, family="monospace")
+    ax.set_yticklabels(list(labels) + [""] * (len(bars) - len(labels)), fontsize=7, family="monospace")
+    ax.set_ylim(max(len(values), 1) - 0.5, -0.5)   # only the rows in use: no empty slots under the bars
     if xlim is not None:
         ax.set_xlim(*xlim)
 
@@ -220,12 +223,16 @@ class RetrievalView(LiveView):
         if not question:
             self.results = []
             _set_bars(self._ax, self._bars, [], [])
+            self.figure.suptitle("type a question", fontsize=8)
             self.list.value = "<i>Type a question to find the passages closest to it.</i>"
             return
         scores, index = retrieve(self.encoder.encode([question])[0], self.vectors, self.state.k)
         self.results = [(float(s), self.passages[int(i)]) for s, i in zip(scores, index)]
         _set_bars(self._ax, self._bars, [s for s, _ in self.results],
                   [_passage_label(p) for _, p in self.results])
+        shown = question if len(question) <= 48 else question[:47] + "…"
+        self._ax.set_title("")
+        self.figure.suptitle(f"closest to “{shown}”", fontsize=8)   # the query the bars answer
         rows = "".join(
             f"<div style='margin-bottom:6px'><b>{s:.3f}</b> · <i>{html.escape(p.play)}</i> #{p.index}<br>"
             f"<span style='white-space:pre-wrap;font-size:11px'>{html.escape(p.text[:220])}…</span></div>"
@@ -283,7 +290,7 @@ class CostCalculator(LiveView):
         self._ax.set_xticks(range(len(TOKENIZERS)), ["GPT-2", "GPT-4\ncl100k", "GPT-4o\no200k"])
         self._ax.set_ylabel("tokens")
         self._labels = [self._ax.text(i, 0, "", ha="center", va="bottom", fontsize=9) for i in range(len(TOKENIZERS))]
-        figure.subplots_adjust(left=0.18, right=0.97, top=0.9, bottom=0.2)
+        figure.subplots_adjust(left=0.18, right=0.97, top=0.84, bottom=0.2)   # room for a two-line title
         self.counts: dict[str, int] = {}
         self.cost = 0.0
         self.text = self.link(widgets.Textarea(value=text, continuous_update=False, layout=fixed_layout(420, 80)), "text")
@@ -309,11 +316,16 @@ class CostCalculator(LiveView):
             label.set_position((bar.get_x() + bar.get_width() / 2, value))
             label.set_text(str(value))
         self._ax.set_ylim(0, max(values + [1]) * 1.2)
-        self._ax.set_title(f"{len(text)} characters", fontsize=10)
         price = PRICES[self.state.model]
         tokens = self.counts[price.tokenizer]
         requests = max(0, int(self.state.requests))
         self.cost = request_cost(self.state.model, tokens, self.state.output_tokens) * requests
+        for bar, name in zip(self._bars, TOKENIZERS):   # the model's own tokenizer: darker and hatched
+            used = name == price.tokenizer
+            bar.set_facecolor("#1f3b73" if used else BAR_COLOUR)
+            bar.set_hatch("//" if used else "")
+        self._ax.set_title(f"{len(text)} characters · {price.model}: ${self.cost:,.2f}\nfor {requests:,} requests "
+                           f"(hatched: its tokenizer)", fontsize=8)
         self.table.value = (
             f"<div style='font-family:sans-serif;font-size:13px'><b>{html.escape(price.model)}</b> "
             f"(tokenizer {price.tokenizer})<br>input: {tokens} tokens × ${price.input_per_million:.2f} / 1M<br>"

@@ -50,8 +50,9 @@ def decision_line(w1: float, w2: float, b: float, lo: float = VIEW_RANGE[0], hi:
     return np.array([]), np.array([])
 
 
-def _draw_static(ax, state: PerceptronState) -> dict:
-    """Create the artists once; return them so the live view can update them in place."""
+def _draw_static(ax, state: PerceptronState, live: bool = True) -> dict:
+    """Create the artists once; return them so the live view can update them in place.
+    ``live``: also the dashed circle around the point the "step" button learns from next."""
     lo, hi = VIEW_RANGE
     grid = np.linspace(lo, hi, 121)
     gx, gy = np.meshgrid(grid, grid)
@@ -63,7 +64,11 @@ def _draw_static(ax, state: PerceptronState) -> dict:
     inputs, _ = gate_data(state.gate)
     points = ax.scatter(inputs[:, 0], inputs[:, 1], s=260, linewidths=3, zorder=3)
     labels = [ax.text(x, y - 0.2, "", fontsize=9, ha="center", zorder=4) for x, y in inputs]
-    cursor = ax.scatter([0], [0], s=700, facecolors="none", edgecolors="#555", linestyles="--", zorder=2)
+    cursor = None
+    if live:
+        cursor = ax.scatter([0], [0], s=700, facecolors="none", edgecolors="#555", linestyles="--", zorder=2)
+        ax.text(0.5, 0.01, t("perceptron.cursor_note"), transform=ax.transAxes,
+                ha="center", va="bottom", fontsize=8, color="#555")
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     ax.set_xticks([0, 1])
     ax.set_yticks([0, 1])
@@ -85,9 +90,11 @@ def _update_artists(artists: dict, state: PerceptronState) -> np.ndarray:
     artists["points"].set_facecolors(["#222" if t == 1 else "white" for t in targets])
     artists["points"].set_edgecolors([RIGHT if r else WRONG for r in right])
     for text, _x, target, o in zip(artists["labels"], inputs, targets, outputs):
-        text.set_text(t("perceptron.point_label", target=target, output=o))
+        mark = "✓" if target == o else "✗"  # a cue beside the colour
+        text.set_text(t("perceptron.point_label", mark=mark, target=target, output=o))
         text.set_color(RIGHT if target == o else WRONG)
-    artists["cursor"].set_offsets(inputs[state.next_point : state.next_point + 1])
+    if artists["cursor"] is not None:
+        artists["cursor"].set_offsets(inputs[state.next_point : state.next_point + 1])
     errors = int((~right).sum())
     artists["title"].set_text(t("perceptron.title", gate=state.gate, errors=errors, tick=" ✓" if errors == 0 else ""))
     return outputs
@@ -101,7 +108,7 @@ def show_perceptron(w1: float, w2: float, b: float, gate: str = "AND") -> Figure
     fig = new_figure(420, 380)
     ax = fig.add_subplot()
     state = PerceptronState(w1=w1, w2=w2, b=b, gate=gate.upper())
-    _update_artists(_draw_static(ax, state), state)
+    _update_artists(_draw_static(ax, state, live=False), state)
     fig.tight_layout()
     return fig
 
@@ -158,6 +165,9 @@ class PerceptronPlayground(LiveView):
         self.state.gate = change["new"]
         self.state.next_point = 0
         self.refresh()
+
+    def is_empty(self) -> bool:
+        return self.state.w1 == 0 and self.state.w2 == 0  # no decision line to show
 
     def draw(self) -> None:
         self.outputs = _update_artists(self._artists, self.state)

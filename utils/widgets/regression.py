@@ -49,6 +49,7 @@ def _draw_static(fig: Figure, x: np.ndarray, y: np.ndarray) -> dict:
     loss_ax.plot([w_best], [b_best], marker="*", color="black", ms=12, ls="none", label=t("regression.least_squares"))
     (path,) = loss_ax.plot([], [], color="tab:red", marker="o", ms=3, lw=1.2, label=t("regression.gradient_descent"))
     (start,) = loss_ax.plot([], [], marker="s", color="tab:red", ms=6, ls="none")
+    # the code's units: area in 100 m², price in 100 k€
     loss_ax.set(xlim=SLOPE_RANGE, ylim=INTERCEPT_RANGE, xlabel=t("regression.slope_axis"), ylabel=t("regression.intercept_axis"))
     loss_ax.legend(loc="lower left", fontsize=8)
     loss_title = loss_ax.set_title("", fontsize=9)

@@ -8,6 +8,7 @@ text panel shows samples of the reference model ("before") and of the chosen run
 A run is a plain dict (what the notebook's training loop returns, and what can be saved as JSON)::
 
     {"beta": 0.1, "reward": [...], "kl": [...],            # one value per step
+     "true": [...],                                         # optional: the labeller's score per step
      "before": [(text, rm, true), ...], "after": [(text, rm, true), ...]}
 """
 
@@ -40,27 +41,42 @@ def check_runs(runs: list[dict]) -> list[dict]:
         if len(run["reward"]) != len(run["kl"]) or not run["reward"]:
             raise ValueError("A run's 'reward' and 'kl' must be non-empty lists of the same length "
                              "(one value per step).")
+        if "true" in run and len(run["true"]) != len(run["reward"]):
+            raise ValueError("A run's 'true' (the labeller's score per step) must have one value per step, "
+                             "like 'reward'.")
     return sorted(runs, key=lambda run: run["beta"])
 
 
 def _draw_static(fig: Figure, runs: list[dict]) -> dict:
-    ax_r = fig.add_axes((0.14, 0.58, 0.82, 0.34))
-    ax_k = fig.add_axes((0.14, 0.11, 0.82, 0.34))
+    ax_r = fig.add_axes((0.14, 0.58, 0.74, 0.34))
+    ax_k = fig.add_axes((0.14, 0.11, 0.74, 0.34))
+    # The labeller's true score beside the learned reward, when the runs recorded it: a learned
+    # reward that rises while the true score falls is reward hacking, and it should be visible.
+    ax_t = ax_r.twinx() if all("true" in run for run in runs) else None
     others_r, others_k = [], []
     for run in runs:
         steps = np.arange(1, len(run["reward"]) + 1)
         others_r.append(ax_r.plot(steps, run["reward"], color="#c8c8c8", lw=1)[0])
         others_k.append(ax_k.plot(steps, run["kl"], color="#c8c8c8", lw=1)[0])
-    (chosen_r,) = ax_r.plot([], [], color="#d95f02", lw=2)
+        # Each grey line says which β it is, at its right end.
+        ax_k.annotate(f"β={run['beta']:g}", (steps[-1], run["kl"][-1]), xytext=(3, 0), textcoords="offset points",
+                      fontsize=7, color="#777", va="center", annotation_clip=False)
+    (chosen_r,) = ax_r.plot([], [], color="#d95f02", lw=2, label="learned reward (left axis)")
     (chosen_k,) = ax_k.plot([], [], color="#1b9e77", lw=2)
-    ax_r.set_ylabel("learned reward")
-    ax_k.set_ylabel("KL to reference")
+    chosen_t = None
+    if ax_t is not None:
+        (chosen_t,) = ax_t.plot([], [], color="#7570b3", lw=1.5, ls="--", label="labeller's true score (right axis)")
+        ax_t.set_ylabel("true score", color="#7570b3", fontsize=9)
+        ax_t.grid(False)
+        ax_r.legend(handles=[chosen_r, chosen_t], fontsize=7, loc="upper left")
+    ax_r.set_ylabel("learned reward\n(std units)")
+    ax_k.set_ylabel("KL to reference\n(nats)")
     ax_k.set_xlabel("policy step")
     for ax in (ax_r, ax_k):
         ax.grid(alpha=0.3)
     title = ax_r.set_title("", fontsize=10)
-    return {"reward": chosen_r, "kl": chosen_k, "others_r": others_r, "others_k": others_k,
-            "title": title, "ax_k": ax_k}
+    return {"reward": chosen_r, "kl": chosen_k, "true": chosen_t, "ax_true": ax_t, "others_r": others_r,
+            "others_k": others_k, "title": title, "ax_k": ax_k}
 
 
 def _samples_html(run: dict) -> str:
@@ -84,8 +100,13 @@ def _update(artists: dict, run: dict) -> None:
     steps = np.arange(1, len(run["reward"]) + 1)
     artists["reward"].set_data(steps, run["reward"])
     artists["kl"].set_data(steps, run["kl"])
-    artists["title"].set_text(f"β = {run['beta']:g}: reward {run['reward'][0]:+.2f} → {run['reward'][-1]:+.2f}, "
-                              f"KL {run['kl'][0]:.2f} → {run['kl'][-1]:.2f}")
+    if artists["true"] is not None:
+        artists["true"].set_data(steps, run["true"])
+        artists["ax_true"].relim()
+        artists["ax_true"].autoscale_view()
+    true = f", true {run['true'][0]:+.1f} → {run['true'][-1]:+.1f}" if "true" in run else ""
+    artists["title"].set_text(f"β = {run['beta']:g}: reward {run['reward'][0]:+.2f} → {run['reward'][-1]:+.2f}"
+                              f"{true}, KL {run['kl'][0]:.1f} → {run['kl'][-1]:.1f}")
 
 
 def show_rlhf_runs(runs: list[dict], beta: float | None = None) -> Figure:

@@ -147,7 +147,10 @@ class TemperatureSampler(LiveView):
         figure = new_figure(420, 300)
         self._ax = figure.add_subplot()
         self._bars = self._ax.bar(range(self.TOP), np.zeros(self.TOP), color="#58a4b0")
+        # A fixed 0–1 axis, so that moving T shows the distribution sharpen or flatten; each bar
+        # also prints its value, so small probabilities stay readable.
         self._ax.set(ylim=(0, 1), ylabel="probability", xticks=[])
+        self._values = [self._ax.text(i, 0, "", ha="center", va="bottom", fontsize=7) for i in range(self.TOP)]
         self._labels = [self._ax.text(i, -0.02, "", ha="center", va="top", family="monospace", fontsize=10)
                         for i in range(self.TOP)]
         self._title = self._ax.set_title("next character after the prompt, T = 0.00", fontsize=10)
@@ -178,8 +181,10 @@ class TemperatureSampler(LiveView):
     def draw(self) -> None:
         probs = self.next_char_probs()
         top = torch.topk(probs, self.TOP)
-        for bar, p in zip(self._bars, top.values.tolist()):
+        for bar, value_text, p in zip(self._bars, self._values, top.values.tolist()):
             bar.set_height(p)
+            value_text.set_position((bar.get_x() + bar.get_width() / 2, p + 0.01))
+            value_text.set_text(f"{p:.2f}".removeprefix("0") if p < 0.995 else "1")
         labels = [self.tokenizer.decode([i]) for i in top.indices.tolist()]
         for text, c in zip(self._labels, labels):
             text.set_text({"\n": "↵", " ": "␣"}.get(c, c))

@@ -21,7 +21,7 @@ INTRODUCED_IN = "09"
 class LossCurvesState:
     """The points drawn so far: steps with training loss, steps with validation loss."""
 
-    train_steps: list[int] = field(default_factory=list)
+    train_steps: list[float] = field(default_factory=list)  # where each point is drawn (see ``add``)
     train_losses: list[float] = field(default_factory=list)
     val_steps: list[int] = field(default_factory=list)
     val_losses: list[float] = field(default_factory=list)
@@ -47,8 +47,12 @@ class LossCurves(LiveView):
         fig.tight_layout()
         super().__init__(fig, controls=[])
 
-    def add(self, step: int, train_loss: float, val_loss: float | None = None) -> None:
+    def add(self, step: int, train_loss: float, val_loss: float | None = None, train_window: int = 1) -> None:
         """Append a point (and a validation point if given) and redraw.
+
+        ``train_window``: ``train_loss`` is the mean loss of the last ``train_window`` steps. It is
+        drawn at the middle of that window, the step it describes: drawn at the window's end, a
+        falling curve would lag behind and sit above the validation curve early in training.
 
         Called from a training callback, so it never raises (that would abort the training run): a
         NaN or infinite loss is not drawn, and the view says in its message line that training diverged.
@@ -56,15 +60,18 @@ class LossCurves(LiveView):
         try:
             step, train_loss = int(step), float(train_loss)
             val_loss = None if val_loss is None else float(val_loss)
+            if isinstance(train_window, bool) or int(train_window) != train_window or train_window < 1:
+                raise ValueError
         except (TypeError, ValueError) as error:
             self.last_error = error
-            self.problem.value = problem_html(f"LossCurves.add needs numbers (step, train_loss, val_loss), got "
-                                              f"{step!r}, {train_loss!r}, {val_loss!r}.")
+            self.problem.value = problem_html(f"LossCurves.add needs numbers (step, train_loss, val_loss) and a "
+                                              f"whole train_window ≥ 1, got {step!r}, {train_loss!r}, {val_loss!r}, "
+                                              f"{train_window!r}.")
             return
         bad = [name for name, value in (("training", train_loss), ("validation", val_loss))
                if value is not None and not math.isfinite(value)]
         if math.isfinite(train_loss):
-            self.state.train_steps.append(step)
+            self.state.train_steps.append(step - (train_window - 1) / 2)
             self.state.train_losses.append(train_loss)
         if val_loss is not None and math.isfinite(val_loss):
             self.state.val_steps.append(step)
@@ -74,6 +81,9 @@ class LossCurves(LiveView):
             self.last_error = ValueError(f"{' and '.join(bad)} loss is not finite at step {step}")
             self.problem.value = problem_html(f"The {' and '.join(bad)} loss became NaN or infinite at step {step}: "
                                               "training diverged. Try a smaller learning rate.", hint=False)
+
+    def is_empty(self) -> bool:
+        return len(self.state.train_steps) < 2  # one point is a dot, not yet a curve
 
     def draw(self) -> None:
         s = self.state
