@@ -27,6 +27,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: one per core)")
+    parser.add_argument("--busy", action="store_true", help="keep one core busy in another process meanwhile")
     threads = set_threads(parser.parse_args().threads)
     model, tokenizer = load_shakespeare_gpt()
     perceptron = PerceptronPlayground()

@@ -475,12 +475,12 @@ if LLM_READY:
     same = next((i for i, (a, b) in enumerate(zip(texts["float32"], texts["int8"])) if a != b), new_tokens)
     print(f"greedy text identical for the first {same} of {new_tokens} tokens; int8: {smol.decode(texts['int8'])!r}")
     assert 3.5 < weight_bytes["float32"] / weight_bytes["int8"] < 4.1  # "a quarter of the bytes"
-    assert abs(hamlet_loss["int8"] - hamlet_loss["float32"]) < 0.05
-    assert same >= min(new_tokens, 8)
+    assert abs(hamlet_loss["int8"] - hamlet_loss["float32"]) < 0.05  # "almost exactly as well"
 
 # %% [markdown]
-# int8 reads a quarter of the bytes and predicts the *Hamlet* passage almost exactly as well; the
-# greedy story starts the same and may drift later, once two tokens were nearly tied. Whether fewer
+# int8 reads a quarter of the bytes and predicts the *Hamlet* passage almost exactly as well. Greedy
+# text is fragile all the same: where two tokens were nearly tied, a small change of the logits picks
+# the other one, and from there the story goes its own way (the line above says where). Whether fewer
 # bytes become more tokens per second depends on the multiplication kernel: compare the two speeds
 # printed above. PyTorch's weight-only int8 kernel for CPUs (`_weight_int8pack_mm`) first converts
 # the input to bfloat16 and is less tuned than its float32 product; on our shared 2-core test
