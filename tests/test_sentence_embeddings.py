@@ -94,11 +94,91 @@ def test_real_minilm_puts_paraphrases_close(encoder):
 def test_real_retrieval_finds_the_play_and_caches(encoder, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
     passages = [p for p in chunk_plays([get_play("macbeth"), get_play("twelfth-night")]) if p.index < 4]
-    vectors = embed_passages(encoder, passages, progress=False)
+    vectors = embed_passages(encoder, passages, progress=False, use_shipped=False)  # computed, then cached
     question = encoder.encode(["If music be the food of love, play on"])[0]
     _, index = retrieve(question, vectors, k=1)
     assert passages[int(index[0])].slug == "twelfth-night"
     cached = next(tmp_path.glob("minilm-passages-*.pt"))
-    assert torch.equal(embed_passages(encoder, passages, progress=False), vectors)
+    assert torch.equal(embed_passages(encoder, passages, progress=False, use_shipped=False), vectors)
     cached.write_bytes(b"broken")
-    assert torch.allclose(embed_passages(encoder, passages, progress=False), vectors, atol=1e-6)
+    assert torch.allclose(embed_passages(encoder, passages, progress=False, use_shipped=False), vectors, atol=1e-6)
+
+
+# The shipped passage embeddings (data/minilm_passages.pt, rebuilt by `make embeddings`).
+
+def shipped_card() -> dict:
+    import json
+
+    return json.loads(embeddings.shipped_paths()[1].read_text())
+
+
+def shipped_set() -> list:
+    card = shipped_card()["passages"]
+    return chunk_plays([get_play(slug) for slug in card["plays"]], max_chars=card["max_chars"])
+
+
+def test_shipped_card_describes_the_file_and_the_passage_set():
+    card = shipped_card()
+    weights, _ = embeddings.shipped_paths()
+    passages = shipped_set()
+    assert card["sha256"] == embeddings.files.sha256_file(weights) and card["file_bytes"] == weights.stat().st_size
+    assert card["passages"]["text_sha256"] == embeddings.text_fingerprint([p.text for p in passages])
+    assert card["shape"] == [len(passages), 384] and weights.stat().st_size < 5e6
+
+
+@needs_minilm
+def test_shipped_vectors_match_a_sample_recomputed_now(encoder):
+    passages = shipped_set()
+    sample = passages[:: len(passages) // 16][:16]  # spread over the five plays
+    shipped = embeddings.shipped_passage_vectors(sample)
+    assert sorted(shipped) == list(range(len(sample)))  # every sampled passage found by its text
+    recomputed = encoder.encode([p.text for p in sample])
+    cosine = torch.nn.functional.cosine_similarity(torch.stack([shipped[i] for i in range(len(sample))]), recomputed)
+    assert cosine.min() > 0.999, f"shipped vectors differ from today's encoder (worst cosine {cosine.min():.5f}); run make embeddings"
+
+
+@needs_minilm
+def test_embed_passages_loads_shipped_rows_and_computes_the_rest(encoder, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
+    shipped = shipped_set()[100:103]
+    new = [p for p in chunk_plays([get_play("the-tempest")]) if p.index < 2]
+    passages = [new[0], *shipped, new[1]]
+    vectors = embed_passages(encoder, passages, progress=False)
+    assert torch.allclose(vectors, encoder.encode([p.text for p in passages]), atol=2e-3)
+    assert len(list(tmp_path.glob("minilm-passages-*.pt"))) == 1  # only the two new ones were computed
+    assert capsys.readouterr().out == ""
+
+
+def copy_shipped(tmp_path):
+    import shutil
+
+    for path in embeddings.shipped_paths():
+        shutil.copy(path, tmp_path / path.name)
+    return embeddings.shipped_paths(tmp_path)
+
+
+@needs_minilm
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "stale", "bad card"])
+def test_damaged_shipped_file_is_explained_and_skipped(tmp_path, capsys, damage):
+    import json
+
+    weights, card_path = copy_shipped(tmp_path)
+    passages = shipped_set()[:3]
+    assert len(embeddings.shipped_passage_vectors(passages, tmp_path)) == 3  # the intact copy works
+    if damage == "missing":
+        weights.unlink()
+    elif damage == "corrupt":
+        data = bytearray(weights.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        weights.write_bytes(bytes(data))
+    elif damage == "stale":
+        card = json.loads(card_path.read_text())
+        card["model"]["version"] = "0.0.1"
+        card_path.write_text(json.dumps(card))
+    else:
+        card_path.write_text("{not json")
+    capsys.readouterr()
+    assert embeddings.shipped_passage_vectors(passages, tmp_path) == {}
+    message = capsys.readouterr().out
+    assert "make embeddings" in message and {"missing": "missing", "corrupt": "corrupt", "stale": "stale",
+                                              "bad card": "unreadable"}[damage] in message

@@ -9,7 +9,9 @@ Compared with the GPT of notebook 08 it changes four pieces, each a few lines be
   by a group of query heads (smaller KV cache);
 - **SwiGLU** feed-forward: ``down(silu(gate(x)) * up(x))``.
 
-Plus a **KV cache** for generation, and :func:`generate`, which streams token ids. These two differ
+Plus a **KV cache** for generation, :func:`generate`, which streams token ids, and
+:func:`quantize_int8`, which swaps every linear layer for an :class:`Int8Linear` (4× fewer bytes
+to read per token, and reading weights is what limits a one-token step). These two differ
 from notebook 08's on purpose: this cache is allocated once and written at a position (``start``)
 instead of growing by concatenation (copying a 30-layer cache at every step costs more than the
 step), and ``generate`` yields ids one at a time, so a chat box can show words as they come.
@@ -186,6 +188,53 @@ class Block(nn.Module):
         return x + self.feed_forward(self.ffn_norm(x))
 
 
+class Int8Linear(nn.Module):
+    """A linear layer (no bias) whose weights are stored as int8: ``W[o, i] ≈ scale[o] * q[o, i]``.
+
+    Symmetric, one scale per output channel (row): ``scale[o] = max_i |W[o, i]| / 127``, so every row
+    uses the whole range -127..127 and the rounding error of a weight is at most ``scale[o] / 2``.
+    A one-token step reads every weight once, so reading 1 byte instead of 4 is most of the speed.
+
+    ``forward`` multiplies by the int8 weights directly with PyTorch's weight-only int8 kernel
+    (``_weight_int8pack_mm``, the one gpt-fast uses) on bfloat16 inputs, where this PyTorch has it;
+    else by the dequantized weights (:meth:`dequantized`: the same result, no speed-up). The input
+    stays a float: rounding it to 8 bits as well (``torch.ao`` dynamic quantization, one scale per
+    call) is faster, but in our trial it changed about half of SmolLM2's next-token predictions.
+    x: (..., in_features) → (..., out_features).
+    """
+
+    def __init__(self, weight: torch.Tensor):
+        super().__init__()
+        if weight.dim() != 2 or not weight.is_floating_point():
+            raise ValueError(f"Int8Linear takes a float (out_features, in_features) weight, got {weight.dtype} "
+                             f"{tuple(weight.shape)}.")
+        weight = weight.detach().float()
+        scale = weight.abs().amax(dim=1).clamp(min=1e-12) / 127
+        self.register_buffer("weight_int8", torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8))
+        self.register_buffer("scale", scale)
+        self.use_kernel = hasattr(torch.ops.aten, "_weight_int8pack_mm")
+
+    @property
+    def in_features(self) -> int:
+        return self.weight_int8.shape[1]
+
+    @property
+    def out_features(self) -> int:
+        return self.weight_int8.shape[0]
+
+    def dequantized(self) -> torch.Tensor:
+        """The float32 weights this layer stands for, (out_features, in_features)."""
+        return self.weight_int8.float() * self.scale[:, None]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.use_kernel and x.device.type == "cpu":
+            flat = x.reshape(-1, self.in_features).to(torch.bfloat16)
+            out = torch.ops.aten._weight_int8pack_mm(flat, self.weight_int8, self.scale.to(torch.bfloat16))
+            return out.to(x.dtype).reshape(*x.shape[:-1], self.out_features)
+        # scale is per output, so x @ (q * scale).T = (x @ q.T) * scale
+        return F.linear(x, self.weight_int8.to(x.dtype)) * self.scale.to(x.dtype)
+
+
 class Llama(nn.Module):
     """Token embedding → blocks → RMSNorm → output projection (tied to the embedding, as in SmolLM2)."""
 
@@ -198,6 +247,7 @@ class Llama(nn.Module):
         cos, sin = rope_cos_sin(config.head_dim, config.max_seq_len, config.rope_theta)
         self.register_buffer("rope_cos", cos, persistent=False)
         self.register_buffer("rope_sin", sin, persistent=False)
+        self.output: nn.Module | None = None  # None: the output projection is tok_embeddings.weight (tied)
 
     def forward(self, tokens: torch.Tensor, cache: KVCache | None = None, start: int = 0) -> torch.Tensor:
         """tokens: (batch, time) ids at positions start..start+time-1 → logits (batch, time, vocab)."""
@@ -213,10 +263,50 @@ class Llama(nn.Module):
             x = layer(x, cos, sin, cache, i, start)
         if cache is not None:
             cache.length = start + time
+        if self.output is not None:
+            return self.output(self.norm(x))
         return F.linear(self.norm(x), self.tok_embeddings.weight)  # tied output weights
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+
+def quantize_int8(model: Llama) -> Llama:
+    """A copy of ``model`` whose linear layers and output projection are :class:`Int8Linear`.
+
+    The embedding table and the norms are shared with ``model`` (not copied): a token's embedding
+    is one row, read once per token, so it stays float32.
+    """
+    if not isinstance(model, Llama):
+        raise TypeError(f"quantize_int8 takes a utils.llama.Llama, got {type(model).__name__}.")
+    with torch.device("meta"):
+        quantized = Llama(model.config)
+    quantized.load_state_dict(model.state_dict(), assign=True, strict=True)  # shares the tensors
+    quantized.rope_cos, quantized.rope_sin = model.rope_cos, model.rope_sin
+    for block in quantized.layers:
+        for parent in (block.attention, block.feed_forward):
+            for name, child in list(parent.named_children()):
+                if isinstance(child, nn.Linear):
+                    setattr(parent, name, Int8Linear(child.weight))
+    quantized.output = Int8Linear(model.output.dequantized() if isinstance(model.output, Int8Linear)
+                                  else model.tok_embeddings.weight)
+    return quantized.eval()
+
+
+def weight_bytes_per_token(model: Llama) -> int:
+    """Bytes of weights a one-token step reads: every linear layer and the output projection once,
+    one row of the embedding table, the norms."""
+    total = model.tok_embeddings.weight[0].nbytes
+    for module in model.modules():
+        if isinstance(module, Int8Linear):
+            total += module.weight_int8.nbytes + module.scale.nbytes
+        elif isinstance(module, nn.Linear):
+            total += module.weight.nbytes
+        elif isinstance(module, RMSNorm):
+            total += module.weight.nbytes
+    if model.output is None:
+        total += model.tok_embeddings.weight.nbytes  # the tied output projection
+    return total
 
 
 def generate(model: Llama, prompt_ids: list[int], max_new_tokens: int = 64, temperature: float = 0.0,

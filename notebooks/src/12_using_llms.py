@@ -449,6 +449,51 @@ if LLM_READY:
     assert cached_ids == sequence[ids.shape[1]:]  # same greedy text either way
 
 # %% [markdown]
+# ### int8 weights: a quarter of the bytes per token
+#
+# A one-token step multiplies a vector by every weight matrix once, so it reads all 135 M weights
+# and does only two operations with each: on a CPU its speed is set by how fast memory delivers the
+# weights, not by arithmetic. The GGUF file stores them in 4 bits; we decoded them to float32
+# (4 bytes each). **int8** is a middle ground that PyTorch can multiply directly: each row $o$ of a
+# weight matrix gets one scale $s_o = \max_i |W_{oi}| / 127$ and stores the integers
+# $q_{oi} = \mathrm{round}(W_{oi} / s_o)$ in $-127..127$, so every weight is off by at most $s_o/2$.
+# `utils.llama.quantize_int8` swaps every linear layer, and the output projection, for such an
+# `Int8Linear`. We measure the bytes read per token, the speed, and the quality (the loss on the
+# *Hamlet* passage above, and how long the greedy text stays the same).
+
+# %%
+from utils.llama import quantize_int8, weight_bytes_per_token
+
+if LLM_READY:
+    int8_model = quantize_int8(smol.model)
+    weight_bytes = {"float32": weight_bytes_per_token(smol.model), "int8": weight_bytes_per_token(int8_model)}
+    speed, texts, hamlet_loss = {}, {}, {}
+    for name, model in (("float32", smol.model), ("int8", int8_model)):
+        list(generate(model, ids[0].tolist(), 2))  # warm-up
+        start = time.perf_counter()
+        texts[name] = list(generate(model, ids[0].tolist(), new_tokens))
+        speed[name] = new_tokens / (time.perf_counter() - start)
+        with torch.no_grad():
+            hamlet_loss[name] = F.cross_entropy(model(passage)[0, :-1], passage[0, 1:]).item()
+        print(f"{name:<8} reads {weight_bytes[name] / 1e6:4.0f} MB of weights per token, {speed[name]:5.1f} tokens/s, "
+              f"loss on Hamlet {hamlet_loss[name]:.3f}")
+    same = next((i for i, (a, b) in enumerate(zip(texts["float32"], texts["int8"])) if a != b), new_tokens)
+    print(f"greedy text identical for the first {same} of {new_tokens} tokens; int8: {smol.decode(texts['int8'])!r}")
+    assert 3.5 < weight_bytes["float32"] / weight_bytes["int8"] < 4.1  # "a quarter of the bytes"
+    assert abs(hamlet_loss["int8"] - hamlet_loss["float32"]) < 0.05  # "almost exactly as well"
+
+# %% [markdown]
+# int8 reads a quarter of the bytes and predicts the *Hamlet* passage almost exactly as well. Greedy
+# text is fragile all the same: where two tokens were nearly tied, a small change of the logits picks
+# the other one, and from there the story goes its own way (the line above says where). Whether fewer
+# bytes become more tokens per second depends on the multiplication kernel: compare the two speeds
+# printed above. PyTorch's weight-only int8 kernel for CPUs (`_weight_int8pack_mm`) first converts
+# the input to bfloat16 and is less tuned than its float32 product; on our shared 2-core test
+# machine it was no faster than float32 (`benchmarks/smollm2.py` measures both against the limit
+# set by memory bandwidth). Hand-written kernels, as in llama.cpp, are what turn the saved bytes
+# into speed.
+
+# %% [markdown]
 # ### Chatting: the template
 #
 # An instruct model was fine-tuned on conversations written in a fixed format, here **ChatML**:
@@ -630,7 +675,7 @@ if LLM_READY:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: where does the answer's knowledge come from, the model or the passage? Let a student type a line into the search.
-# > Indexing embeds every passage once (slow the first time, then cached).
+# > A few passages are embedded live; the rest ship precomputed (`make embeddings` rebuilds them).
 
 # %%
 if LLM_READY:
@@ -647,9 +692,11 @@ if LLM_READY:
     assert similarity[0, 1] > similarity[0, 2] > similarity[0, 3]  # food ~ bread > horse > baby
 
 # %% [markdown]
-# **Index the plays.** We cut five plays into passages of whole speeches (at most 400 characters)
-# and embed every passage once; the vectors are cached, so this is slow only the first time.
-# (Fast mode keeps the first 8 passages of each play, with the same code.)
+# **Index the plays.** We cut five plays into passages of whole speeches (at most 400 characters).
+# Embedding all of them takes minutes on two cores, so we embed the first few here, live, and load
+# the rest from `data/minilm_passages.pt`, which `make embeddings` computed with this same code (its
+# card records the model version and the passages; a damaged or stale file is reported and the
+# vectors are computed instead). (Fast mode keeps the first 8 passages of each play, same code.)
 
 # %%
 PLAYS = ["hamlet", "macbeth", "romeo-and-juliet", "richard-iii", "twelfth-night"]
@@ -657,9 +704,16 @@ PLAYS = ["hamlet", "macbeth", "romeo-and-juliet", "richard-iii", "twelfth-night"
 if LLM_READY:
     passages = [p for p in chunk_plays([get_play(slug) for slug in PLAYS], max_chars=400)
                 if p.index < utils.fast(10**6, 8)]
+    live_count = utils.fast(16, 4)
     start = time.perf_counter()
-    passage_vectors = embed_passages(encoder, passages)
+    live_vectors = encoder.encode([p.text for p in passages[:live_count]])
+    print(f"embedded {live_count} passages live in {time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    passage_vectors = embed_passages(encoder, passages)  # the shipped vectors, checked; computed if missing
     print(f"{len(passages)} passages → {tuple(passage_vectors.shape)} in {time.perf_counter() - start:.1f} s")
+    agreement = (live_vectors * passage_vectors[:live_count]).sum(dim=1)  # cosine: both unit length
+    print(f"live vs loaded vectors: lowest cosine {agreement.min():.5f}")
+    assert agreement.min() > 0.999
 
 
 def search(question, k=3):

@@ -1,0 +1,107 @@
+"""Seconds per notebook in full mode, cold and warm: ``make timings`` (``NB=12`` for one notebook).
+
+Each notebook runs top to bottom in full mode (COURSE_FAST=0), as a class runs it, twice:
+
+- **cold**: with a fresh, empty ``COURSE_CACHE`` (a temporary folder), as on a learner's first run:
+  every cache (SmolLM2's float32 weights, embeddings, tokenizers...) is built from scratch;
+- **warm**: again with the cache the cold run left.
+
+The notebooks are executed in memory from their sources (notebooks/src) and never written, so the
+committed outputs stay as they are. The table goes to docs/timings.md; rows of notebooks not run
+this time are kept from the previous table. The whole course takes about an hour on 2 cores: run it
+on an otherwise idle machine, timings on a shared one are inflated.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_notebooks import NOTEBOOKS, ROOT, read_source, source_paths  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+GOAL_SECONDS = 180  # issue 20: every notebook <= 3 minutes on 2 cores from a cold cache
+TABLE = ROOT / "docs" / "timings.md"
+ROW = re.compile(r"^\| (\d\d)_\S+ \|")
+
+
+def run_once(path: Path, cache: str, timeout: int = 1800) -> float:
+    """Seconds to execute the notebook in full mode with ``COURSE_CACHE=cache`` (the kernel inherits it)."""
+    saved = {key: os.environ.get(key) for key in ("COURSE_FAST", "COURSE_CACHE")}
+    os.environ.update(COURSE_FAST="0", COURSE_CACHE=cache)
+    start = time.perf_counter()
+    try:
+        NotebookClient(read_source(path), timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return time.perf_counter() - start
+
+
+def previous_rows() -> dict[str, str]:
+    if not TABLE.is_file():
+        return {}
+    return {m.group(1): line for line in TABLE.read_text().splitlines() if (m := ROW.match(line))}
+
+
+def write_table(rows: dict[str, str]) -> None:
+    import torch
+
+    from utils.files import atomic_write_text
+
+    header = [
+        "# Notebook timings (full mode)",
+        "",
+        "Written by `make timings` (tools/timings.py): each notebook executed top to bottom in full mode,",
+        "first from a fresh, empty `COURSE_CACHE` (cold), then again with that cache (warm).",
+        f"Goal (issue 20): every notebook ≤ {GOAL_SECONDS} s cold on 2 cores. Last run: "
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, {platform.machine()}, "
+        f"torch {torch.__version__}, load average {os.getloadavg()[0]:.1f} at the end "
+        "(a shared machine inflates every number).",
+        "",
+        "| notebook | cold (s) | warm (s) | ≤ 180 s cold | load average (start) |",
+        "|---|---:|---:|:---:|---:|",
+    ]
+    TABLE.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(TABLE, "\n".join(header + [rows[k] for k in sorted(rows)]) + "\n")
+
+
+def main() -> int:
+    selected = sys.argv[1:] or None
+    paths = source_paths(selected)
+    if not paths:
+        print(f"no notebook matches {selected}; give numbers such as 12 or 01 02")
+        return 2
+    rows = previous_rows()
+    for path in paths:
+        cache = tempfile.mkdtemp(prefix="course-cold-cache-")
+        load = os.getloadavg()[0]
+        try:
+            cold = run_once(path, cache)
+            warm = run_once(path, cache)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        verdict = "✓" if cold <= GOAL_SECONDS else "✗"
+        rows[path.name[:2]] = f"| {path.stem} | {cold:.0f} | {warm:.0f} | {verdict} | {load:.1f} |"
+        print(f"{path.stem}: cold {cold:.0f} s, warm {warm:.0f} s ({verdict} goal ≤ {GOAL_SECONDS} s cold; "
+              f"load average at start {load:.1f})", flush=True)
+        write_table(rows)  # after each notebook: an interrupted run keeps what it measured
+    print(f"table: {TABLE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
