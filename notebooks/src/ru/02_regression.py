@@ -91,7 +91,8 @@ line_x = np.linspace(0.15, 1.55, 2)
 for name, (w, b) in guesses.items():
     ax.plot(line_x * 100, predict(w, b, line_x) * 100, lw=2, label=f"{name}: MSE {mse(w, b, x, y):.3f}")
 ax.set(xlabel="площадь (м²)", ylabel="цена (тыс. €)")
-ax.legend(fontsize=8)
+# Единицы в коде (площадь в сотнях м², цена в сотнях тыс. €): w в тыс. € за м², b в сотнях тыс. €, MSE в (100 тыс. €)².
+ax.legend(fontsize=8, title="w в тыс. €/м², b в 100 тыс. €, MSE в (100 тыс. €)²", title_fontsize=8)
 plt.show()
 
 # %% [markdown]
@@ -228,7 +229,7 @@ rates = {"слишком малая (η = 0.01)": 0.01, "в самый раз (�
 runs = {name: gradient_descent(x, y, lr, steps=30)[2] for name, lr in rates.items()}
 for name, hist in runs.items():
     print(f"{name:<22} MSE {hist[0]:.3f} → {hist[-1]:.4g}")
-plot_curves(runs, xlabel="шаг", ylabel="MSE", title="Три скорости обучения, 30 шагов", logy=True)
+plot_curves(runs, xlabel="шаг", ylabel="MSE ((100 тыс. €)², логарифмическая шкала)", title="Три скорости обучения, 30 шагов", logy=True)
 
 # %% [markdown]
 # **Проверка.** При большой скорости функция потерь растёт; при малой она всё ещё намного выше,
@@ -343,7 +344,7 @@ assert norm_history[-1] < 1.01 * best_loss, "нормализованные пр
 assert raw_history[-1] > 1.5 * best_loss, "на исходных признаках минимум ещё далеко"
 raw_units = norm_model.weight.detach().numpy()[0] / features.std(axis=0)
 print("веса в исходных единицах (площадь, комнаты, расстояние, возраст):", np.round(raw_units, 2))
-assert_close("найденная цена за м² и за км", raw_units[[0, 2]], [2.5, -8.0], atol=0.6, rtol=0)
+assert_close("найденная цена за м² и за км", raw_units[[0, 2]], [2.5, -8.0], atol=0.6, rtol=0);
 
 # %% [markdown]
 # ## 6. Когда прямой мало: небольшой MLP приближает кривую
@@ -497,50 +498,46 @@ print(f"проверено архитектур: {len(one_hidden) + len(two_hidd
 # %% [markdown]
 # ## Упражнения
 #
-# Решения спрятаны в скрытых ячейках ниже (нажмите «⋯», чтобы их показать). Сначала попробуйте сами.
-#
-# 1. **Найдите границу.** Для данных о квартирах из раздела 1 вычислите $\lambda_{\max}$ матрицы
-#    $\frac{2}{n}X^\top X$ (`max_curvature(x[:, None])`). Запустите `gradient_descent` на 200 шагов
-#    с $\eta = 0.95 \cdot 2/\lambda_{\max}$ и с $1.05 \cdot 2/\lambda_{\max}$. Ожидайте, что первый
-#    запуск сойдётся к прямой метода наименьших квадратов, а второй разойдётся.
-# 2. **Изогните прямую вручную.** Приблизьте кривую из раздела 6 *линейной* моделью на признаках
-#    $d, d^2, d^3$ (метод наименьших квадратов через `np.linalg.lstsq`). Ожидайте функцию потерь
-#    между прямой и MLP.
-# 3. **MLP поуже.** Обучите MLP для кривой с 3 скрытыми нейронами в одном слое (`[1, 3, 1]`) то же
-#    число шагов. Сколько у него параметров? Ожидайте, что он обойдёт прямую, но не MLP
-#    с 1153 параметрами.
+# ★ — проверка понимания, ★★ — нужно изменить код, ★★★ — небольшое исследование. Замените каждое `...`,
+# запустите ячейку, затем запустите проверку под ней: она ответит ✓ и объяснит почему или даст подсказку
+# (сообщения проверок пока на английском). Образцы решений — в
+# [solutions/02_regression.py](solutions/02_regression.py); сначала попробуйте сами.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Преподавателю:** Упражнение 1 помещается в урок (5 минут); упражнения 2 и 3 хороши для дома.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 1: граница устойчивости 2 / λ_max ≈ 0.52 для этих данных.
-edge = 2 / max_curvature(x[:, None])
-w_ok, b_ok, hist_ok = gradient_descent(x, y, 0.95 * edge, steps=200)
-_, _, hist_bad = gradient_descent(x, y, 1.05 * edge, steps=200)
-print(f"граница η = {edge:.3f}; чуть ниже: MSE {hist_ok[-1]:.4f}; чуть выше: MSE {hist_bad[-1]:.3g}")
-assert hist_bad[-1] > hist_bad[0] and hist_ok[-1] < hist_ok[0]
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 2: кубический многочлен всё ещё линеен по параметрам, поэтому МНК решает задачу точно.
-d = distance_km / 10
-cubic_design = np.stack([d, d**2, d**3, np.ones_like(d)], axis=1)
-cubic_coef = np.linalg.lstsq(cubic_design, price_m2, rcond=None)[0]
-cubic_loss = np.mean((cubic_design @ cubic_coef - price_m2) ** 2)
-print(f"прямая {line_loss:.3f}  кубический многочлен {cubic_loss:.3f}  MLP {mlp_loss:.3f}")
-assert mlp_loss < cubic_loss < line_loss
+# %% [markdown]
+# **1. Найдите границу ★.** Какова наибольшая скорость обучения, при которой градиентный спуск для прямой
+# на данных о квартирах из раздела 1 ещё сходится? Выведите её из `max_curvature(x[:, None])` (раздел 5),
+# затем проверьте своё значение и значение на 5 % больше с помощью `gradient_descent(x, y, eta, steps=200)`.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 3: у [1, 3, 1] параметров 3·2 + 1·4 = 10.
-utils.seed_everything(0)
-narrow = make_mlp([1, 3, 1])
-optimizer = torch.optim.Adam(narrow.parameters(), lr=0.01)
-for _ in range(utils.fast(3000, 800)):
-    loss = F.mse_loss(narrow(d_t), p_t)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-narrow_loss = F.mse_loss(narrow(d_t), p_t).item()
-print(f"параметров {torch_parameters(narrow)}: MSE {narrow_loss:.3f} (прямая {line_loss:.3f}, большой MLP {mlp_loss:.3f})")
-assert count_parameters([1, 3, 1]) == torch_parameters(narrow) == 10
-assert mlp_loss < narrow_loss < line_loss
+# %%
+edge = ...  # скорость обучения
+
+# %%
+check("02.1", edge, x=x);
+
+# %% [markdown]
+# **2. Изогните прямую вручную ★★.** Приблизьте кривую из раздела 6 *линейной* моделью на признаках
+# $d, d^2, d^3$ (где $d$ = `distance_km / 10`), найдя её методом наименьших квадратов через `np.linalg.lstsq`.
+# Какова её среднеквадратичная ошибка? Где она оказывается между прямой (`line_loss`) и MLP (`mlp_loss`) и почему?
+
+# %%
+cubic_loss = ...  # среднеквадратичная ошибка вашей кубической модели
+
+# %%
+check("02.2", cubic_loss, distance_km=distance_km, price_m2=price_m2);
+
+# %% [markdown]
+# **3. Насколько маленьким может быть MLP? ★★★** Обучите MLP для кривой с одним скрытым слоем из 3 нейронов
+# (`make_mlp([1, 3, 1])`) тем же оптимизатором и столько же шагов, сколько большой. Укажите число его
+# параметров и итоговое значение функции потерь. Обходит ли он прямую? А большой MLP? Попробуйте также 1 и 2 нейрона.
+
+# %%
+narrow_result = ...  # (число параметров, итоговая MSE)
+
+# %%
+check("02.3", narrow_result, line_loss=line_loss);

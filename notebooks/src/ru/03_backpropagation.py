@@ -166,6 +166,9 @@ for name, (measured, rule) in local.items():
 # и в сумму (локальная производная 1), поэтому $\partial f/\partial a = b + 1$. При $a = 3$, $b = -2$
 # это $-1$.
 
+# %% [markdown]
+# ![Граф L = (w·x + b − y)² при w = 1.5, x = 2, b = 0.5, y = 2: значения идут вперёд до L = 2.25; пунктирные стрелки несут градиент назад, у каждой подписана локальная производная, на которую она умножает, и получаются ∂L/∂w = 6, ∂L/∂x = 4.5, ∂L/∂b = 3 и ∂L/∂y = −3](../images/backprop_chain_rule.png)
+
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Преподавателю:** До запуска ячейки спросите dL/db (3·1·1 = 3). Затем: зачем в примере с двумя путями нужен «+»?
 
@@ -1026,22 +1029,43 @@ assert abs(float(torch.sigmoid(torch.tensor(0.0))) * (1 - float(torch.sigmoid(to
 # %% [markdown]
 # ## Упражнения
 #
-# Решения — в скрытых ячейках ниже (нажмите «⋯», чтобы их показать); сначала попробуйте сами.
-#
-# 1. **Добавьте `sigmoid` в движок.** Напишите функцию `sigmoid(v)`, которая возвращает новый
-#    `Value` со значением $\sigma(v)$ и `_backward`, использующей $\sigma'(z) = \sigma(z)(1 - \sigma(z))$.
-#    Сверьте её с `torch.sigmoid` и с `nudge` в нескольких точках.
-# 2. **Найдите ошибку.** Функция `mystery_mul` ниже перемножает два значения, но одна строка её
-#    обратного прохода неверна. С помощью проверки градиента (`nudge`) найдите, какой градиент
-#    неверен, и исправьте его.
-# 3. **Один градиент вручную.** Для нейрона из виджета
-#    $L = (\tanh(w_1 x_1 + w_2 x_2 + b) - y)^2$ при $x_1 = 1$, $x_2 = -0.5$, $w_1 = 0.8$,
-#    $w_2 = -1.2$, $b = 0.3$, $y = -0.5$ запишите $\partial L/\partial w_1$ по цепному правилу
-#    как произведение трёх локальных производных, посчитайте его обычной арифметикой и сравните
-#    с движком.
+# ★ — проверка понимания, ★★ — нужно изменить код, ★★★ — небольшое исследование. Замените каждое `...`,
+# запустите ячейку, затем запустите проверку под ней: она ответит ✓ и объяснит почему или даст подсказку
+# (сообщения проверок пока на английском). Образцы решений — в
+# [solutions/03_backpropagation.py](solutions/03_backpropagation.py); сначала попробуйте сами.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Преподавателю:** Упражнение 3 (один градиент вручную) хорошо идёт у доски в парах; 1 и 2 оставьте на дом.
+# > 🗣 **Преподавателю:** Упражнение 1 (один градиент вручную) хорошо идёт у доски в парах; 2–4 оставьте на дом.
+
+# %%
+from utils.exercises import check
+
+# %% [markdown]
+# **1. Один градиент вручную ★.** Для нейрона из виджета $L = (\tanh(w_1 x_1 + w_2 x_2 + b) - y)^2$ при
+# $x_1 = 1$, $x_2 = -0.5$, $w_1 = 0.8$, $w_2 = -1.2$, $b = 0.3$, $y = -0.5$ запишите $\partial L/\partial w_1$
+# по цепному правилу как произведение локальных производных и посчитайте его обычной арифметикой (`math.tanh`).
+
+# %%
+dL_dw1 = ...  # число
+
+# %%
+check("03.1", dL_dw1);
+
+# %% [markdown]
+# **2. Добавьте `sigmoid` в движок ★★.** Допишите `sigmoid(v)`: она возвращает новый `Value` со значением
+# $\sigma(v) = 1/(1 + e^{-v})$ и `_backward`, которая передаёт градиент назад к `v`. Проверка сравнивает
+# её с точной производной в нескольких точках и использует `v` дважды.
+
+# %%
+def sigmoid(v):
+    ...  # ваш код: постройте `out`, задайте ему _backward, верните его
+
+# %%
+check("03.2", sigmoid, Value=Value);
+
+# %% [markdown]
+# **3. Найдите ошибку ★★.** `mystery_mul` перемножает два значения, но одна строка её обратного прохода неверна.
+# С помощью проверки градиента (`nudge`) найдите, какой градиент неверен, и напишите `fixed_mul`.
 
 # %%
 def mystery_mul(a, b):
@@ -1053,60 +1077,20 @@ def mystery_mul(a, b):
     out._backward = _backward
     return out
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 1: σ'(z) = σ(z)(1 − σ(z)); берём выходное значение, которое уже посчитал прямой проход.
-def sigmoid(v):
-    s = 1 / (1 + math.exp(-v.data))
-    out = Value(s, (v,), "sigmoid")
-
-    def _backward():
-        v.grad += s * (1 - s) * out.grad
-    out._backward = _backward
-    return out
-
-
-for z0 in (-3.0, -0.2, 0.0, 1.7):
-    v = Value(z0)
-    out = sigmoid(v)
-    out.backward()
-    t = torch.tensor(z0, dtype=torch.float64, requires_grad=True)
-    torch.sigmoid(t).backward()
-    assert abs(out.data - torch.sigmoid(t).item()) < 1e-12
-    assert abs(v.grad - t.grad.item()) < 1e-6
-    assert abs(v.grad - nudge(lambda z_: 1 / (1 + math.exp(-z_)), [z0])[0]) < 1e-6
-print("sigmoid: движок = torch = пробный сдвиг в 4 точках")
-
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 2: d(a·b)/db = a, а не b: вторая строка должна быть `b.grad += a.data * out.grad`.
-a_v, b_v = Value(2.0), Value(-3.0)
-mystery_mul(a_v, b_v).backward()
-checked = nudge(lambda a_, b_: a_ * b_, [2.0, -3.0])
-print(f"mystery_mul: da = {a_v.grad} (сдвиг {checked[0]:.3f}), db = {b_v.grad} (сдвиг {checked[1]:.3f})")
-assert abs(a_v.grad - checked[0]) < 1e-6 and abs(b_v.grad - checked[1]) > 1  # a верен, b неверен
-
-
+# %%
 def fixed_mul(a, b):
-    out = Value(a.data * b.data, (a, b), "×")
+    ...  # ваш код
 
-    def _backward():
-        a.grad += b.data * out.grad
-        b.grad += a.data * out.grad
-    out._backward = _backward
-    return out
+# %%
+check("03.3", fixed_mul, Value=Value);
 
+# %% [markdown]
+# **4. Насколько малым должен быть пробный сдвиг? ★★★** `nudge` сдвигает вход на шаг $h = 10^{-6}$. Для $f(x) = x^3$
+# в точке $x = 1$ (точный наклон: 3) измерьте ошибку `abs(nudge(f, [1.0], h)[0] - 3)` при
+# $h = 10^{-1}, 10^{-3}, 10^{-6}, 10^{-9}, 10^{-12}$. Всегда ли меньший шаг лучше? Почему нет?
 
-a_v, b_v = Value(2.0), Value(-3.0)
-fixed_mul(a_v, b_v).backward()
-assert abs(a_v.grad - checked[0]) < 1e-6 and abs(b_v.grad - checked[1]) < 1e-6
+# %%
+nudge_errors = ...  # [ошибка при 1e-1, 1e-3, 1e-6, 1e-9, 1e-12]
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 3: dL/dw1 = dL/da · da/dz · dz/dw1 = 2(a − y) · (1 − a²) · x1.
-x1, x2, w1, w2, b0, y0 = 1.0, -0.5, 0.8, -1.2, 0.3, -0.5
-z0 = w1 * x1 + w2 * x2 + b0
-a0 = math.tanh(z0)
-by_hand = 2 * (a0 - y0) * (1 - a0**2) * x1
-w1_v = Value(w1)
-loss_v = ((w1_v * x1 + w2 * x2 + b0).tanh() - y0) ** 2
-loss_v.backward()
-print(f"z = {z0:.3f}, a = {a0:.4f}: dL/dw1 вручную {by_hand:.6f}, движок {w1_v.grad:.6f}")
-assert abs(by_hand - w1_v.grad) < 1e-12
+# %%
+check("03.4", nudge_errors);
