@@ -272,6 +272,9 @@ plt.show()
 #
 # MLP — это слои `nn.Linear`, а между ними ReLU, $\max(0, x)$.
 
+# %% [markdown]
+# ![MLP 64 → 64 → 10, нарисованный как три столбца нейронов, соединённых весами: 64 входа-пикселя, 64 нейрона с ReLU, 10 логитов для цифр от 0 до 9, затем softmax; 4 160 параметров в первом слое, 650 во втором, всего 4 810](../images/multilayer_perceptron.png)
+
 # %%
 class MLP(torch.nn.Module):
     """Полносвязные слои с ReLU между ними, например MLP([64, 64, 10])."""
@@ -359,7 +362,7 @@ assert mlp_val_acc >= 0.95, f"точность на валидационной �
 #
 # Выберите ползунком цифру из валидационной выборки и добавьте шум: посмотрите, как вероятности
 # (столбики) расползаются, когда цифру всё труднее прочесть. Зелёный столбик — правильный ответ,
-# красный — неправильный. (Подписи виджета пока по-английски.)
+# красный со штриховкой и ✗ в заголовке — неправильный. (Подписи виджета пока по-английски.)
 
 # %%
 from utils.widgets import DigitProbabilities
@@ -392,15 +395,16 @@ trainer
 
 # %% [markdown]
 # **Проверка.** Обучение сдвинуло веса и подняло точность на валидационной выборке далеко выше
-# случайной (10 %); цветовая шкала картинок с центром в 0. Ниже — первые 16 нейронов обученной
-# сети с 64 скрытыми нейронами.
+# случайной (10 %); цветовая шкала картинок с центром в 0. Ниже — 16 самых сильных нейронов (с самыми
+# большими весами) обученной сети с 64 скрытыми нейронами, у каждого своя цветовая шкала.
 
 # %%
 assert not np.allclose(untrained_weights, trainer.weights())
 assert trainer.state.val_accuracy > accuracy_before + 0.3
 low, high = trainer._images[0].get_clim()
 assert low == -high
-show_hidden_weights(mlp.layers[0].weight, units=16, title="16 скрытых нейронов обученного MLP (красный +, синий −)")
+show_hidden_weights(mlp.layers[0].weight, units=16, strongest=True,
+                    title="16 самых сильных скрытых нейронов обученного MLP (красный +, синий −)")
 
 # %% [markdown]
 # ### 2.5 Переобучение: когда большая сеть зубрит
@@ -443,7 +447,9 @@ print(f"сеть с ранней остановкой: точность на в�
 
 from utils.plots import plot_curves
 
-plot_curves(curves, xlabel=f"шаг обучения / {chunk}", ylabel="кросс-энтропия", title="Большая сеть на 100 изображениях", logy=True)
+plot_curves(curves, x=[chunk * (i + 1) for i in range(len(curves["потери на обучающей"]))], xlabel="шаг обучения",
+            ylabel="кросс-энтропия (наты, логарифмическая шкала)", title="Большая сеть на 100 изображениях", logy=True,
+            marks={"ранняя остановка: наименьшая функция потерь на валидационной": best_step})
 
 # %% [markdown]
 # Больше данных — самое сильное лекарство: та же большая сеть, обученная на всех обучающих изображениях.
@@ -620,50 +626,47 @@ assert F.mse_loss(redrawn, train_images[:200]).item() < baseline_error
 # %% [markdown]
 # ## Упражнения
 #
-# Решения — в скрытых ячейках ниже (нажмите «⋯», чтобы их показать); сначала попробуйте сами.
-#
-# 1. **Сеть против себя.** Пусть `network_move` играет за обе стороны с пустой доски. Идеальная игра
-#    всегда кончается ничьей: ждите ничью.
-# 2. **Затухание весов.** Обучите большую сеть заново на тех же 100 изображениях с
-#    `torch.optim.Adam(big.parameters(), lr=1e-3, weight_decay=1e-3)`: этот штраф тянет каждый вес
-#    к 0. Ждите меньших весов (сравните норму первого слоя с `big`) и функции потерь на валидационной
-#    выборке в конце не выше, чем без штрафа.
-# 3. **Латентное пространство побольше.** Обучите автокодировщик с латентным кодом из 8 чисел вместо 2
-#    (поменяйте `Linear(64, 2)` и `Linear(2, 64)`). Ждите заметно меньшей ошибки восстановления:
-#    больше чисел хранят больше деталей (зато латентное пространство уже не нарисуешь на плоскости).
+# ★ проверяет понимание, ★★ требует поменять код, ★★★ — маленькое исследование. Замените каждое `...`,
+# выполните ячейку, а затем проверку под ней: она скажет ✓ и почему, или даст подсказку. Эталонные решения —
+# в [solutions/04_deep_networks.py](solutions/04_deep_networks.py); сначала попробуйте сами. (Сообщения
+# проверок пока на английском.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Преподавателю:** Упражнение 1 (сеть против себя) быстрое и весёлое, его можно сделать в классе; в 2 и 3 сети учатся заново, их задайте на дом.
+# > 🗣 **Преподавателю:** Упражнения 1 и 2 быстрые и весёлые, их можно сделать в классе; в упражнении 3 учатся четыре автокодировщика, его задайте на дом.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 1: обе стороны играют (почти) идеально, поэтому партия кончается ничьей.
-board = EMPTY_BOARD
-while not is_over(board):
-    board = play(board, network_move(board))
-print(render(board))
-assert winner(board) == 0, "игра сети с собой должна кончиться ничьей"
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 2: штраф держит веса малыми; запомнить 100 изображений становится дороже, поэтому
-# функция потерь на валидационной выборке поднимается не так высоко.
-utils.seed_everything(0)
-decayed = MLP([64, 512, 512, 10])
-train_steps(decayed, torch.optim.Adam(decayed.parameters(), lr=1e-3, weight_decay=1e-3), train_images[:few],
-            train_labels[:few], cross_entropy, utils.fast(2000, 600), 32, torch.Generator().manual_seed(0))
-norms = [model.layers[0].weight.norm().item() for model in (big, decayed)]
-val_losses = [cross_entropy(model(val_images), val_labels).item() for model in (big, decayed)]
-print(f"норма весов первого слоя: {norms[0]:.1f} → {norms[1]:.1f}; функция потерь на валидационной в конце {val_losses[0]:.3f} → {val_losses[1]:.3f}")
-assert norms[1] < norms[0] and val_losses[1] <= val_losses[0]
+# %% [markdown]
+# **1. Функция потерь вручную ★.** Сеть для цифр выдаёт логиты $(2, 0, -1)$ для изображения с меткой 0.
+# Чему равна её кросс-энтропия? Посчитайте с помощью `math.exp` и `math.log`, а затем сравните с
+# `F.cross_entropy(torch.tensor([[2.0, 0.0, -1.0]]), torch.tensor([0]))`.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 3: 8 латентных чисел восстанавливают цифры намного лучше, чем 2.
-utils.seed_everything(0)
-autoencoder8 = torch.nn.Sequential(
-    torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 8)),
-    torch.nn.Sequential(torch.nn.Linear(8, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.Sigmoid()))
-train_steps(autoencoder8, torch.optim.Adam(autoencoder8.parameters(), lr=3e-3), train_images, train_images,
-            F.mse_loss, utils.fast(4000, 800), 64, torch.Generator().manual_seed(0))
-with torch.no_grad():
-    ae8_error = F.mse_loss(autoencoder8(val_images), val_images).item()
-print(f"MSE восстановления: 2 латентных числа {ae_error:.4f}, 8 латентных чисел {ae8_error:.4f}")
-assert ae8_error < 0.8 * ae_error
+# %%
+loss_by_hand = ...  # число
+
+# %%
+check("04.1", loss_by_hand);
+
+# %% [markdown]
+# **2. Сеть против себя ★★.** Пусть `network_move` играет за обе стороны с `EMPTY_BOARD`, пока партия не
+# кончится. Кто победит? Дайте `winner(board)` для итоговой доски, напечатайте доску с помощью `render`
+# и объясните результат.
+
+# %%
+self_play_winner = ...  # 1, -1 или 0
+
+# %%
+check("04.2", self_play_winner, network_move=network_move);
+
+# %% [markdown]
+# **3. Сколько латентных чисел? ★★★** Обучите автокодировщик из части 3 с латентным кодом из 1, 2, 4 и 8
+# чисел (поменяйте `Linear(64, 2)` и `Linear(2, 64)`), каждый с тем же числом шагов и тем же seed, и измерьте
+# для каждого ошибку восстановления на валидационной выборке. Что даёт каждое лишнее число? Что теряется
+# после 2?
+
+# %%
+latent_errors = ...  # [ошибка с 1, 2, 4, 8 латентными числами]
+
+# %%
+check("04.3", latent_errors);

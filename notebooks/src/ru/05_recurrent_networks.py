@@ -207,11 +207,12 @@ def forecast(model, history, steps):
 
 
 starts = range(split, len(series) - horizon, 25)
-multi_rnn, multi_naive = [], []
+rnn_errors, naive_errors = [], []   # квадрат ошибки на каждом шаге вперёд, по строке на старт: (starts, horizon)
 for start in starts:
     truth = series[start:start + horizon]
-    multi_rnn.append(torch.mean((forecast(forecaster, series[start - window:start], horizon) - truth) ** 2).item())
-    multi_naive.append(torch.mean((series[start - 1] - truth) ** 2).item())
+    rnn_errors.append(((forecast(forecaster, series[start - window:start], horizon) - truth) ** 2).numpy())
+    naive_errors.append(((series[start - 1] - truth) ** 2).numpy())
+multi_rnn, multi_naive = [e.mean() for e in rnn_errors], [e.mean() for e in naive_errors]
 multi_rnn_mse, multi_naive_mse = float(np.mean(multi_rnn)), float(np.mean(multi_naive))
 print(f"на {horizon} шагов вперёд, средняя MSE по {len(multi_rnn)} стартам: RNN {multi_rnn_mse:.4f}   "
       f"наивный {multi_naive_mse:.4f}")
@@ -219,7 +220,7 @@ print(f"на {horizon} шагов вперёд, средняя MSE по {len(mul
 import matplotlib.pyplot as plt
 
 start = split + 100
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), gridspec_kw={"width_ratios": [1, 2.2]})
+fig, (left, right, errors) = plt.subplots(1, 3, figsize=(11, 3.6), gridspec_kw={"width_ratios": [1, 2, 1.3]})
 left.plot(losses, lw=1)
 left.set(yscale="log", xlabel="шаг обучения", ylabel="MSE (лог. шкала)", title="функция потерь при обучении")
 right.plot(range(start - 80, start + horizon), series[start - 80:start + horizon], color="grey", lw=1,
@@ -229,7 +230,12 @@ right.plot(range(start, start + horizon), forecast(forecaster, series[start - wi
 right.hlines(series[start - 1], start, start + horizon, color="tab:blue", ls="--", label="наивный: последнее значение")
 right.axvline(start, color="black", lw=0.8)
 right.set(xlabel="шаг времени", title="прогноз тестовой части")
-right.legend(fontsize=8, loc="lower left")
+right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)   # под осями: не закрывает сигнал
+ahead = np.arange(1, horizon + 1)
+errors.plot(ahead, np.mean(rnn_errors, axis=0), color="tab:red", lw=2, label="RNN")
+errors.plot(ahead, np.mean(naive_errors, axis=0), color="tab:blue", ls="--", label="наивный")
+errors.set(xlabel="шагов вперёд", ylabel="MSE (среднее по стартам)", title="ошибка и число шагов вперёд")
+errors.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
@@ -560,9 +566,12 @@ assert power_norms[1.1][-1] > 1e2 * power_norms[1.1][0], "при радиусе 
 
 # %%
 def sensitivity(network, length=100, features=16):
-    """Норма d(последнее скрытое состояние)/d(вход k шагов назад) для k = 0 .. length-1."""
-    x = torch.randn(1, length, features, requires_grad=True)
-    states, _ = network(x)
+    """Норма d(последнее скрытое состояние)/d(вход k шагов назад) для k = 0 .. length-1.
+
+    В float64: у простой RNN градиент падает ниже наименьшего числа float32 (~1e-38 относительно
+    начального, он становится ровно 0), и на графике был бы внезапный обрыв, которого в сети нет."""
+    x = torch.randn(1, length, features, requires_grad=True, dtype=torch.float64)
+    states, _ = network.double()(x)
     states[0, -1].sum().backward()
     return x.grad[0].norm(dim=-1).flip(0).numpy()
 
@@ -588,10 +597,11 @@ for radius, norms in power_norms.items():
     left.plot(distances, norms / norms[0], label=f"радиус {radius}")
 left.set(yscale="log", xlabel="шагов назад k", ylabel="норма градиента (относительная)", title="степени матрицы")
 left.legend()
-for name, values in curves.items():
-    right.plot(np.arange(len(values)), np.maximum(values / values[0], 1e-30), label=name)
+styles = {"простая RNN": "-", "LSTM (по умолчанию)": "--", "LSTM (вентили открыты)": "-.", "обученная CharLSTM": ":"}
+for name, values in curves.items():  # стиль линии различает кривые и без цвета
+    right.plot(np.arange(len(values)), values / values[0], styles[name], lw=2, label=name)
 right.set(yscale="log", xlabel="расстояние k (шагов назад)", ylabel="норма градиента (относительно k = 0)",
-          title="как далеко назад доходит градиент?", ylim=(1e-30, 10))
+          title="как далеко назад доходит градиент?")
 right.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
@@ -641,77 +651,45 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 # %% [markdown]
 # ## Упражнения
 #
-# Решения — в скрытых ячейках ниже; сначала попробуйте сами.
-#
-# 1. **RNN вручную.** Один скрытый нейрон, $W_{xh} = 1$, $W_{hh} = 0.5$, смещения нулевые. Вычислите
-#    $h_1, h_2, h_3$ для входов $1, 0, 0$ на бумаге, потом с помощью `rnn_forward`. Что происходит
-#    с памятью о первом входе? (Ожидайте, что она примерно вдвое уменьшается на каждом шаге: $\tanh(0.5 h) \approx 0.5h$.)
-# 2. **Прогноз потруднее.** Поднимите шум сигнала с 0.1 до 0.3 и заново обучите прогнозную модель.
-#    Обходит ли она наивный прогноз на шаг вперёд? (Ожидайте, что да, но обе ошибки вырастут;
-#    дисперсия шума $0.3^2 = 0.09$ — пол, ниже которого не опустится ни одна модель.)
-# 3. **Крайние температуры.** Сгенерируйте по 300 символов при температурах 0.1 и 3.0 и посчитайте,
-#    сколько различных слов встречаются в обучающем тексте. При какой температуре настоящих слов
-#    больше? (Ожидайте, что при низкой; при 3.0 большинство «слов» — тарабарщина.)
-# 4. **Закройте вентили забывания.** Вычтите 2 из смещения вентиля забывания LSTM вместо того, чтобы
-#    прибавлять, и измерьте `sensitivity`. (Ожидайте, что градиент затухнет даже быстрее, чем у простой RNN.)
+# ★ проверяет понимание, ★★ требует поменять код, ★★★ — маленькое исследование. Замените каждое `...`,
+# выполните ячейку, а затем проверку под ней: она скажет ✓ и почему, или даст подсказку. Эталонные решения —
+# в [solutions/05_recurrent_networks.py](solutions/05_recurrent_networks.py); сначала попробуйте сами.
+# (Сообщения проверок пока на английском.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Преподавателю:** Упражнение 1 решается на бумаге: сделайте его вместе у доски. Упражнение 3 за 2 минуты показывает, что делает температура.
+# > 🗣 **Преподавателю:** Упражнения 1 и 2 решаются на бумаге: сделайте их вместе у доски. Упражнение 3 — на дом.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 1: h1 = tanh(1) = 0.762, h2 = tanh(0.381) = 0.363, h3 = tanh(0.182) = 0.180 — примерно вдвое на каждом шаге.
-one = torch.ones(1, 1)
-h_by_hand = rnn_forward(torch.tensor([[[1.0], [0.0], [0.0]]]), one, 0.5 * one, torch.zeros(1), torch.zeros(1))
-print([round(v, 3) for v in h_by_hand.flatten().tolist()])
-utils.assert_close("h1..h3", h_by_hand.flatten(), [np.tanh(1), np.tanh(0.5 * np.tanh(1)),
-                                                     np.tanh(0.5 * np.tanh(0.5 * np.tanh(1)))])
-assert 0.4 < h_by_hand[0, 2, 0] / h_by_hand[0, 1, 0] < 0.55
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 2: от большего шума растут обе ошибки, но RNN по-прежнему лучше усредняет шум.
-utils.seed_everything(1)
-noisy = torch.tensor(np.sin(2 * np.pi * t / 50) + 0.5 * np.sin(2 * np.pi * t / 12)
-                     + np.random.normal(0, 0.3, t.size), dtype=torch.float32)
-xn_train, yn_train = make_windows(noisy[:split], window)
-xn_test, yn_test = make_windows(noisy[split - window:], window)
-noisy_model = Forecaster()
-opt = torch.optim.Adam(noisy_model.parameters(), lr=0.01)
-for _ in range(utils.fast(1000, 400)):
-    batch = torch.randint(0, len(xn_train), (64,))
-    loss = torch.nn.functional.mse_loss(noisy_model(xn_train[batch]), yn_train[batch])
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-with torch.no_grad():
-    noisy_rnn = torch.nn.functional.mse_loss(noisy_model(xn_test), yn_test).item()
-noisy_naive = torch.nn.functional.mse_loss(xn_test[:, -1, 0], yn_test).item()
-print(f"шум 0.3: RNN {noisy_rnn:.3f}, наивный {noisy_naive:.3f}, пол {0.09:.3f}")
-assert noisy_rnn < noisy_naive and noisy_rnn > 0.09 * 0.8
+# %% [markdown]
+# **1. RNN вручную ★.** Один скрытый нейрон, $W_{xh} = 1$, $W_{hh} = 0.5$, смещения нулевые, $h_0 = 0$.
+# Вычислите $h_1, h_2, h_3$ для входов $1, 0, 0$ на бумаге, потом с помощью `rnn_forward`. Что происходит
+# с памятью о первом входе?
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 3: считаем сгенерированные слова, которые встречаются в обучающем тексте.
-known_words = set(train_text.lower().split())
+# %%
+h_by_hand = ...  # [h1, h2, h3]
 
+# %%
+check("05.1", h_by_hand);
 
-def real_word_share(text):
-    words = [w.strip(".,;:!?'\"-").lower() for w in text.split()]
-    words = [w for w in words if w]
-    return sum(w in known_words for w in words) / max(len(words), 1)
+# %% [markdown]
+# **2. Биграмма вручную ★.** Обучите биграммную модель из раздела 4 на тексте `"ababa"` (словарь: a, b)
+# с тем же сглаживанием «плюс один», что и в `bigram_loss_by_hand`. Какую вероятность она даёт «b» после «a»?
 
+# %%
+p_b_after_a = ...  # вероятность
 
-cold = sample_text(model, tokenizer, "ROMEO:\n", 300, temperature=0.1, seed=0)
-wild = sample_text(model, tokenizer, "ROMEO:\n", 300, temperature=3.0, seed=0)
-print(f"настоящие слова: T=0.1 {real_word_share(cold):.0%}, T=3.0 {real_word_share(wild):.0%}")
-assert real_word_share(cold) > real_word_share(wild)
+# %%
+check("05.2", p_b_after_a);
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 4: вентили забывания около sigma(-2) = 0.12 стирают состояние ячейки на каждом шаге.
-utils.seed_everything(0)
-lstm_closed = torch.nn.LSTM(16, 64, batch_first=True)
-with torch.no_grad():
-    lstm_closed.bias_hh_l0[64:128] -= 2.0
-closed = sensitivity(lstm_closed)
-print(f"относительный градиент на расстоянии 10: закрытые {closed[10] / closed[0]:.1e}, "
-      f"простая RNN {rnn_curve[10] / rnn_curve[0]:.1e}, открытые {open_curve[10] / open_curve[0]:.1e}")
-assert closed[10] / closed[0] < open_curve[10] / open_curve[0]
-assert closed[20] / closed[0] < 1e-6
+# %% [markdown]
+# **3. Сколько живёт один вход? ★★★** Та же RNN с одним нейроном, что в упражнении 1, но на входе 1, а за
+# ней 19 нулей. Вычислите $h_{20}$ с помощью `rnn_forward` при $W_{hh} = 0.5$, $0.9$ и $1.5$. Какие веса
+# забывают, какие помнят и что именно они помнят? Если хотите, нарисуйте $h_t$ для каждого.
+
+# %%
+h20_per_weight = ...  # [h_20 при W_hh = 0.5, 0.9, 1.5]
+
+# %%
+check("05.3", h20_per_weight);

@@ -70,13 +70,24 @@ for name, vocab, n_tokens, n_unknown in rows:
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 fig, ax = plt.subplots(figsize=(6, 3.6))
-for name, vocab, n_tokens, _ in rows:
-    ax.scatter(vocab, n_tokens, s=60, color="tab:red" if name == "слова" else "tab:blue")
-    ax.annotate(name, (vocab, n_tokens), textcoords="offset points", xytext=(6, 4), fontsize=9)
-ax.set(xscale="log", yscale="log", xlabel="размер словаря (лог. шкала)", ylabel="токенов в валидационном тексте (лог. шкала)",
-       title="компромисс: словарь больше — последовательности короче", xlim=(30, 1e6))
+# (сдвиг в пунктах, выравнивание): точки GPT-4 и GPT-4o стоят близко, поэтому одна подпись уходит под точку
+label_places = {"GPT-4 (cl100k)": ((0, -16), "center"), "слова": ((-8, -14), "right")}
+for name, vocab, n_tokens, n_unknown in rows:
+    words = name == "слова"   # единственный, кто не может закодировать любой текст: об этом говорит другой значок
+    ax.scatter(vocab, n_tokens, s=60, marker="X" if words else "o", color="tab:orange" if words else "tab:blue")
+    label = f"слова ({n_unknown:,} неизвестных)" if words else name
+    offset, align = label_places.get(name, ((6, 4), "left"))
+    ax.annotate(label, (vocab, n_tokens), textcoords="offset points", xytext=offset, fontsize=9, ha=align)
+ax.set(xscale="log", yscale="log", xlabel="размер словаря (лог. шкала)", ylabel="токенов в валидационном тексте",
+       title="компромисс: словарь больше — последовательности короче", xlim=(30, 1e6), ylim=(18_000, 160_000))
+plain = FuncFormatter(lambda value, _: f"{value:,.0f}")   # 60,000, а не 6×10⁴
+for axis in (ax.xaxis, ax.yaxis):
+    axis.set_major_formatter(plain)
+    axis.set_minor_formatter(NullFormatter())
+ax.set_yticks([20_000, 50_000, 100_000])
 plt.show()
 
 # %% [markdown]
@@ -111,6 +122,9 @@ assert all(enc.decode(enc.encode(val_text[:20_000])) == val_text[:20_000] for en
 # мы сначала режем текст на похожие на слова фрагменты (`" the"`, `","`, `"\n"`), чтобы слияния
 # никогда не пересекали границу слова. Каждый различный фрагмент считаем один раз вместе с его
 # частотой, и обучение идёт быстро.
+
+# %% [markdown]
+# ![Кодирование пар байтов для 'the theme': 9 байтов UTF-8; слияние 1 превращает каждую пару t h в токен 256, слияние 2 превращает 256 e в 257, остаются 5 номеров: 257, 32, 257, 109, 101](../images/tokenisation.png)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Преподавателю:** До запуска попросите группу угадать первое слияние на Шекспире (пробелы приклеиваются к буквам).
@@ -527,45 +541,44 @@ embedding_map.word.value = "king"
 # %% [markdown]
 # ## Упражнения
 #
-# 1. **Больше слияний.** Обучите наш BPE на том же тексте с вдвое большим числом слияний. Сколько
-#    теперь символов на токен в валидационном тексте? (Ожидайте больше: токены длиннее,
-#    последовательности короче, словарь больше.)
-# 2. **Калькулятор стоимости.** Бенгальский документ из 10 000 символов — это повторённая фраза
-#    про банан. Сколько в нём токенов у GPT-4 (cl100k) и у GPT-4o (o200k) и во сколько раз больше,
-#    чем в стольких же повторах английской фразы? (Ожидайте, что GPT-4o нужно гораздо меньше
-#    токенов, чем GPT-4, и обоим — больше, чем для английского.)
-# 3. **Память.** Сколько чисел на слово нужно one-hot-представлению нашего словаря из 5000 слов
-#    и сколько — 64-мерному эмбеддингу? Сколько мегабайт занимает вся таблица эмбеддингов
-#    (float32, 4 байта на число)?
+# ★ проверяет понимание, ★★ требует поменять код, ★★★ — маленькое исследование. Замените каждое `...`,
+# выполните ячейку, а затем проверку под ней: она скажет ✓ и почему, или даст подсказку. Эталонные решения —
+# в [solutions/06_tokens_embeddings.py](solutions/06_tokens_embeddings.py); сначала попробуйте сами.
+# (Сообщения проверок пока на английском.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Преподавателю:** Упражнение 3 (память) — арифметика для всей группы; упражнения 1 и 2 занимают по несколько минут за компьютером.
+# > 🗣 **Преподавателю:** Упражнения 1 и 2 — для всей группы на бумаге; упражнение 3 занимает несколько минут за компьютером.
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 1: вдвое больше слияний -> в среднем токены длиннее.
-more = BytePairTokenizer(train_bpe(bpe_text, 2 * num_merges))
-more_per_token = len(val_text) / len(more.encode(val_text))
-print(f"{num_merges} слияний: {ours_per_token:.2f} символа/токен; {2 * num_merges} слияний: {more_per_token:.2f}")
-assert more_per_token > ours_per_token and more.decode(more.encode(val_text[:5000])) == val_text[:5000]
+# %%
+from utils.exercises import check
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 2: повторяем каждую фразу до 10 000 символов и считаем токены.
-def doc_tokens(text, enc, size=10_000):
-    repeats = size // (len(text) + 1)
-    return len(enc.encode(" ".join([text] * repeats))), repeats
+# %% [markdown]
+# **1. Одно слияние вручную ★.** Возьмите текст `"aaabdaaabac"` как последовательность символов. Какую пару
+# BPE сольёт первой и сколько токенов останется после этого одного слияния? Сделайте это на бумаге, потом
+# с помощью `merge_pair`.
 
+# %%
+first_merge = ...  # (пара строкой, например "xy"; число токенов после слияния)
 
-bengali, english = sentences["банан"]["бенгали"], sentences["банан"]["английский"]
-for name in ("GPT-4 (cl100k)", "GPT-4o (o200k)"):
-    n_bn, repeats = doc_tokens(bengali, real[name])
-    n_en = len(real[name].encode(" ".join([english] * repeats)))
-    print(f"{name}: по-бенгальски {n_bn:,} токенов, по-английски (столько же повторов, {repeats}) {n_en:,}: ×{n_bn / n_en:.1f}")
-    assert n_bn > n_en
-assert doc_tokens(bengali, real["GPT-4o (o200k)"])[0] < doc_tokens(bengali, real["GPT-4 (cl100k)"])[0]
+# %%
+check("06.1", first_merge);
 
-# %% jupyter={"source_hidden": true} tags=["solution"]
-# Решение 3: one-hot нужно V = 5000 чисел на слово, эмбеддингу — 64; таблица размером V x 64.
-table_numbers = len(vocab) * dim
-print(f"one-hot: {len(vocab):,} на слово; эмбеддинг: {dim}; таблица: {table_numbers:,} чисел = "
-      f"{table_numbers * 4 / 1e6:.2f} МБ")
-assert word_vectors.weight.numel() == table_numbers and table_numbers * 4 / 1e6 < 2
+# %% [markdown]
+# **2. Память ★.** Словарь из 5000 слов с 64-мерными эмбеддингами: сколько мегабайт (10⁶ байтов) занимает
+# таблица эмбеддингов во float32? Сколько чисел на слово понадобилось бы one-hot-векторам?
+
+# %%
+table_megabytes = ...  # число
+
+# %%
+check("06.2", table_megabytes);
+
+# %% [markdown]
+# **3. Больше слияний ★★.** Обучите наш BPE с вдвое большим числом слияний на том же `bpe_text` и снова
+# измерьте число символов на токен в `val_text`. Что дали лишние слияния и чем за них приходится платить?
+
+# %%
+more_per_token = ...  # символов на токен при 2 × num_merges
+
+# %%
+check("06.3", more_per_token, ours_per_token=ours_per_token);
