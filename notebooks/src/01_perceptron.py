@@ -455,7 +455,7 @@ check("01.1", nand);
 
 # %% [markdown]
 # **2. Counting ★.** A network for 28×28-pixel images has layers 784 → 256 → 128 → 10. How many
-# parameters does it have? Work it out with the formula of section 5 before asking a computer.
+# parameters does it have? Work it out with the formula of section 7 before asking a computer.
 
 # %%
 mnist_parameters = ...  # a whole number

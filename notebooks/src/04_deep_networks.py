@@ -460,8 +460,8 @@ print(f"all {len(train_images)} images: train {all_train_acc:.1%}, validation {a
 # %% [markdown]
 # Early stopping here mainly cures the *over-confidence*: the early weights have a much lower
 # validation loss, but about the same validation accuracy, because 100 images simply do not show
-# enough ways to write each digit. More data is what closes the gap. (Weight decay, another
-# cure, is exercise 2.)
+# enough ways to write each digit. More data is what closes the gap. (Weight decay is another
+# cure: it pulls every weight towards zero a little at each step.)
 #
 # **Check.** With 100 images the network is perfect on them but clearly worse on new images
 # (a gap over 5 points); the validation loss rose after its minimum, so early stopping keeps
