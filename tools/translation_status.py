@@ -112,9 +112,17 @@ def formulas(text: str) -> Counter:
     return Counter(f.strip() for f in FORMULA.findall(text))
 
 
-def link_targets(text: str, lang: str) -> Counter:
-    # The translated Colab badge opens notebooks/<lang>/NN.ipynb: count it as the English target.
-    return Counter(t.replace(f"/notebooks/{lang}/", "/notebooks/") for t in LINK_TARGET.findall(text))
+def link_targets(text: str, lang: str, translated: bool = False) -> Counter:
+    # The translated Colab badge opens notebooks/<lang>/NN.ipynb: count it as the English target. A
+    # translated notebook sits one folder down (notebooks/<lang>/), so its relative link "../solutions/x"
+    # is the English "solutions/x" (diagrams, "../images/...", are attached by the build: same path).
+    def same_as_english(target: str) -> str:
+        target = target.replace(f"/notebooks/{lang}/", "/notebooks/")
+        if translated and target.startswith("../") and not target.startswith("../images/"):
+            target = target[3:]
+        return target
+
+    return Counter(same_as_english(t) for t in LINK_TARGET.findall(text))
 
 
 def prose(text: str) -> str:
@@ -146,7 +154,7 @@ def cell_problems(english: nbformat.NotebookNode, translated: nbformat.NotebookN
             problems.append("comments not translated")
         return problems
     problems = []
-    missing = link_targets(english.source, lang) - link_targets(translated.source, lang)
+    missing = link_targets(english.source, lang) - link_targets(translated.source, lang, translated=True)
     if missing:
         problems.append(f"link targets missing: {sorted(missing)}")
     if ENGLISH_WORD.search(prose(english.source)) and not script.search(prose(translated.source)):

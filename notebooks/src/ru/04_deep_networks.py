@@ -629,7 +629,7 @@ assert F.mse_loss(redrawn, train_images[:200]).item() < baseline_error
 #
 # ★ проверяет понимание, ★★ требует поменять код, ★★★ — маленькое исследование. Замените каждое `...`,
 # выполните ячейку, а затем проверку под ней: она скажет ✓ и почему, или даст подсказку. Эталонные решения —
-# в [solutions/04_deep_networks.py](solutions/04_deep_networks.py); сначала попробуйте сами. (Сообщения
+# в [solutions/04_deep_networks.py](../solutions/04_deep_networks.py); сначала попробуйте сами. (Сообщения
 # проверок пока на английском.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}

@@ -653,7 +653,7 @@ assert open_curve[50] / open_curve[0] > 1e3 * rnn_curve[50] / rnn_curve[0]
 #
 # ★ проверяет понимание, ★★ требует поменять код, ★★★ — маленькое исследование. Замените каждое `...`,
 # выполните ячейку, а затем проверку под ней: она скажет ✓ и почему, или даст подсказку. Эталонные решения —
-# в [solutions/05_recurrent_networks.py](solutions/05_recurrent_networks.py); сначала попробуйте сами.
+# в [solutions/05_recurrent_networks.py](../solutions/05_recurrent_networks.py); сначала попробуйте сами.
 # (Сообщения проверок пока на английском.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}

@@ -543,7 +543,7 @@ embedding_map.word.value = "king"
 #
 # ★ проверяет понимание, ★★ требует поменять код, ★★★ — маленькое исследование. Замените каждое `...`,
 # выполните ячейку, а затем проверку под ней: она скажет ✓ и почему, или даст подсказку. Эталонные решения —
-# в [solutions/06_tokens_embeddings.py](solutions/06_tokens_embeddings.py); сначала попробуйте сами.
+# в [solutions/06_tokens_embeddings.py](../solutions/06_tokens_embeddings.py); сначала попробуйте сами.
 # (Сообщения проверок пока на английском.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
