@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from stubs import letter_counts
 
 from utils.figures import new_figure
 
@@ -195,19 +196,13 @@ def test_latent_map_writes_each_digit_on_its_cluster():
 
 @pytest.mark.widgets
 def test_retrieval_picture_names_the_query_and_shows_only_used_rows():
-    import torch
 
     from utils.sentence_embeddings import Passage
     from utils.widgets import RetrievalView
 
     class Encoder:  # letter counts: "aaa" is closest to the passage of a's
         def encode(self, texts):
-            out = torch.zeros(len(texts), 26)
-            for row, text in enumerate(texts):
-                for ch in text.lower():
-                    if "a" <= ch <= "z":
-                        out[row, ord(ch) - 97] += 1
-            return torch.nn.functional.normalize(out + 1e-6, dim=-1)
+            return letter_counts(texts)
 
     passages = [Passage("Play A", "a", 0, "aaaa aaa"), Passage("Play B", "b", 1, "bbbb bbb"),
                 Passage("Play C", "c", 2, "cccc abc")]
