@@ -133,7 +133,14 @@ def context_13() -> dict:
     return {"alpha_bars": torch.cumprod(1 - betas, dim=0)}
 
 
-BUILDERS = {"13": context_13, "12": lambda: from_notebook("12", ("rope",), {"torch": torch}), "11": context_11, "10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
+def context_14() -> dict:
+    # The race trains for minutes; the exercise needs only its compute counts, as the notebook makes them.
+    from utils.exercises.nb14 import gpt_compute
+    n_char, n_bpe = gpt_compute(65), gpt_compute(756)
+    return {"race": {"characters": {"n": n_char, "steps": 400}, "BPE": {"n": n_bpe, "steps": round(400 * n_char / n_bpe)}}}
+
+
+BUILDERS = {"14": context_14, "13": context_13, "12": lambda: from_notebook("12", ("rope",), {"torch": torch}), "11": context_11, "10": context_10, "09": context_09, "08": context_08, "01": context_01, "02": context_02, "03": context_03, "04": context_04, "05": context_05,
             "06": context_06, "07": lambda: from_notebook("07", ("MultiHeadSelfAttention",), {"torch": torch})}
 
 
