@@ -2,6 +2,7 @@
 bits per character against hand-computed values, the baselines and the copy detector."""
 
 import math
+import random
 
 import pytest
 import torch
@@ -9,6 +10,7 @@ import torch
 from utils.bpe import BytePairTokenizer
 from utils.corpus import (
     MIN_CHARACTERS,
+    CopyIndex,
     Corpus,
     bits_per_character,
     bpe_with_merges,
@@ -164,6 +166,30 @@ def test_longest_copy_finds_the_longest_shared_piece():
     assert longest_copy("zzz that is", train_text) == (8, " that is")
     assert passage_around("that", train_text, context=3) == "e, that is"
     assert passage_around("nowhere", train_text) == ""
+
+
+def _plain_longest_copy(sample, train_text):
+    """The plain search the index must agree with: for each start, extend while the piece is in the text."""
+    best, best_start = 0, 0
+    for start in range(len(sample)):
+        while start + best < len(sample) and sample[start : start + best + 1] in train_text:
+            best, best_start = best + 1, start
+    return best, sample[best_start : best_start + best]
+
+
+@pytest.mark.parametrize("alphabet", ["ab", "a b\n", "héllo wörld€", "".join(map(chr, range(32, 127))),
+                                      "".join(map(chr, range(0x4E00, 0x4E00 + 3000)))])   # 12 bits: k = 5
+def test_longest_copy_index_agrees_with_the_plain_search(alphabet):
+    rng = random.Random(len(alphabet))
+    for _ in range(60):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        index = CopyIndex(text)
+        for _ in range(4):
+            noise = lambda n: "".join(rng.choice(alphabet + "Q") for _ in range(rng.randint(0, n)))  # noqa: E731
+            at = rng.randrange(len(text) + 1)
+            sample = noise(20) + text[at : at + rng.randint(1, 60)] + noise(20) if rng.random() < 0.6 else noise(80)
+            assert index.longest_copy(sample) == _plain_longest_copy(sample, text), (text, sample)
+    assert CopyIndex("abc").longest_copy("") == (0, "")
 
 
 def test_steps_for_time_budget_scales_with_the_budget():

@@ -459,17 +459,64 @@ assert two["backend"] == "gloo" and len(two["losses"]) == utils.fast(40, 4)
 # %% [markdown]
 # ## Exercises
 #
-# The checks for these exercises come with `utils.exercises` (in preparation); until then, compare
-# with a neighbour.
-#
-# 1. ★ **Bits by hand.** A model gives each of the 6 tokens of a 15-character held-out text a
-#    probability of 1/8. How many bits per character is that? Compute it with `bits_per_character`.
-# 2. ★★ **More merges.** Run the race of section 3 again with the BPE after 1,500 merges instead of
-#    500 (`bpe_with_merges(full_bpe, 1500)`). Does BPE still win, and by how much? Explain with the
-#    tokens per character and the size of the output layer.
-# 3. ★★★ **A GPT that writes Python.** Set `CHOICE = "python"` and run the notebook again. Which
-#    tokenizer wins the race on code? Does the model copy more or less than on Shakespeare?
+# ★ checks your understanding, ★★ changes the code, ★★★ is a small investigation. Replace each `...`,
+# run the cell, then run the check below it: it says ✓ and why, or gives a hint. Reference solutions are
+# in [solutions/14_your_own_gpt.py](solutions/14_your_own_gpt.py); try first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# > 🗣 **Teacher:** Exercise 1 takes two minutes in class; exercise 3 is the homework: each learner brings back
-# > the race result for their own text.
+# > 🗣 **Teacher:** Exercise 1 takes two minutes in class; exercises 2 to 4 and the homework below are for
+# > after class: each learner brings back the race result for their own text.
+
+# %%
+from utils.exercises import check
+
+# %% [markdown]
+# **1. Bits by hand ★.** A model gives each of the 6 tokens of a 15-character held-out text a
+# probability of 1/8. How many bits per character is that? Compute it with `bits_per_character`.
+
+# %%
+bits_per_char = ...  # bits per character of the 15-character text
+
+# %%
+check("14.1", bits_per_char);
+
+# %% [markdown]
+# **2. More merges, fewer steps ★★.** The race of section 3 with the BPE after 1,500 merges instead of 500
+# (a vocabulary of 256 + 1,500 tokens): how many training steps would its model get at equal compute? Build
+# the race's GPT with that vocabulary and count its compute as `compute_per_token` does. (To run that race:
+# `bpe_with_merges(full_bpe, 1500)` in the full run; does BPE still win?)
+
+# %%
+bpe_1500_steps = ...  # training steps of the 1,500-merge model at equal compute
+
+# %%
+check("14.2", bpe_1500_steps, race=race);
+
+# %% [markdown]
+# **3. The unigram baseline by hand ★★.** Write `unigram_bits(train_text, held_out_text)`: count each
+# character in the training text, add one to the count of every character of the alphabet (the
+# characters of both texts), divide by the total, and return the average −log₂ p over the held-out
+# characters. `unigram_bits(train_text, race_text)` should be close to section 5's unigram line.
+
+# %%
+def unigram_bits(train_text, held_out_text):
+    ...  # your code: return bits per character
+
+# %%
+check("14.3", unigram_bits);
+
+# %% [markdown]
+# **4. Why equal slices? ★★★** Data parallelism averages the slices' gradients. Take a small model
+# (`torch.nn.Linear(8, 1)`, 16 random examples, `mse_loss` with its default mean) and compare the gradient
+# of the whole batch with the average of two slices' gradients, once for slices of 8 + 8 and once for
+# 10 + 6. What changes, and what would DDP have to do with unequal slices?
+
+# %%
+gradient_gaps = ...  # (largest |difference| for slices 8 + 8, for slices 10 + 6)
+
+# %%
+check("14.4", gradient_gaps);
+
+# %% [markdown]
+# **Homework: a GPT that writes Python.** Set `CHOICE = "python"` (or your own file) and run the notebook
+# again. Which tokenizer wins the race on code? Does the model copy more or less than on Shakespeare?

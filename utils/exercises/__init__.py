@@ -17,7 +17,7 @@ from utils.exercises.base import Result, run_check
 
 INTRODUCED_IN = "01"
 
-NOTEBOOKS = [f"{n:02d}" for n in range(1, 14)]
+NOTEBOOKS = [f"{n:02d}" for n in range(1, 15)]
 
 
 def exercise(exercise_id: str, *, wrong: list[Any], context: tuple[str, ...] = ()) -> Callable:
