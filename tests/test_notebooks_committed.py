@@ -141,4 +141,4 @@ def test_a_redrawn_diagram_puts_the_notebook_out_of_sync(tmp_path, monkeypatch):
     cell.attachments["training_pipeline.png"]["image/png"] = base64.b64encode(b"\x89PNG an older drawing").decode()
     nbformat.write(nb, tmp_path / "11_rlhf.ipynb")
     problems = build_notebooks.check([source])
-    assert len(problems) == 1 and "old copy of training_pipeline.png" in problems[0] and "--keep-outputs 11" in problems[0]
+    assert len(problems) == 1 and "old copy of training_pipeline.png" in problems[0] and "--keep-outputs --lang en 11" in problems[0]

@@ -258,7 +258,7 @@ checkpoint.parent.mkdir(parents=True, exist_ok=True)
 val_slice = held_out_data[: utils.fast(20_000, 2_000)]
 curves = LossCurves(f"your GPT on {corpus.name}", total_steps=steps)
 curves.add(0, evaluate(model, val_slice), evaluate(model, val_slice))
-curves
+curves.widget   # the live view; the finished picture is shown after training
 
 # %%
 every = max(1, steps // 15)
