@@ -102,13 +102,17 @@ def read_view(view) -> dict:
     }""")
 
 
-def move(page, control) -> None:
+def is_slider(control) -> bool:
+    return "handle" in (control.get_attribute("class") or "")
+
+
+def move(page, control, direction: str = "ArrowRight") -> None:
     """Move one control as a learner would: a slider three steps right, new text, the next option, a click."""
     tag = control.evaluate("el => el.tagName")
-    if "handle" in (control.get_attribute("class") or ""):
+    if is_slider(control):
         control.focus()
         for _ in range(3):
-            page.keyboard.press("ArrowRight")
+            page.keyboard.press(direction)
     elif tag in ("INPUT", "TEXTAREA"):
         control.fill("ROMEO: But soft, what light")
         control.press("Enter")
@@ -195,7 +199,11 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
             continue
         for control in controls[:6]:
             move(page, control)
-            if changes(page, view, before):
+            moved = changes(page, view, before)
+            if not moved and is_slider(control):  # a slider that starts at its maximum: try it the other way
+                move(page, control, "ArrowLeft")
+                moved = changes(page, view, before)
+            if moved:
                 changed += 1
                 break
         else:
