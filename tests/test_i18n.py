@@ -33,10 +33,26 @@ def test_there_are_english_and_russian():
 @pytest.mark.parametrize("lang", [lang for lang in i18n.languages() if lang != "en"])
 def test_every_key_in_every_language_with_the_same_placeholders(lang):
     english, other = i18n.strings("en"), i18n.strings(lang)
-    assert set(other) == set(english), f"{lang}.json: missing {set(english) - set(other)}, extra {set(other) - set(english)}"
+    assert [p.name for p in i18n.topic_files(lang)] == [p.name for p in i18n.topic_files("en")]
+    assert set(other) == set(english), f"{lang}/: missing {set(english) - set(other)}, extra {set(other) - set(english)}"
     for key, text in english.items():
-        assert fields(other[key]) == fields(text), f"{lang}.json {key!r}: placeholders differ from English"
-        assert other[key].strip(), f"{lang}.json {key!r} is empty"
+        assert fields(other[key]) == fields(text), f"{lang}/ {key!r}: placeholders differ from English"
+        assert other[key].strip(), f"{lang}/ {key!r} is empty"
+
+
+def test_a_key_lives_in_the_file_its_first_word_names(tmp_path, monkeypatch):
+    (tmp_path / "xx").mkdir()
+    (tmp_path / "xx" / "perceptron.json").write_text('{"regression.title": "oops"}', encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
+    i18n.strings.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="must start with 'perceptron.'"):
+            i18n.strings("xx")
+        (tmp_path / "xx" / "perceptron.json").write_text('{"perceptron.title": "oops",}', encoding="utf-8")
+        with pytest.raises(ValueError, match="not valid JSON"):
+            i18n.strings("xx")
+    finally:
+        i18n.strings.cache_clear()
 
 
 # Strings with no Russian words: only placeholders, symbols (η for the learning rate) and names.
@@ -44,7 +60,7 @@ SAME_IN_RUSSIAN = {"setup.line", "perceptron.learning_rate"}
 
 
 def test_russian_strings_are_translated():
-    # Catches an English string copied into ru.json and forgotten there.
+    # Catches an English string copied into a Russian file and forgotten there.
     english, russian = i18n.strings("en"), i18n.strings("ru")
     untranslated = {key for key, text in russian.items() if not CYRILLIC & set(text.lower())}
     assert untranslated == SAME_IN_RUSSIAN

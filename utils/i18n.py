@@ -1,7 +1,9 @@
 """The course in more than one language: every sentence a learner sees from `utils` comes from here.
 
-The strings live in ``utils/locales/<lang>.json`` (one file per language, the same keys in each;
-tests/test_i18n.py checks). Choose the language with ``utils.setup(lang="ru")`` (the Russian
+The strings live in ``utils/locales/<lang>/<topic>.json``: one folder per language, one file per
+topic (``perceptron.json``, ``attention.json``, ...), the same files and keys in every language
+(tests/test_i18n.py checks). A key starts with its file's name: ``perceptron.reset`` is in
+``perceptron.json``. Choose the language with ``utils.setup(lang="ru")`` (the Russian
 notebooks' setup cell does) or the environment variable ``COURSE_LANG=ru``; English otherwise.
 Code asks for a string by its key: ``t("perceptron.reset")``, with ``{placeholders}`` filled from
 keyword arguments: ``t("perceptron.step_title", step=3)``.
@@ -24,8 +26,8 @@ _chosen: str | None = None  # set by set_language(); None: the environment varia
 
 
 def languages() -> list[str]:
-    """The languages the course speaks: one per file in utils/locales/."""
-    return sorted(path.stem for path in LOCALES.glob("*.json"))
+    """The languages the course speaks: one per folder in utils/locales/."""
+    return sorted(path.name for path in LOCALES.iterdir() if path.is_dir() and any(path.glob("*.json")))
 
 
 def check_language(lang: object) -> str:
@@ -50,17 +52,35 @@ def language() -> str:
     return check_language(from_env) if from_env else DEFAULT_LANG
 
 
+def topic_files(lang: str) -> list[Path]:
+    """The string files of one language: ``utils/locales/<lang>/*.json``, one per topic."""
+    return sorted((LOCALES / check_language(lang)).glob("*.json"))
+
+
 @cache
 def strings(lang: str) -> dict[str, str]:
-    """All the strings of one language, by key (read once)."""
-    return json.loads((LOCALES / f"{check_language(lang)}.json").read_text(encoding="utf-8"))
+    """All the strings of one language, by key, from all its topic files (read once)."""
+    table: dict[str, str] = {}
+    for path in topic_files(lang):
+        try:
+            part = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path.relative_to(LOCALES.parent)} is not valid JSON ({error}): fix that line.") from None
+        for key, text in part.items():
+            if not key.startswith(path.stem + "."):
+                raise ValueError(f"key {key!r} in {path.relative_to(LOCALES.parent)} must start with "
+                                 f"{path.stem + '.'!r}: move it to the file its first word names.")
+            table[key] = text
+    return table
 
 
 def t_in(lang: str, key: str, **fmt: object) -> str:
     """The string ``key`` in language ``lang``, its ``{placeholders}`` filled from ``fmt``."""
     table = strings(lang)
     if key not in table:
-        raise KeyError(f"no string {key!r} in {LOCALES.name}/{lang}.json: add it (every language needs every key).")
+        topic = key.split(".")[0]
+        raise KeyError(f"no string {key!r} in {LOCALES.name}/{lang}/{topic}.json: add it "
+                       "(every language needs every key).")
     return table[key].format(**fmt) if fmt else table[key]
 
 
