@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import matplotlib.image
+import matplotlib.text
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -186,3 +187,58 @@ def test_make_figures_is_idempotent(tmp_path, monkeypatch):
     assert make_figures.write("causal_mask").read_bytes() == first
     assert (tmp_path / "causal_mask.png").stat().st_mtime_ns == stamp, "an unchanged picture was rewritten"
     assert not list(tmp_path.glob(".*.tmp")), "a temporary file was left behind"
+
+
+# --- Other languages (issue 21): the same code draws each diagram with utils/locales/<lang>/ strings ---
+OTHER_LANGS = [lang for lang in make_figures.i18n.languages() if lang != make_figures.i18n.DEFAULT_LANG]
+ENGLISH_WORD = re.compile(r"[A-Za-z]*[a-z]{3,}[A-Za-z]*")
+# Latin words a Russian diagram keeps, as Russian textbooks do: function and layer names, and the
+# example text being tokenised.
+KEPT_IN_TRANSLATION = {"softmax", "tanh", "sigmoid", "ReLU", "GELU", "LayerNorm", "Linear", "Embedding",
+                       "the", "theme", "logits_raw"}
+
+
+def _texts(name: str, lang: str) -> list[str]:
+    with make_figures.i18n.speaking(lang):
+        figure = getattr(diagrams, name)()
+    return [text.get_text() for text in figure.findobj(matplotlib.text.Text) if text.get_text().strip()]
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+@pytest.mark.parametrize("name", NAMES)
+def test_diagram_speaks_every_language(name, lang):
+    left_english = [text for text in _texts(name, lang)  # formulas ($...$) are the same in every language
+                    if set(ENGLISH_WORD.findall(re.sub(r"\$[^$]*\$", "", text))) - KEPT_IN_TRANSLATION]
+    assert not left_english, (f"{name} in {lang} still shows English: {left_english[:5]}; draw those "
+                              f"labels with i18n.t(...) and add the keys to utils/locales/*/diagram.json")
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGS)
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_translation_is_what_the_script_draws(name, lang):
+    path = make_figures.path_of(name, lang)
+    drawn = make_figures.png_bytes(name, lang)
+    if drawn == _drawn_png(name):
+        assert not path.exists(), f"{path} is the English picture: delete it (images/make_figures.py does)"
+        return
+    assert path.exists(), f"{path.relative_to(ROOT)} is missing: run images/make_figures.py {name}"
+    committed, now = _pixels(path.read_bytes()), _pixels(drawn)
+    assert committed.shape == now.shape and np.mean(np.abs(committed - now).max(axis=-1) > 0.1) < 0.002, \
+        f"{path.relative_to(ROOT)} is out of date: run images/make_figures.py {name}"
+
+
+def test_a_russian_notebook_carries_the_russian_picture(tmp_path):
+    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    translated = sorted((ROOT / "images" / "ru").glob("*.png"))
+    if not translated:
+        pytest.skip("no diagram drawn in Russian yet")
+    name = translated[0].name
+    import nbformat
+    for source, expected in ((build.SOURCES / "ru" / "99_x.py", translated[0]),
+                             (build.SOURCES / "99_x.py", ROOT / "images" / name)):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"![схема](../images/{name})")])
+        cell = build.attach_images(nb, source).cells[0]
+        assert cell.source == f"![схема](attachment:{name})"
+        assert cell.attachments[name]["image/png"] == __import__("base64").b64encode(expected.read_bytes()).decode()

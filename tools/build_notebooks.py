@@ -91,7 +91,9 @@ LOCAL_IMAGE = re.compile(r"(!\[[^\]]*\]\()\.\./images/([^)\s]+)\)")
 
 def attach_images(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
     """Store every ``![alt](../images/<name>.png)`` of a markdown cell as the cell's attachment <name>.png
-    and link to ``attachment:<name>.png`` instead."""
+    and link to ``attachment:<name>.png`` instead. A Russian notebook gets images/ru/<name>.png where
+    images/make_figures.py drew one (the diagram's labels in Russian), else the English picture."""
+    lang = language_of(source)
     for cell in nb.cells:
         if cell.cell_type != "markdown" or not LOCAL_IMAGE.search(cell.source):
             continue
@@ -101,6 +103,9 @@ def attach_images(nb: nbformat.NotebookNode, source: Path) -> nbformat.NotebookN
             if image.suffix != ".png" or not image.is_file():
                 raise ValueError(f"{source.name} shows images/{match.group(2)}, which is not a PNG in images/: "
                                  "draw it with images/make_figures.py or fix the link")
+            translated = IMAGES / lang / match.group(2)
+            if lang != i18n.DEFAULT_LANG and translated.is_file():
+                image = translated
             attachments[image.name] = {"image/png": base64.b64encode(image.read_bytes()).decode("ascii")}
         cell.attachments = attachments
         cell.source = LOCAL_IMAGE.sub(lambda m: f"{m.group(1)}attachment:{Path(m.group(2)).name})", cell.source)

@@ -1,9 +1,9 @@
 """The course in more than one language: every sentence a learner sees from `utils` comes from here.
 
 The strings live in ``utils/locales/<lang>/<topic>.json``: one folder per language, one file per
-topic (``perceptron.json``, ``attention.json``, ...), the same files and keys in every language
-(tests/test_i18n.py checks). A key starts with its file's name: ``perceptron.reset`` is in
-``perceptron.json``. Choose the language with ``utils.setup(lang="ru")`` (the Russian
+topic (``perceptron.json``, ``attention.json``, ``diagram.gpt.json``, ...), the same files and keys
+in every language (tests/test_i18n.py checks). A key starts with its file's name: ``perceptron.reset``
+is in ``perceptron.json``, ``diagram.gpt.block`` in ``diagram.gpt.json`` (or ``diagram.json``). Choose the language with ``utils.setup(lang="ru")`` (the Russian
 notebooks' setup cell does) or the environment variable ``COURSE_LANG=ru``; English otherwise.
 Code asks for a string by its key: ``t("perceptron.reset")``, with ``{placeholders}`` filled from
 keyword arguments: ``t("perceptron.step_title", step=3)``.
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +46,17 @@ def set_language(lang: str | None) -> None:
     _chosen = None if lang is None else check_language(lang)
 
 
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Speak ``lang`` inside a ``with`` block, then go back to what was chosen before."""
+    global _chosen
+    before, _chosen = _chosen, check_language(lang)
+    try:
+        yield
+    finally:
+        _chosen = before
+
+
 def language() -> str:
     """The language in use: the one chosen by ``set_language``/``setup``, else ``COURSE_LANG``, else English."""
     if _chosen is not None:
@@ -70,6 +83,8 @@ def strings(lang: str) -> dict[str, str]:
             if not key.startswith(path.stem + "."):
                 raise ValueError(f"key {key!r} in {path.relative_to(LOCALES.parent)} must start with "
                                  f"{path.stem + '.'!r}: move it to the file its first word names.")
+            if key in table:
+                raise ValueError(f"key {key!r} is in two files of {LOCALES.name}/{lang}/: keep it in one.")
             table[key] = text
     return table
 
