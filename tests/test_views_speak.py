@@ -27,6 +27,7 @@ KEPT = {
     "softmax", "tanh", "sigmoid", "ReLU", "GELU", "LayerNorm", "top", "temperature_", "logits",
     "ROMEO", "JULIET", "but", "king", "queen", "lord", "lady", "Hello", "world", "the", "question",
     "that", "not", "and", "more", "soft", "what", "light", "through", "yonder", "window", "breaks",
+    "base",  # tokenizer names: cl100k_base
 }
 def _strip(text: str) -> str:
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
@@ -97,3 +98,41 @@ def test_an_english_label_is_caught(russian):
     assert not english_left(view)
     view.reset_button.description = "reset the weights"
     assert english_left(view) == ["reset the weights"]
+
+
+# --- views of notebooks 03-06 that tests/test_every_control.py does not build -----------------------
+def test_backprop_view_speaks_russian(russian):
+    from utils.widgets import BackpropView
+
+    view = BackpropView()
+    assert not english_left(view)
+    view.next_button.click()
+    view.next_button.click()
+    view.step_button.click()
+    assert not english_left(view), english_left(view)
+    assert view.backward_button.description == "обратный проход"
+
+
+def test_tictactoe_view_speaks_russian(russian):
+    from test_tictactoe import prefer_low_squares
+
+    from utils.widgets import TicTacToeView
+
+    view = TicTacToeView(prefer_low_squares)
+    view.squares[4].click()
+    assert not english_left(view), english_left(view)
+    assert view.status.value == "<b>Вы играете X. Ваш ход.</b>"
+
+
+def test_hidden_units_trainer_speaks_russian(russian):
+    import torch
+
+    from utils.digits import load_digits_split
+    from utils.widgets import HiddenUnitsTrainer
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 16), torch.nn.ReLU(), torch.nn.Linear(16, 10))
+    view = HiddenUnitsTrainer(model, *load_digits_split(val_fraction=0.3, seed=0), units=4, steps_per_click=10)
+    view.train_button.click()
+    assert not english_left(view), english_left(view)
+    assert "точность на валидации" in view.info.value
