@@ -156,3 +156,13 @@ def test_gradient_descent_view_speaks_russian(russian):
     view.learning_rate.value = 1.5
     assert "огромная (расходится)" in view._artists["loss_title"].get_text() or "разошёлся" in view._artists["data_title"].get_text()
     assert view.problem.value == ""
+
+
+def test_loss_curve_defaults_speak_russian(russian):
+    from utils.plots import plot_curves
+
+    ax = plot_curves({"train": [3.0, 2.0, 1.5]}).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("шаг", "потери")
+    i18n.set_language("en")
+    ax = plot_curves({"train": [3.0, 2.0, 1.5]}).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("step", "loss")
