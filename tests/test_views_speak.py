@@ -69,8 +69,9 @@ def russian():
 
 
 def _interface_words() -> set[str]:
-    """Every word written in a string constant of the code that draws views: the words an untranslated
-    label would show. Generated samples and prompts are not in it, so their letters are not flagged."""
+    """Every word written in a string constant of the code that draws views, and in the English strings
+    of utils/locales/en/: the words an untranslated label would show (hard-coded, or moved to the
+    English file and shown in Russian anyway). Generated samples and prompts are not in it."""
     import ast
     from pathlib import Path
 
@@ -80,6 +81,8 @@ def _interface_words() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 words |= set(ENGLISH_WORD.findall(node.value))
+    for text in i18n.strings("en").values():
+        words |= set(ENGLISH_WORD.findall(text))
     return words - KEPT
 
 
