@@ -28,6 +28,7 @@ KEPT = {
     "ROMEO", "JULIET", "but", "king", "queen", "lord", "lady", "Hello", "world", "the", "question",
     "that", "not", "and", "more", "soft", "what", "light", "through", "yonder", "window", "breaks",
     "base",  # tokenizer names: cl100k_base
+    "Chinchilla",  # a model's name (Hoffmann et al. 2022)
 }
 def _strip(text: str) -> str:
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
