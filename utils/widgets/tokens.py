@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..data import tiktoken_encoding
 from ..embeddings import nearest_neighbours, pca_2d
+from ..i18n import t
 from .base import HtmlView, LiveView, clean_text, fixed_layout, new_figure
 
 INTRODUCED_IN = "06"
@@ -50,9 +51,8 @@ def tokens_html(tokenizer: Any, text: str, max_tokens: int = MAX_TOKENS) -> tupl
             f"padding:1px 2px;border-radius:3px;text-align:center;font-family:monospace'>"
             f"{visible or '&nbsp;'}<br><small style='color:#555'>{i}</small></span>"
         )
-    more = f"<br><i>… {len(ids) - len(shown)} more tokens not drawn</i>" if len(ids) > len(shown) else ""
-    head = (f"<b>{len(ids)} tokens</b> for {len(text)} characters "
-            f"({len(text) / max(len(ids), 1):.2f} characters per token)<br>")
+    more = f"<br><i>{t('tokens.more_not_drawn', count=len(ids) - len(shown))}</i>" if len(ids) > len(shown) else ""
+    head = t("tokens.count_line", tokens=len(ids), characters=len(text), per_token=len(text) / max(len(ids), 1)) + "<br>"
     return head + "".join(spans) + more, len(ids)
 
 
