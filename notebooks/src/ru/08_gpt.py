@@ -404,7 +404,7 @@ for name, kwargs in {"температура 1": {}, "температура 0.5
     p = sampling_probs(logits, **kwargs)
     top = torch.topk(p, 4)
     shown = ", ".join(f"{tokenizer.decode([int(i)])!r} {v:.2f}" for v, i in zip(top.values, top.indices))
-    print(f"{name:>15}: {int((p > 0).sum()):>2} возможных токенов · {shown}")
+    print(f"{name:>15}: возможных токенов: {int((p > 0).sum()):>2} · {shown}")
 
 # %% [markdown]
 # **Проверка.** Наше сэмплирование при любых настройках совпадает с `utils.models.next_token_probs`
@@ -560,7 +560,7 @@ for use_cache in (False, True):
     out = generate(trained, start_ids, n_new, temperature=0, use_cache=use_cache)
     timings[use_cache] = time.perf_counter() - start
     timings[f"text {use_cache}"] = out
-print(f"без кэша {n_new / timings[False]:.0f} токенов/с, с кэшем {n_new / timings[True]:.0f} токенов/с "
+print(f"без кэша {n_new / timings[False]:.0f} ток./с, с кэшем {n_new / timings[True]:.0f} ток./с "
       f"(ускорение в {timings[False] / timings[True]:.1f} раза на этой машине; benchmarks/generate.py измеряет 500 токенов)")
 assert torch.equal(timings["text False"], timings["text True"])
 
