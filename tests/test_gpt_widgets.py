@@ -164,3 +164,27 @@ def test_an_english_attention_label_would_be_caught(model_and_tokenizer):
         view = AttentionView(model, tok, TEXT)
         view.head.description = "head"
         assert [text for text in shown_text(view) if set(re.findall(r"[A-Za-z]{3,}", text)) & english] == ["head"]
+
+
+def test_next_token_view_speaks_russian_after_its_controls_move(model_and_tokenizer):
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    model, tok = model_and_tokenizer
+    with i18n.speaking("ru"):
+        view = NextTokenView(model, tok, "ROMEO:\nbut ", new_tokens=30)
+        assert view.generate_button.description == "сгенерировать: 30 симв."
+        view.temperature.value = 0.0
+        view.top_k.value = 3
+        assert "жадно" in view._artists["title"].get_text() and "greedy" not in view._artists["title"].get_text()
+        view.prompt.value = "%%%"  # no character the model knows: the reason is shown, in Russian
+        assert "хотя бы с одним символом" in view.error and view.error in view._artists["title"].get_text()
+        view.generate_button.click()
+        assert "хотя бы с одним символом" in view.output.value
+        assert english_left(view) == []
+        fig = show_next_token_probs(model, tok, "ROMEO:\n")
+        assert "после" in fig.axes[0].get_title() and fig.axes[0].get_ylabel() == "вероятность"
+    # and back in English, the same view's next redraw speaks English again
+    view.prompt.value = "ROMEO:\n"
+    assert "greedy" in view._artists["title"].get_text() and "жадно" not in view._artists["title"].get_text()
