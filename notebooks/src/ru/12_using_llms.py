@@ -44,8 +44,8 @@ print("настоящие модели доступны:", LLM_READY)
 #
 # **Фундаментальная модель и LLM.** Термин *фундаментальная модель* (foundation model) придумали в
 # Стэнфорде ([Bommasani et al., 2021](https://arxiv.org/abs/2108.07258)). Так называют модель,
-# обученную на широких данных, в основном без учителя, на самой себе (self-supervision): она
-# предсказывает следующий или спрятанный кусок входа, разметка людьми не нужна. Такую модель можно
+# обученную на широких данных, в основном с самоконтролем (self-supervision): она предсказывает
+# следующий или спрятанный кусок входа, и разметка людьми не нужна. Такую модель можно
 # приспособить ко многим прикладным задачам. Большая языковая модель (LLM) — это фундаментальная
 # модель для текста. Слово «большая» относится к числу **параметров** (весов) — от сотен миллионов до
 # сотен миллиардов — и к объёму **обучающих данных** (от миллиардов до триллионов токенов). Это две
@@ -400,13 +400,13 @@ seed_examples = {"русский": ("Мой кот каждое утро смо�
                  "английский": ("My cat looks at me every morning as if I owed him", " money")}
 if LLM_READY:
     fly = "Села муха на варенье,"
-    print(f"{fly!r}: {len(smol.encode(fly))} токенов на {len(fly)} символов; дальше:", next_tokens(fly))
+    print(f"{fly!r}: токенов {len(smol.encode(fly))}, символов {len(fly)}; дальше:", next_tokens(fly))
     seed_probs = {}
     for lang, (prompt, word) in seed_examples.items():
         log_p, n_tokens = word_log_prob(prompt, word)
         seed_probs[lang] = math.exp(log_p)
-        print(f"{lang:<8} {len(smol.encode(prompt)):>2} токенов; дальше: {next_tokens(prompt, 3)}; "
-              f"p({word.strip()!r}) = {seed_probs[lang]:.2g} на {n_tokens} токен(а)")
+        print(f"{lang:<8} токенов {len(smol.encode(prompt)):>2}; дальше: {next_tokens(prompt, 3)}; "
+              f"p({word.strip()!r}) = {seed_probs[lang]:.2g}, токенов в слове: {n_tokens}")
     assert seed_probs["английский"] > 1000 * seed_probs["русский"]
     assert len(smol.encode(seed_examples["русский"][0])) > 2 * len(smol.encode(seed_examples["английский"][0]))
 
@@ -454,8 +454,8 @@ if LLM_READY:
         for _ in range(new_tokens):
             sequence.append(int(smol.model(torch.tensor([sequence]))[0, -1].argmax()))
     uncached_time = time.perf_counter() - start
-    print(f"{new_tokens} токенов: с кэшем {new_tokens / cached_time:.1f} токенов/с, "
-          f"без кэша {new_tokens / uncached_time:.1f} токенов/с")
+    print(f"токенов {new_tokens}: с кэшем {new_tokens / cached_time:.1f} ток./с, "
+          f"без кэша {new_tokens / uncached_time:.1f} ток./с")
     print("текст:", smol.decode(cached_ids))
     assert cached_ids == sequence[ids.shape[1]:]  # жадный текст одинаков в обоих случаях
 
@@ -486,10 +486,10 @@ if LLM_READY:
         speed[name] = new_tokens / (time.perf_counter() - start)
         with torch.no_grad():
             hamlet_loss[name] = F.cross_entropy(model(passage)[0, :-1], passage[0, 1:]).item()
-        print(f"{name:<8} читает {weight_bytes[name] / 1e6:4.0f} МБ весов на токен, {speed[name]:5.1f} токенов/с, "
+        print(f"{name:<8} читает {weight_bytes[name] / 1e6:4.0f} МБ весов на токен, {speed[name]:5.1f} ток./с, "
               f"потери на Гамлете {hamlet_loss[name]:.3f}")
     same = next((i for i, (a, b) in enumerate(zip(texts["float32"], texts["int8"])) if a != b), new_tokens)
-    print(f"жадный текст совпадает на первых {same} из {new_tokens} токенов; int8: {smol.decode(texts['int8'])!r}")
+    print(f"жадный текст совпадает на первых токенах: {same} из {new_tokens}; int8: {smol.decode(texts['int8'])!r}")
     assert 3.5 < weight_bytes["float32"] / weight_bytes["int8"] < 4.1  # «четверть байтов»
     assert abs(hamlet_loss["int8"] - hamlet_loss["float32"]) < 0.05  # «почти так же хорошо»
 
@@ -723,10 +723,10 @@ if LLM_READY:
     live_count = utils.fast(16, 4)
     start = time.perf_counter()
     live_vectors = encoder.encode([p.text for p in passages[:live_count]])
-    print(f"закодировано вживую {live_count} фрагментов за {time.perf_counter() - start:.1f} с")
+    print(f"закодировано вживую фрагментов: {live_count}, за {time.perf_counter() - start:.1f} с")
     start = time.perf_counter()
     passage_vectors = embed_passages(encoder, passages)  # готовые векторы, проверенные; если их нет — посчитанные
-    print(f"{len(passages)} фрагментов → {tuple(passage_vectors.shape)} за {time.perf_counter() - start:.1f} с")
+    print(f"фрагментов: {len(passages)} → {tuple(passage_vectors.shape)} за {time.perf_counter() - start:.1f} с")
     agreement = (live_vectors * passage_vectors[:live_count]).sum(dim=1)  # косинус: оба вектора единичной длины
     print(f"векторы вживую и загруженные: наименьший косинус {agreement.min():.5f}")
     assert agreement.min() > 0.999
@@ -1000,7 +1000,7 @@ def from_trusted_source(passage, trusted_texts):
 if LLM_READY:
     trusted_texts = {p.text for p in passages}  # то, что chunk_plays вырезал из пяти доверенных пьес
     keep = [i for i, p in enumerate(poisoned_passages) if from_trusted_source(p, trusted_texts)]
-    print(f"проверка происхождения оставила {len(keep)} из {len(poisoned_passages)} фрагментов")
+    print(f"проверка происхождения оставила фрагментов: {len(keep)} из {len(poisoned_passages)}")
     found, score, defended = rag_answer(music, [poisoned_passages[i] for i in keep], poisoned_vectors[keep])
     print(f"отфильтрованный индекс: найден фрагмент {found.index} из {found.play} (близость {score:.2f}) → {defended!r}")
     assert len(keep) == len(passages) and "ORSINO" in defended.upper()
