@@ -365,7 +365,7 @@ assert round(info["train_seconds"]) == 1003, "the training time quoted above com
 #   (safer, duller), $\tau > 1$ flattens (more surprising, more errors); $\tau \to 0$ is greedy.
 # - **top-k**: keep only the $k$ most likely tokens, renormalise.
 # - **top-p** (nucleus, [Holtzman et al., 2020](https://arxiv.org/abs/1904.09751)): keep the
-#   smallest set of most likely tokens whose probabilities add up to $p$.
+#   smallest set of most likely tokens whose probabilities add up to at least $p$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask the class to predict the text at temperature 0.1 and 1.5 before you move the slider.
@@ -483,10 +483,11 @@ AttentionView(trained, tokenizer, text="ROMEO:\nO gentle Juliet", layer=2, head=
 # ## 7. The KV cache
 #
 # Generating token $t+1$ needs the queries, keys and values of all tokens so far. Without a cache,
-# every step runs the whole prefix through the model again: $O(t)$ work per layer for a step that
-# only adds one token. But the keys and values of earlier tokens do not change (the causal mask
-# means they never see the new token). So we **cache** them: each step computes $q, k, v$ for the
-# new token only, appends $k, v$ to the cache, and attends from the one new query to all cached keys.
+# every step runs the whole prefix of $t$ tokens through the model again: projections and MLP for
+# all $t$ tokens and attention between all of them, $O(t^2)$, for a step that only adds one token.
+# But the keys and values of earlier tokens do not change (the causal mask means they never see the
+# new token). So we **cache** them: each step computes $q, k, v$ and the MLP for the new token only,
+# appends $k, v$ to the cache, and attends from the one new query to all $t$ cached keys: $O(t)$.
 #
 # First in miniature: one attention head, step by step, against the full computation.
 
@@ -495,7 +496,7 @@ AttentionView(trained, tokenizer, text="ROMEO:\nO gentle Juliet", layer=2, head=
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: when we add one token, which keys and values change? (Only the new token's.)
-# > Land: the cache makes each step one token's work, with the same text as without it.
+# > Land: with the cache each step runs the layers for one new token (its attention still reads every cached key), and the text is the same as without it.
 
 # %%
 utils.seed_everything(0)
@@ -566,7 +567,7 @@ assert torch.equal(timings["text False"], timings["text True"])
 # - Parameters: $\approx 12 L d^2$ plus embeddings, which gives GPT-2 small's 124,439,808 and
 #   GPT-3's 175 B.
 # - Trained on next-character prediction, a 0.8 M-parameter model writes text that looks like a play.
-# - Sampling settings trade safety for variety; the KV cache makes generation one token's work per step.
+# - Sampling settings trade safety for variety; the KV cache runs each generation step for the new token only (its attention still reads every cached key).
 #
 # **Next:** notebook 09 takes the training loop apart and asks how loss improves with size and compute.
 
