@@ -35,7 +35,7 @@ def _strip(text: str) -> str:
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"\$[^$]*\$", " ", html.unescape(text))  # formulas read the same in every language
     text = re.sub(r"\b(?:gpt|cl\d+k|o\d+k|r\d+k)[\w.-]*", " ", text)  # names of real models and tokenizers: gpt-4o-mini, o200k_base
-    return re.sub(r"https?://\S+|\b\w+\.(py|json|pt|png)\b", " ", text)  # links and file names
+    return re.sub(r"https?://\S+|\b\w+\.(py|json|pt|png|txt|md)\b", " ", text)  # links and file names
 
 
 def shown_text(view) -> list[str]:

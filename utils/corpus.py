@@ -72,8 +72,7 @@ class Corpus:
 def _check_length(text: str, name: str, max_characters: int) -> tuple[str, list[str]]:
     notes = []
     if len(text) < MIN_CHARACTERS:
-        raise ValueError(f"{name} has {len(text):,} characters; a model needs at least {MIN_CHARACTERS:,} to "
-                         f"learn anything and to keep a held-out tenth to measure on. Use a longer text.")
+        raise ValueError(i18n.t("capstone.error_too_short", name=name, characters=len(text), minimum=MIN_CHARACTERS))
     if len(text) > max_characters:
         notes.append(i18n.t("capstone.note_cut", name=name, max_characters=max_characters))
         text = text[:max_characters]
@@ -137,15 +136,13 @@ def file_corpus(path: str | Path, errors: str = "strict", max_characters: int = 
                          f"as �), got {errors!r}.")
     path = Path(path).expanduser()
     if not path.exists():
-        raise FileNotFoundError(f"No file at {path}. Check the path (relative paths start in the notebook's "
-                                f"folder, {Path.cwd().name}/).")
+        raise FileNotFoundError(i18n.t("capstone.error_no_file", path=path, folder=Path.cwd().name))
     if path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder; give the path of one text file in it.")
+        raise IsADirectoryError(i18n.t("capstone.error_folder", path=path))
     with open(path, "rb") as f:
         head = f.read(8192)
     if b"\x00" in head and errors == "strict":
-        raise ValueError(f"{path.name} looks like a binary file (it contains zero bytes), not text. Choose a "
-                         "text file, or pass errors='replace' to read it anyway.")
+        raise ValueError(i18n.t("capstone.error_binary", name=path.name))
     try:
         with open(path, encoding="utf-8", errors=errors) as f:
             text = f.read(max_characters + 1)  # only the prefix we may use: a huge file is never read whole
@@ -153,9 +150,8 @@ def file_corpus(path: str | Path, errors: str = "strict", max_characters: int = 
         with open(path, "rb") as f:  # find the first bad byte's offset in the file, to name it
             raw = f.read(4 * (max_characters + 1))
         err = _first_decode_error(raw)
-        where = f" (byte {raw[err.start]:#04x} at offset {err.start:,})" if err else ""
-        raise ValueError(f"{path.name} is not UTF-8 text{where}. Save it as UTF-8, or pass errors='replace' to "
-                         "read it with each bad byte shown as �.") from None
+        where = i18n.t("capstone.error_bad_byte", byte=f"{raw[err.start]:#04x}", offset=err.start) if err else ""
+        raise ValueError(i18n.t("capstone.error_not_utf8", name=path.name, where=where)) from None
     notes = []
     if errors == "replace" and "\ufffd" in text:
         notes.append(i18n.t("capstone.note_replaced", count=text.count(chr(0xFFFD))))
