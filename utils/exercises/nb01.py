@@ -6,6 +6,7 @@ import numpy as np
 
 from utils.exercises import exercise
 from utils.exercises.base import hint, numbers, right
+from utils.i18n import t
 
 INTRODUCED_IN = "01"
 
@@ -19,17 +20,17 @@ def fires(weights: list[float], bias: float, inputs: np.ndarray) -> list[int]:
 
 @exercise("01.1", wrong=[(1.0, 1.0, -1.5), (-1.0, -1.0, -0.5)])
 def nand_by_hand(answer):
-    w1, w2, b = numbers(answer, 3, "w1, w2 and the bias b")
+    w1, w2, b = numbers(answer, 3, t("exercises.nb01.what_nand"))
     out = fires([w1, w2], b, INPUTS)
     if out == GATES["NAND"]:
-        raise right("NAND is 'not AND': the same line as AND with every sign flipped, so the sides swap.")
-    named = next((g for g, t in GATES.items() if t == out), None)
+        raise right(t("exercises.nb01.nand_right"))
+    named = next((g for g, table in GATES.items() if table == out), None)
     if named == "AND":
-        raise hint("this computes AND. NAND is its opposite: what happens to the output if you flip every sign?")
+        raise hint(t("exercises.nb01.nand_is_and"))
     if named:
-        raise hint(f"this computes {named}, not NAND. NAND is 0 only for the input (1, 1).")
-    wrong = [tuple(x) for x, o, t in zip(INPUTS.tolist(), out, GATES["NAND"]) if o != t]
-    raise hint(f"wrong output for input(s) {wrong}. Check w·x + b ≥ 0 for each of the four inputs.")
+        raise hint(t("exercises.nb01.nand_is_other", named=named))
+    wrong = [tuple(x) for x, o, target in zip(INPUTS.tolist(), out, GATES["NAND"]) if o != target]
+    raise hint(t("exercises.nb01.nand_wrong_outputs", wrong=wrong))
 
 
 @exercise("01.2", wrong=[234_752, 1178, 235_136, 2_352])
@@ -37,16 +38,16 @@ def count_mnist_parameters(answer):
     sizes = [784, 256, 128, 10]
     weights = sum(n * m for n, m in zip(sizes[:-1], sizes[1:]))
     biases = sum(sizes[1:])
-    value = numbers([answer], 1, "a whole number of parameters")[0]
+    value = numbers([answer], 1, t("exercises.nb01.what_parameters"))[0]
     if value == weights + biases:
-        raise right("each layer n → m has n·m weights and m biases; the first layer holds almost all of them.")
+        raise right(t("exercises.nb01.parameters_right"))
     if value == weights:
-        raise hint("close: you counted the weights. Every neuron after the input also has a bias.")
+        raise hint(t("exercises.nb01.parameters_weights_only"))
     if value == sum(sizes):
-        raise hint("that counts neurons. Parameters are the connections (weights) plus one bias per neuron.")
+        raise hint(t("exercises.nb01.parameters_neurons"))
     if value == weights + sum(sizes[:-1]) or value == weights + sum(sizes):
-        raise hint("the biases belong to the neurons that receive the sum: the layers after the input.")
-    raise hint("use m·(n + 1) for each layer n → m and add the three layers.")
+        raise hint(t("exercises.nb01.parameters_input_biases"))
+    raise hint(t("exercises.nb01.parameters_formula"))
 
 
 @exercise("01.3", wrong=[((1.0, 1.0, 1.0), -2.5), ((1.0, 1.0, 1.0), -0.5)])
@@ -54,25 +55,23 @@ def majority_of_three(answer):
     try:
         weights, bias = answer
     except (TypeError, ValueError):
-        raise hint("expected a pair (weights, bias), as train_perceptron returns its first two values.") from None
-    w = numbers(weights, 3, "three weights, one per input")
+        raise hint(t("exercises.nb01.majority_pair")) from None
+    w = numbers(weights, 3, t("exercises.nb01.what_three_weights"))
     inputs = np.array([[a, b, c] for a in (0, 1) for b in (0, 1) for c in (0, 1)])
     target = [int(s >= 2) for s in inputs.sum(axis=1)]
     out = fires(w, float(bias), inputs)
     if out == target:
-        raise right("majority is linearly separable (a plane cuts the cube), so the perceptron rule finds one.")
+        raise right(t("exercises.nb01.majority_right"))
     if sum(out) < sum(target):
-        raise hint("your neuron fires too rarely (e.g. only when all three are 1): the bias is too negative.")
-    raise hint("your neuron fires too often (e.g. when a single input is 1): the bias is not negative enough.")
+        raise hint(t("exercises.nb01.majority_too_rarely"))
+    raise hint(t("exercises.nb01.majority_too_often"))
 
 
 @exercise("01.4", wrong=[[3, 2, 1], [4, 4], [0, 0, 0]])
 def learning_rate_from_zero(answer):
-    epochs = numbers(answer, 3, "epochs to learn OR at learning rates 0.1, 0.5 and 2.0")
+    epochs = numbers(answer, 3, t("exercises.nb01.what_epochs"))
     if min(epochs) < 1 or any(e != int(e) for e in epochs):
-        raise hint("count the epochs: the length of the mistakes-per-epoch list, a whole number ≥ 1.")
+        raise hint(t("exercises.nb01.epochs_count"))
     if len(set(epochs)) == 1:
-        raise right("from zero, every update adds lr·(±1)·x, so the weights at lr = 2.0 are the ones at 0.5 "
-                    "scaled by 4: the same line, the same mistakes. The rate only matters from nonzero weights.")
-    raise hint("the counts should not depend on the rate. Did every run start from zero weights "
-               "(a fresh call of train_perceptron), with the same OR targets?")
+        raise right(t("exercises.nb01.epochs_right"))
+    raise hint(t("exercises.nb01.epochs_differ"))
