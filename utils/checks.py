@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .i18n import t
+
 INTRODUCED_IN = "00"
 
 
@@ -24,7 +26,7 @@ def _as_array(value: object, name: str) -> np.ndarray:
     try:
         return np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be numbers (a tensor, array or list), got {type(value).__name__}.") from err
+        raise TypeError(t("checks.numbers", name=name, kind=type(value).__name__)) from err
 
 
 def assert_close(
@@ -42,7 +44,7 @@ def assert_close(
     a = _as_array(actual, "actual")
     e = _as_array(expected, "expected")
     if a.shape != e.shape:
-        raise AssertionError(f"{name}: shapes differ, got {a.shape} but expected {e.shape}.")
+        raise AssertionError(t("checks.shapes_differ", name=name, got=a.shape, expected=e.shape))
     diff = np.abs(a - e)
     # NaN counts as equal only to NaN at the same index; inf only to the same inf.
     both_nan = np.isnan(a) & np.isnan(e)
@@ -53,10 +55,9 @@ def assert_close(
     max_diff = float(finite_diff.max()) if diff.size else 0.0
     if bad.any():
         where = np.unravel_index(int(np.argmax(np.where(bad, finite_diff, -1.0))), diff.shape)
-        raise AssertionError(
-            f"{name}: {int(bad.sum())} of {a.size} values differ; largest |diff| {max_diff:.3g} at index "
-            f"{tuple(int(i) for i in where)} (got {a[where]!r}, expected {e[where]!r}; atol={atol}, rtol={rtol})."
-        )
+        raise AssertionError(t("checks.values_differ", name=name, bad=int(bad.sum()), size=a.size, max_diff=max_diff,
+                                 index=tuple(int(i) for i in where), got=repr(a[where]), expected=repr(e[where]),
+                                 atol=atol, rtol=rtol))
     if verbose:
         print(f"ok    {name:<32} max |diff| {max_diff:.2g}")
     return max_diff
@@ -66,12 +67,12 @@ def assert_decreased(name: str, values: Sequence[float], by: float = 0.0) -> Non
     """Assert the last value is below the first by more than ``by`` (relative, 0.1 = 10 %)."""
     vals = [float(v) for v in values]
     if len(vals) < 2:
-        raise ValueError(f"{name}: need at least two values to see a decrease, got {len(vals)}.")
+        raise ValueError(t("checks.two_values", name=name, count=len(vals)))
     if not all(np.isfinite(vals)):
-        raise AssertionError(f"{name}: became NaN or infinite ({vals[-1]}); try a smaller learning rate.")
+        raise AssertionError(t("checks.not_finite", name=name, last=vals[-1]))
     first, last = vals[0], vals[-1]
     if not last < first - abs(first) * by:
-        raise AssertionError(f"{name}: expected a decrease of more than {by:.0%}, went {first:.4g} -> {last:.4g}.")
+        raise AssertionError(t("checks.no_decrease", name=name, by=by, first=first, last=last))
     print(f"ok    {name:<32} {first:.4g} -> {last:.4g}")
 
 
@@ -79,19 +80,19 @@ def check_shape(value: object, shape: Sequence[int | None], name: str) -> None:
     """Raise a learner-friendly error unless ``value.shape`` matches ``shape`` (None = any size)."""
     actual = getattr(value, "shape", None)
     if actual is None:
-        raise TypeError(f"{name} must be an array or tensor with shape {tuple(shape)}, got {type(value).__name__}.")
+        raise TypeError(t("checks.needs_shape", name=name, shape=tuple(shape), kind=type(value).__name__))
     actual = tuple(actual)
     if len(actual) != len(shape) or any(s is not None and s != a for s, a in zip(shape, actual)):
-        pretty = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
-        raise ValueError(f"{name} must have shape {pretty}, got {actual}.")
+        pretty = "(" + ", ".join(t("checks.any") if s is None else str(s) for s in shape) + ")"
+        raise ValueError(t("checks.wrong_shape", name=name, shape=pretty, got=actual))
 
 
 def check_range(value: float, low: float, high: float, name: str) -> float:
     """Raise unless ``low <= value <= high``; return the value as float."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number between {low} and {high}, got {type(value).__name__}.")
+        raise TypeError(t("checks.range_type", name=name, low=low, high=high, kind=type(value).__name__))
     if not (low <= value <= high):
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}.")
+        raise ValueError(t("checks.range", name=name, low=low, high=high, value=value))
     return float(value)
 
 

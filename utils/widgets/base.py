@@ -26,6 +26,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from ..figures import figure_to_png, new_figure
+from ..i18n import t
 
 __all__ = ["EMPTY_VIEW_MARK", "HtmlView", "LiveView", "View", "clean_text", "figure_to_png", "fixed_layout", "guarded", "new_figure",
            "problem_html", "token_label", "widget_bundle"]
@@ -78,7 +79,7 @@ def problem_html(error: BaseException | str, hint: bool = True) -> str:
     if len(text) > 300:
         text = text[:300] + "…"
     return (f"<div style='color:#b00020;font-family:sans-serif;font-size:12px'>⚠ {html.escape(text)}"
-            + (" <i>(change the input to continue)</i>" if hint else "") + "</div>")
+            + (" <i>(" + t("widgets.change_input") + ")</i>" if hint else "") + "</div>")
 
 
 def guarded(view: Any, callback: Callable[..., Any]) -> Callable[..., Any]:
