@@ -27,6 +27,7 @@ KEPT = {
     "softmax", "tanh", "sigmoid", "ReLU", "GELU", "LayerNorm", "top", "temperature_", "logits",
     "ROMEO", "JULIET", "but", "king", "queen", "lord", "lady", "Hello", "world", "the", "question",
     "that", "not", "and", "more", "soft", "what", "light", "through", "yonder", "window", "breaks",
+    "mlp",  # the names of a model's matrices (attn.qkv, mlp.0) in the LoRA view: module names in code
 }
 def _strip(text: str) -> str:
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
