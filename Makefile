@@ -102,6 +102,11 @@ APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -qq -o Acquire::Retries=1 -o A
 GET_CHROMIUM = test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
   && echo "installing Debian's chromium (apt-get)..." && $(APT_GET) update \
   && $(APT_GET) install -y chromium >/dev/null && test -x $(CHROMIUM); }
+# Fonts the pages need: Cyrillic (DejaVu, chromium's own dependency) and Bengali (notebook 06's
+# examples). Installed where apt-get can; without them browser_test.py reports letters drawn as boxes.
+GET_FONTS = fc-list :lang=bn 2>/dev/null | grep -q . || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+  && echo "installing a Bengali font (apt-get)..." && $(APT_GET) install -y fonts-lohit-beng-bengali >/dev/null; } \
+  || echo "no Bengali font and none could be installed: the browser check will report Bengali as boxes"
 SKIPPED := browser check skipped: $(CHROMIUM) is missing and could not be installed; install Debian's chromium or run as root to include it
 
 $(BROWSER_STAMP): $(STAMP)
@@ -110,21 +115,22 @@ $(BROWSER_STAMP): $(STAMP)
 
 browser-deps: $(BROWSER_STAMP)
 	@$(GET_CHROMIUM) || { echo "install Debian's chromium ($(CHROMIUM)) first"; exit 2; }
+	@$(GET_FONTS)
 
 # Every notebook, then each one as RISE slides in a 1280×720 window (see tools/browser_test.py).
 browser-test: browser-deps
 	$(PY) tools/browser_test.py $(BROWSER_ARGS) --slides
 
-# The smoke check in `make test`: notebooks 01 and 06 in JupyterLab 4, then 01 as RISE slides
-# (~60 s). Where chromium is
+# The smoke check in `make test`: notebooks 01 and 06 and the Russian 01 in JupyterLab 4, then 01
+# as RISE slides (~90 s). Where chromium is
 # missing and cannot be installed, or Playwright cannot be installed, it is skipped with one line;
 # a problem the check finds fails the tests.
-SMOKE_NB := 01 06
+SMOKE_NB := 01 06 ru/01
 SLIDES_NB := 01
 test-browser: setup
 	@if ! { $(GET_CHROMIUM); }; then echo "$(SKIPPED)"; \
 	elif ! $(MAKE) -s $(BROWSER_STAMP); then echo "browser check skipped: could not install Playwright (pip install -e '.[browser]')"; \
-	else $(TEST_ENV) $(PY) tools/browser_test.py $(SMOKE_NB) --slides $(SLIDES_NB); fi
+	else $(GET_FONTS); $(TEST_ENV) $(PY) tools/browser_test.py $(SMOKE_NB) --slides $(SLIDES_NB); fi
 
 $(LAB3)/.installed: pyproject.toml Makefile
 	@test -x $(LAB3)/bin/python || $(PYTHON) -m venv $(LAB3)

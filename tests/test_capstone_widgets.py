@@ -121,3 +121,48 @@ def test_sampler_works_with_bpe(full_bpe):
     model = GPT(GPTConfig(vocab_size=full_bpe.vocab_size, block_size=16, n_layer=1, n_head=2, n_embd=16))
     view = SamplerView(model, full_bpe, TEXT, prompt="ЖЖЖ to be", new_tokens=20)   # bytes: any prompt works
     assert view.problem.value == "" and view.sample and view.copied[0] >= 0
+
+
+def _data_words(text: str) -> set[str]:
+    """The words of a corpus's own text: data the picker shows, not its interface."""
+    from test_views_speak import ENGLISH_WORD
+
+    return set(ENGLISH_WORD.findall(text))
+
+
+def test_corpus_picker_speaks_russian(tmp_path):
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    picker = CorpusPicker(choice="text", text=TEXT)          # built in English: the check has something to find
+    kept = _data_words(TEXT)
+    assert {"characters", "most common"} <= {w for text in english_left(picker, kept) for w in
+                                              ("characters", "most common") if w in text}
+    with i18n.speaking("ru"):
+        picker.refresh()                                     # the statistics follow the language in use
+        assert "символов" in picker.html.value and ">characters<" not in picker.html.value
+        picker = CorpusPicker(choice="text", text=TEXT)
+        kept |= {"Python"}                                   # a name Russian keeps in Latin letters
+        assert english_left(picker, kept) == [] and "вставленный текст" in picker.html.value
+        latin = tmp_path / "latin.txt"
+        latin.write_bytes(("caf\xe9 " * 2000).encode("latin-1"))
+        picker.path.value = str(latin)
+        picker.replace.value = True
+        picker.choice.value = "file"                         # a note: the bytes that were replaced
+        assert picker.corpus.name == "latin.txt" and "заменено байтов" in picker.html.value
+        assert english_left(picker, kept | _data_words(picker.corpus.text + str(latin))) == []   # the path is data too
+        picker.choice.value = "python"                       # the corpus's name and note, in Russian
+        assert "стандартная библиотека Python" in picker.html.value
+        assert english_left(picker, kept | _data_words(picker.corpus.text[:500] + picker.corpus.source)) == []
+
+
+def test_sampler_bad_prompt_is_reported_in_russian(char_model):
+    from utils import i18n
+
+    model, tokenizer = char_model
+    with i18n.speaking("ru"):
+        view = SamplerView(model, tokenizer, TEXT, prompt="To be", new_tokens=20)
+        assert "Самый длинный кусок" in view.html.value and view.sample_button.description == "ещё образец"
+        view.prompt.value = "ЖЖЖ"
+        assert "хотя бы с одним символом" in view.problem.value

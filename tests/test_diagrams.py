@@ -214,6 +214,27 @@ def test_diagram_speaks_every_language(name, lang):
                               f"labels with i18n.t(...) and add the keys to utils/locales/*/diagram.json")
 
 
+@pytest.mark.parametrize("lang", make_figures.i18n.languages())
+@pytest.mark.parametrize("name", NAMES)
+def test_every_label_fits_inside_the_picture(name, lang):
+    # Translations run longer than English: a title cut off at both edges is easy to miss by eye.
+    with make_figures.i18n.speaking(lang):
+        figure = getattr(diagrams, name)()
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    hidden_ticks = {id(label) for ax in figure.axes if not ax.axison  # axis("off"): its tick labels are not drawn
+                    for label in ax.get_xticklabels() + ax.get_yticklabels()}
+    outside = []
+    for artist in figure.findobj(matplotlib.text.Text):
+        if not artist.get_text().strip() or not artist.get_visible() or id(artist) in hidden_ticks:
+            continue
+        box = artist.get_window_extent(renderer)
+        if box.x0 < -2 or box.x1 > width + 2 or box.y0 < -2 or box.y1 > height + 2:
+            outside.append(artist.get_text()[:60])
+    assert not outside, f"{name} in {lang}: labels run off the picture: {outside}; shorten them or wrap with \\n"
+
+
 @pytest.mark.parametrize("lang", OTHER_LANGS)
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_translation_is_what_the_script_draws(name, lang):

@@ -125,3 +125,37 @@ def test_prompt_grid_rejects_bad_settings_and_static_fallback():
     assert "2 of 4" in fig._suptitle.get_text()
     with pytest.raises(ValueError, match="one verdict each"):
         show_prompt_grid(torch.rand(4, 64), [1], 3)
+
+
+def test_views_speak_russian():
+    """Built in Russian, after a move of their controls, neither view shows an English interface word
+    (the prompts are data: the learner's words, kept as typed)."""
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    with i18n.speaking("ru"):
+        timeline = DenoisingTimeline(tiny_model(), SCHEDULE, F.one_hot(torch.arange(3), 10).float(), n=3, seed=0)
+        assert english_left(timeline) == []
+        timeline.slider.value = 4
+        assert english_left(timeline) == [] and "убирается" in timeline._title.get_text()
+        static = show_timeline(timeline.trajectory)
+        assert "удаление шума" in static._suptitle.get_text()
+
+        grid = PromptGrid(tiny_model(), SCHEDULE, one_hot, brightness_classifier, label_from_prompt,
+                          prompt="a handwritten seven", rows=1, steps=5)
+        kept = {"handwritten", "seven"}
+        assert english_left(grid, kept=kept) == []
+        grid.guidance_slider.value = 1.0
+        grid.seed_button.click()
+        assert english_left(grid, kept=kept) == []
+        assert grid.guidance_slider.description == "управление" and "зерно 1" in grid._title.get_text()
+        grid.prompt_box.value = "   "  # the empty-prompt message is the view's own: Russian too
+        assert "промпт пуст" in grid.info.value and english_left(grid, kept=kept) == []
+        assert "из 4" in show_prompt_grid(torch.rand(4, 64), [1, 2, 3, 3], 3)._suptitle.get_text()
+    # and back in English, the same words as before
+    grid = PromptGrid(tiny_model(), SCHEDULE, one_hot, brightness_classifier, label_from_prompt, prompt="seven",
+                      rows=1, steps=5)
+    assert grid.guidance_slider.description == "guidance" and grid.seed_button.description == "new seed"
+    assert grid._title.get_text() == "“seven”, guidance 3, seed 0"
+    assert grid.guidance_slider.style.description_width == "60px"

@@ -3,6 +3,8 @@
 Run twice by the test command: on ipywidgets 8 and on Colab's 7.7.1.
 """
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -111,3 +113,78 @@ def test_next_token_prompt_and_generate_button(model_and_tokenizer):
     assert view.generate() == view.generate()  # greedy is deterministic
     fig = show_next_token_probs(model, tok, "ROMEO:\n", temperature=0.5, top_k=5)
     assert figure_to_png(fig).startswith(b"\x89PNG")
+
+
+def _english_words_of(topic: str) -> set[str]:
+    """The interface words of utils/locales/en/<topic>.json: what an untranslated attention label would show."""
+    import json
+    import re
+
+    from utils import i18n
+
+    strings = json.loads((i18n.LOCALES / "en" / f"{topic}.json").read_text(encoding="utf-8"))
+    return {word for text in strings.values() for word in re.findall(r"[A-Za-z]{3,}", re.sub(r"\{[^}]*\}", "", text))}
+
+
+def test_attention_speaks_russian_in_every_state(model_and_tokenizer):
+    from test_views_speak import english_left, shown_text
+
+    from utils import i18n
+
+    model, tok = model_and_tokenizer
+    english = _english_words_of("attention")
+    with i18n.speaking("ru"):
+        view = AttentionView(model, tok, TEXT)
+        view.layer.value, view.head.value = 1, 1
+        view.print_values.value = False
+        view.text.value = "a" * 100  # too long: the "showing the last tokens" line appears
+        assert "24" in view.info.value
+        view.text.value = ""  # the error line appears
+        assert view.error and view.error in view.info.value
+        assert english_left(view, kept={"ROMEO", "but", "soft", "what", "light"}) == []
+        left = [text for text in shown_text(view) if set(re.findall(r"[A-Za-z]{3,}", text)) & english]
+        assert left == [], f"English left in the Russian view: {left}"
+        assert view.layer.description == "слой" and "голова 1" in view._artists["title"].get_text()
+        fig = show_attention(model, tok, "ROMEO:", layer=1, head=0)
+    texts = [t.get_text() for t in fig.findobj(__import__("matplotlib").text.Text) if t.get_text().strip()]
+    assert "слой 1, голова 0" in fig.axes[0].get_title()
+    assert not [text for text in texts if set(re.findall(r"[A-Za-z]{3,}", text)) & english], texts
+    # back in English, a new view speaks English again (the language is read when the view is drawn)
+    assert AttentionView(model, tok, TEXT).layer.description == "layer"
+
+
+def test_an_english_attention_label_would_be_caught(model_and_tokenizer):
+    from test_views_speak import shown_text
+
+    from utils import i18n
+
+    model, tok = model_and_tokenizer
+    english = _english_words_of("attention")
+    with i18n.speaking("ru"):
+        view = AttentionView(model, tok, TEXT)
+        view.head.description = "head"
+        assert [text for text in shown_text(view) if set(re.findall(r"[A-Za-z]{3,}", text)) & english] == ["head"]
+
+
+def test_next_token_view_speaks_russian_after_its_controls_move(model_and_tokenizer):
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    model, tok = model_and_tokenizer
+    with i18n.speaking("ru"):
+        view = NextTokenView(model, tok, "ROMEO:\nbut ", new_tokens=30)
+        assert view.generate_button.description == "сгенерировать: 30 симв."
+        view.temperature.value = 0.0
+        view.top_k.value = 3
+        assert "жадно" in view._artists["title"].get_text() and "greedy" not in view._artists["title"].get_text()
+        view.prompt.value = "%%%"  # no character the model knows: the reason is shown, in Russian
+        assert "хотя бы с одним символом" in view.error and view.error in view._artists["title"].get_text()
+        view.generate_button.click()
+        assert "хотя бы с одним символом" in view.output.value
+        assert english_left(view) == []
+        fig = show_next_token_probs(model, tok, "ROMEO:\n")
+        assert "после" in fig.axes[0].get_title() and fig.axes[0].get_ylabel() == "вероятность"
+    # and back in English, the same view's next redraw speaks English again
+    view.prompt.value = "ROMEO:\n"
+    assert "greedy" in view._artists["title"].get_text() and "жадно" not in view._artists["title"].get_text()

@@ -55,8 +55,8 @@ def test_a_key_lives_in_the_file_its_first_word_names(tmp_path, monkeypatch):
         i18n.strings.cache_clear()
 
 
-# Strings with no Russian words: only placeholders, symbols (η for the learning rate) and names.
-SAME_IN_RUSSIAN = {"setup.line", "perceptron.learning_rate"}
+# Strings with no Russian words: only placeholders, symbols (η for the learning rate, lg N for log₁₀ N) and names.
+SAME_IN_RUSSIAN = {"setup.line", "perceptron.learning_rate", "training.slider"}
 
 
 def test_russian_strings_are_translated():
@@ -156,3 +156,13 @@ def test_gradient_descent_view_speaks_russian(russian):
     view.learning_rate.value = 1.5
     assert "огромная (расходится)" in view._artists["loss_title"].get_text() or "разошёлся" in view._artists["data_title"].get_text()
     assert view.problem.value == ""
+
+
+def test_loss_curve_defaults_speak_russian(russian):
+    from utils.plots import plot_curves
+
+    ax = plot_curves({"train": [3.0, 2.0, 1.5]}).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("шаг", "потери")
+    i18n.set_language("en")
+    ax = plot_curves({"train": [3.0, 2.0, 1.5]}).axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("step", "loss")

@@ -14,7 +14,7 @@ def make_run(beta: float, scale: float) -> dict:
     steps = 12
     return {"beta": beta, "reward": list(np.linspace(0, scale, steps)), "kl": list(np.linspace(0, 3 * scale, steps)),
             "before": [("ROMEO:\nI <b>love</b>", 0.0, 1.0)] * 8,
-            "after": [(f"after β={beta} & more", scale, 0.0)] * 8}
+            "after": [(f"sweet β={beta} & more", scale, 0.0)] * 8}
 
 
 RUNS = [make_run(0.5, 1.0), make_run(0.0, 4.0), make_run(0.1, 2.0)]
@@ -33,7 +33,7 @@ def test_slider_switches_curves_samples_and_picture(view_width):
     assert view.state.beta == 0.5 and view.render_count == renders + 1
     assert np.allclose(view._artists["kl"].get_ydata(), RUNS[0]["kl"])
     assert view.png() != before_png and view.samples.value != before_html
-    assert "after β=0.5 &amp; more" in view.samples.value and "&lt;b&gt;love" in view.samples.value  # escaped
+    assert "sweet β=0.5 &amp; more" in view.samples.value and "&lt;b&gt;love" in view.samples.value  # escaped
     assert view.samples.value.count("<tr>") == 2 * (MAX_SAMPLES + 1)  # capped rows plus headers
     assert len(view._artists["others_r"]) == 3
 
@@ -47,3 +47,28 @@ def test_static_fallback_and_bad_runs():
         check_runs([{"beta": 0.0}])
     with pytest.raises(ValueError, match="same length"):
         check_runs([{**make_run(0.0, 1.0), "kl": [1.0]}])
+
+
+def test_the_view_speaks_russian_and_english_is_unchanged():
+    import re
+
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    def run(beta, scale):  # with the labeller's score, so the second axis and the legend are drawn too
+        return {**make_run(beta, scale), "true": list(np.linspace(1, 1 - scale, 12))}
+
+    runs = [run(0.0, 4.0), run(0.1, 2.0), run(0.5, 1.0)]
+    with i18n.speaking("ru"):
+        view = RLHFRunsView(runs, beta=0.0)
+        view.beta.value = 0.1
+        assert english_left(view) == []
+        labels = [view._artists["title"].get_text(), view._artists["ax_k"].get_ylabel(),
+                  view._artists["ax_k"].get_xlabel(), view._artists["ax_true"].get_ylabel(), view.beta.description,
+                  *(text.get_text() for text in view.figure.axes[0].get_legend().get_texts())]
+        assert all(re.search("[а-я]", label) for label in labels), labels
+        assert "после (политика, обученная с β = 0.1)" in view.samples.value
+    view = RLHFRunsView(runs, beta=0.1)  # English again outside the block, word for word as before
+    assert view._artists["title"].get_text() == "β = 0.1: reward +0.00 → +2.00, true +1.0 → -1.0, KL 0.0 → 6.0"
+    assert view.beta.description == "KL coef β" and "after (policy trained with β = 0.1)" in view.samples.value

@@ -42,3 +42,44 @@ def test_scaling_slider_moves_the_marker_on_the_fit():
 def test_scaling_view_rejects_mismatched_input():
     with pytest.raises(ValueError, match="same shape"):
         ScalingView(PARAMS, LOSSES[:2], 4.0, 0.05, tokens=1000)
+
+
+def _english_training_words() -> set[str]:
+    """The interface words of utils/locales/en/training.json (once moved out of the code, the words
+    test_views_speak collects from string constants no longer include them)."""
+    from test_views_speak import ENGLISH_WORD
+
+    from utils import i18n
+
+    texts = (i18n.t_in("en", key) for key in i18n.strings("en") if key.startswith("training."))
+    return {word for text in texts for word in ENGLISH_WORD.findall(text)} - {"style", "div", "font", "size",
+                                                                                "line", "height", "color"}
+
+
+def _english_in(view) -> list[str]:
+    from test_views_speak import ENGLISH_WORD, english_left, shown_text
+
+    words = _english_training_words() - {"Chinchilla", "NaN"}  # a name and a value, the same in Russian
+    return english_left(view) + [text for text in shown_text(view) if set(ENGLISH_WORD.findall(text)) & words]
+
+
+def _used_views():
+    curves = LossCurves(total_steps=100)
+    curves.add(10, 3.0, 3.1)
+    curves.add(20, 2.5, 2.6)
+    curves.add(30, float("nan"), float("inf"))  # the "training diverged" message
+    scaling = ScalingView(PARAMS, LOSSES, 4.0, 0.05, tokens=1000)
+    scaling.slider.value = 8.0                  # outside the measured range: the warning line
+    return curves, scaling
+
+
+def test_views_speak_russian_after_use():
+    from utils import i18n
+
+    with i18n.speaking("ru"):
+        curves, scaling = _used_views()
+        assert "разошлось" in curves.problem.value and "экстраполяция" in scaling.readout.value
+        assert _english_in(curves) == [] and _english_in(scaling) == []
+    curves, scaling = _used_views()             # the same check finds the English ones
+    assert "diverged" in curves.problem.value
+    assert _english_in(curves) and _english_in(scaling)

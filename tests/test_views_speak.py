@@ -27,12 +27,15 @@ KEPT = {
     "softmax", "tanh", "sigmoid", "ReLU", "GELU", "LayerNorm", "top", "temperature_", "logits",
     "ROMEO", "JULIET", "but", "king", "queen", "lord", "lady", "Hello", "world", "the", "question",
     "that", "not", "and", "more", "soft", "what", "light", "through", "yonder", "window", "breaks",
+    "base",  # tokenizer names: cl100k_base
+    "Chinchilla",  # a model's name (Hoffmann et al. 2022)
     "mlp",  # the names of a model's matrices (attn.qkv, mlp.0) in the LoRA view: module names in code
 }
 def _strip(text: str) -> str:
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"\$[^$]*\$", " ", html.unescape(text))  # formulas read the same in every language
+    text = re.sub(r"\b(?:gpt|cl\d+k|o\d+k|r\d+k)[\w.-]*", " ", text)  # names of real models and tokenizers: gpt-4o-mini, o200k_base
     return re.sub(r"https?://\S+|\b\w+\.(py|json|pt|png)\b", " ", text)  # links and file names
 
 
@@ -69,8 +72,9 @@ def russian():
 
 
 def _interface_words() -> set[str]:
-    """Every word written in a string constant of the code that draws views: the words an untranslated
-    label would show. Generated samples and prompts are not in it, so their letters are not flagged."""
+    """Every word written in a string constant of the code that draws views, and in the English strings
+    of utils/locales/en/: the words an untranslated label would show (hard-coded, or moved to the
+    English file and shown in Russian anyway). Generated samples and prompts are not in it."""
     import ast
     from pathlib import Path
 
@@ -80,6 +84,8 @@ def _interface_words() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 words |= set(ENGLISH_WORD.findall(node.value))
+    for text in i18n.strings("en").values():
+        words |= set(ENGLISH_WORD.findall(text))
     return words - KEPT
 
 
@@ -98,3 +104,41 @@ def test_an_english_label_is_caught(russian):
     assert not english_left(view)
     view.reset_button.description = "reset the weights"
     assert english_left(view) == ["reset the weights"]
+
+
+# --- views of notebooks 03-06 that tests/test_every_control.py does not build -----------------------
+def test_backprop_view_speaks_russian(russian):
+    from utils.widgets import BackpropView
+
+    view = BackpropView()
+    assert not english_left(view)
+    view.next_button.click()
+    view.next_button.click()
+    view.step_button.click()
+    assert not english_left(view), english_left(view)
+    assert view.backward_button.description == "обратный проход"
+
+
+def test_tictactoe_view_speaks_russian(russian):
+    from test_tictactoe import prefer_low_squares
+
+    from utils.widgets import TicTacToeView
+
+    view = TicTacToeView(prefer_low_squares)
+    view.squares[4].click()
+    assert not english_left(view), english_left(view)
+    assert view.status.value == "<b>Вы играете X. Ваш ход.</b>"
+
+
+def test_hidden_units_trainer_speaks_russian(russian):
+    import torch
+
+    from utils.digits import load_digits_split
+    from utils.widgets import HiddenUnitsTrainer
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 16), torch.nn.ReLU(), torch.nn.Linear(16, 10))
+    view = HiddenUnitsTrainer(model, *load_digits_split(val_fraction=0.3, seed=0), units=4, steps_per_click=10)
+    view.train_button.click()
+    assert not english_left(view), english_left(view)
+    assert "точность на валидации" in view.info.value

@@ -2,6 +2,7 @@
 ipywidgets 8 and again on 7.7.1 (``-m widgets``)."""
 
 import pytest
+import torch
 from stubs import letter_counts
 
 from utils import gguf_model
@@ -86,3 +87,82 @@ def test_chat_box_streams_an_answer_and_temperature_reshapes_bars():
     assert len(updates) > 3  # it streamed: one update per piece of text
     view.question.value = "What is 2 + 3?"
     assert view._logits_for.endswith("What is 2 + 3?<|im_end|>\n<|im_start|>assistant\n")
+
+
+# -- Russian (issue 21) -------------------------------------------------------------------------------
+class FakeChat:
+    """Stands in for SmolLM2: 50 tokens with rising logits, a fixed answer."""
+
+    model = staticmethod(lambda ids: torch.arange(50.0)[None, None, :].expand(1, ids.shape[1], 50))
+
+    def encode(self, text):
+        return [1] * max(1, len(text) // 4)
+
+    def decode(self, ids):
+        return f"x{ids[0]}"
+
+    def stream(self, prompt, **kwargs):
+        yield "Париж"
+
+
+def _english_interface_words() -> set[str]:
+    """The words of this module's English strings (utils/locales/en/llm.json), placeholders and
+    names aside: none may be left in a Russian view. (test_views_speak's word list comes from the
+    code's string constants, which no longer hold these words once they moved to the locale files.)"""
+    import re
+
+    from utils import i18n
+
+    words = set()
+    for key, text in i18n.strings("en").items():
+        if key.startswith("llm."):
+            words |= set(re.findall(r"[A-Za-z]{3,}", re.sub(r"<[^>]+>|\{[^}]*\}", " ", text)))
+    return words - {"OpenAI", "the", "are", "for", "its", "they", "sent"}  # a name; short words data may hold
+
+
+def _russian_views():
+    from utils.sentence_embeddings import Passage
+
+    passages = [Passage("Play A", "a", 0, "aaaa aaa"), Passage("Play B", "b", 1, "bbbb bbb")]
+    encoder = FakeEncoder()
+    retrieval = RetrievalView(encoder, passages, encoder.encode([p.text for p in passages]), question="aaa", k=2)
+    empty = RetrievalView(encoder, passages, encoder.encode([p.text for p in passages]), question="aaa", k=2)
+    empty.question.value = ""                      # the "type a question" state
+    greedy = ChatBox(FakeChat(), max_new_tokens=4)  # temperature 0: the "(greedy)" title
+    warm = ChatBox(FakeChat(), temperature=0.7, max_new_tokens=4)
+    warm.question.value = "q" * 2500               # longer than sent: the note under the question
+    warm.ask_button.click()
+    cost = CostCalculator(text="Привет, мир")
+    cost.requests.value = 12
+    return {"retrieval": retrieval, "retrieval, empty": empty, "chat, greedy": greedy, "chat, asked": warm,
+            "cost": cost}
+
+
+def test_views_speak_russian():
+    from test_views_speak import english_left, shown_text
+
+    from utils import i18n
+
+    english = _english_interface_words()
+    assert {"probability", "cosine", "requests", "hatched", "greedy", "ask"} <= english  # the check can fail
+    with i18n.speaking("ru"):
+        views = _russian_views()
+    for name, view in views.items():
+        assert english_left(view, kept={"Play", "What", "capital", "France", "SmolLM"}) == [], name  # data and a name
+        shown = " ".join(shown_text(view))
+        import re
+
+        assert not set(re.findall(r"[A-Za-z]{3,}", shown)) & english, (name, set(re.findall(r"[A-Za-z]{3,}", shown)) & english)
+    assert "жадный" in views["chat, greedy"]._title.get_text()
+    assert "2,000" in views["chat, asked"].output.value and "вы:" in views["chat, asked"].output.value
+    assert "введите вопрос" in views["retrieval, empty"].figure.get_suptitle()
+    with i18n.speaking("en"):
+        english_views = _russian_views()
+    assert "greedy" in english_views["chat, greedy"]._title.get_text()  # and English still speaks English
+
+
+def test_the_dated_prices_line_follows_utils_cost():
+    from utils import i18n
+    from utils.cost import PRICES_AS_OF
+
+    assert i18n.t_in("en", "llm.prices_as_of") == PRICES_AS_OF, "update llm.prices_as_of in both languages"

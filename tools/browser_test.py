@@ -6,7 +6,7 @@ or HTML text), fit in the notebook of a 1280-pixel-wide window (nothing cut off 
 if it has controls, moving one of them must change its picture or its HTML.
 Views without controls (live curves that training cells draw, progress bars) only need to be
 non-empty. Save a screenshot. Needs Debian's chromium (/usr/bin/chromium, or $CHROMIUM) and the
-`playwright` package (`make browser-test` installs both; `make test` runs notebooks 01 and 06).
+`playwright` package (`make browser-test` installs both; `make test` runs notebooks 01, 06 and the Russian 01).
 
 With --slides, each notebook (once run, and saved) is then presented as RISE slides (jupyterlab-rise)
 in a 1280×720 window, the page JupyterLab's "Render as slides" shows: every slide is paged through
@@ -18,6 +18,11 @@ the height of every cell as measured on its slide, go to build/screenshots/.
     .venv/bin/python tools/browser_test.py 01           # notebooks whose names start with 01
     .venv/bin/python tools/browser_test.py --all --slides
     .venv/bin/python tools/browser_test.py 01 06 --slides 01   # slides for 01 only
+    .venv/bin/python tools/browser_test.py ru/01                # the Russian notebook 01
+
+Every page is also read for mojibake (UTF-8 shown as Latin-1, "Ð¿", or U+FFFD) and for letters the
+browser has no font for (drawn as empty boxes): each script on the page (Cyrillic, Bengali) must be
+drawn by a real font. `make browser-deps` installs a Bengali font where apt-get can.
 """
 
 from __future__ import annotations
@@ -39,6 +44,34 @@ NOTEBOOKS = ROOT / "notebooks"
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BAD_TEXT = ("Error displaying widget", "Loading widget", "Click to show javascript error", "Traceback")
+# UTF-8 bytes of Cyrillic read as Latin-1 show as "Ð"/"Ñ" followed by a Latin-1 letter or sign.
+MOJIBAKE = ("Ð¾", "Ð°", "Ñ\x80", "Ñ\x81", "Ð¸", "Ðµ", "Ñ‚", "Ð½")
+# Letters of each script the course shows; one with no font in the browser is drawn as an empty box.
+SCRIPTS = {"Cyrillic": ("\u0400", "\u04ff", "ЖшыЯфщ"), "Bengali": ("\u0980", "\u09ff", "কখগঘঙচ")}
+GLYPHS_JS = """([letters, family]) => {
+  // A letter the fonts lack is drawn as the same fallback box, so all of them measure alike and
+  // alike to a code point no font has (U+10FFFD); real letters differ from it and from each other.
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = '40px ' + family;
+  const box = ctx.measureText('\\u{10FFFD}').width;
+  const widths = [...letters].map(ch => ctx.measureText(ch).width);
+  return {box, widths, missing: widths.every(w => Math.abs(w - box) < 0.5)};
+}"""
+
+
+def script_problems(page, text: str) -> list[str]:
+    """Mojibake in ``text``, or a script in it that the browser draws without a font (empty boxes)."""
+    problems = [f"page shows mojibake {bad!r}" for bad in MOJIBAKE if bad in text]
+    family = page.evaluate("() => getComputedStyle(document.querySelector('.jp-RenderedHTMLCommon')"
+                           " || document.body).fontFamily")
+    for script, (low, high, letters) in SCRIPTS.items():
+        if not any(low <= ch <= high for ch in text):
+            continue
+        result = page.evaluate(GLYPHS_JS, [letters, family])
+        if result["missing"]:
+            problems.append(f"{script} letters have no font in the browser (drawn as boxes, width "
+                            f"{result['box']:.1f}); install one, e.g. fonts-lohit-beng-bengali for Bengali")
+    return problems
 
 
 def free_port() -> int:
@@ -171,6 +204,7 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
     run_seconds = time.time() - start
     body = page.inner_text(".jp-Notebook")
     problems = [f"page shows {t!r}" for t in BAD_TEXT if t in body]
+    problems += script_problems(page, body)
     # One widget view per output area (areas nested in an Output widget belong to the outer view).
     views = page.query_selector_all(".jp-OutputArea-output:has(.jupyter-widgets):not(.jp-OutputArea-output *)")
     if not views:
@@ -209,7 +243,7 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
         else:
             problems.append(f"widget view {index}: no control changed its picture or HTML")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = SHOTS / (Path(name).stem + label + ".png")
+    shot = SHOTS / (shot_stem(name) + label + ".png")
     first = page.query_selector(".jupyter-widgets.widget-vbox")
     if first:
         first.scroll_into_view_if_needed()
@@ -290,7 +324,7 @@ def check_slides(page, port: int, name: str, saved: dict, label: str = "") -> di
     if notes_shown != notes_cells:
         problems.append(f"{notes_cells} speaker-notes cells, {notes_shown} in the slides' speaker notes")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    stem = Path(name).stem
+    stem = shot_stem(name)
     for _ in range(total + 5):
         page.wait_for_timeout(200)  # transitions are off; this is re-layout
         slide = read_slide(page)
@@ -347,9 +381,26 @@ def move_widget_on_slide(page) -> bool:
     return False
 
 
+def shot_stem(name: str) -> str:
+    """01_perceptron for notebooks/01_perceptron.ipynb, ru-01_perceptron for the Russian one."""
+    return str(Path(name).with_suffix("")).replace("/", "-")
+
+
+def select(prefixes: list[str], everything: bool) -> list[str]:
+    """Notebook paths under notebooks/: "01" picks 01_*.ipynb, "ru/01" notebooks/ru/01_*.ipynb."""
+    found = []
+    for folder in [NOTEBOOKS, *sorted(p for p in NOTEBOOKS.iterdir() if p.is_dir() and p.name.isalpha())]:
+        prefix = "" if folder == NOTEBOOKS else folder.name + "/"
+        for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+            name = prefix + path.name
+            if (everything and not prefix) or any(name.startswith(n) for n in prefixes):
+                found.append(name)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 06")
+    parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 06 ru/01")
     parser.add_argument("--all", action="store_true")
     # Notebook 11 takes ~75 s here, but 260 s on 2 cores shared with a training run: room for that.
     parser.add_argument("--timeout", type=float, default=600, help="seconds to run one notebook")
@@ -360,8 +411,7 @@ def main() -> int:
                         help="then present the notebooks (all selected, or these) as RISE slides at 1280×720")
     parser.add_argument("--label", default="", help="suffix for screenshot names, e.g. -ipywidgets7")
     args = parser.parse_args()
-    names = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
-                   if args.all or any(p.name.startswith(n) for n in args.notebooks))
+    names = select(args.notebooks, args.all)
     if not names:
         print("no notebooks selected", file=sys.stderr)
         return 2
@@ -380,9 +430,11 @@ def main() -> int:
         for cell in notebook["cells"]:
             if cell["cell_type"] == "code":
                 cell["outputs"], cell["execution_count"] = [], None
+        (root_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (root_dir / name).write_text(json.dumps(notebook), encoding="utf-8")
     if (NOTEBOOKS / "rise.css").exists():  # the slides' stylesheet, which RISE looks for beside the notebook
-        (root_dir / "rise.css").write_text((NOTEBOOKS / "rise.css").read_text(encoding="utf-8"), encoding="utf-8")
+        for folder in {(root_dir / name).parent for name in names}:
+            (folder / "rise.css").write_text((NOTEBOOKS / "rise.css").read_text(encoding="utf-8"), encoding="utf-8")
     server = start_lab(port, config_dir, root_dir, os.path.abspath(args.lab_python))
     results = []
     try:
@@ -405,7 +457,7 @@ def main() -> int:
                         result.update(slides)
                 except Exception as err:  # noqa: BLE001 - report and go on with the next notebook
                     SHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(SHOTS / (Path(name).stem + "-failed.png")))
+                    page.screenshot(path=str(SHOTS / (shot_stem(name) + "-failed.png")))
                     result = {"notebook": name, "problems": [f"{type(err).__name__}: {err}"]}
                 finally:
                     page.close()

@@ -26,6 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import i18n
 from .bpe import BytePairTokenizer
 from .data import shakespeare
 from .train import Recipe, get_batch, make_optimizer
@@ -74,8 +75,7 @@ def _check_length(text: str, name: str, max_characters: int) -> tuple[str, list[
         raise ValueError(f"{name} has {len(text):,} characters; a model needs at least {MIN_CHARACTERS:,} to "
                          f"learn anything and to keep a held-out tenth to measure on. Use a longer text.")
     if len(text) > max_characters:
-        notes.append(f"{name} is longer than {max_characters:,} characters: using its first {max_characters:,} "
-                     f"(pass max_characters=... to change this).")
+        notes.append(i18n.t("capstone.note_cut", name=name, max_characters=max_characters))
         text = text[:max_characters]
     return text, notes
 
@@ -124,9 +124,8 @@ def python_corpus(max_characters: int = PYTHON_CHARACTERS) -> Corpus:
     text = "".join(parts)[:max_characters]
     if len(text) < MIN_CHARACTERS:
         raise ValueError(f"Found only {len(text):,} characters of Python in {root}; choose another text.")
-    notes = [f"the first {len(text):,} characters of {used} standard-library files "
-             f"(in sorted order) of Python {sysconfig.get_python_version()}"]
-    return Corpus("Python's standard library", text, str(root), notes)
+    notes = [i18n.t("capstone.note_python", characters=len(text), files=used, version=sysconfig.get_python_version())]
+    return Corpus(i18n.t("capstone.name_python"), text, str(root), notes)
 
 
 def file_corpus(path: str | Path, errors: str = "strict", max_characters: int = MAX_CHARACTERS) -> Corpus:
@@ -159,7 +158,7 @@ def file_corpus(path: str | Path, errors: str = "strict", max_characters: int = 
                          "read it with each bad byte shown as �.") from None
     notes = []
     if errors == "replace" and "\ufffd" in text:
-        notes.append(f"{text.count(chr(0xFFFD)):,} bytes that are not UTF-8 were replaced by �")
+        notes.append(i18n.t("capstone.note_replaced", count=text.count(chr(0xFFFD))))
     text, cut = _check_length(text, path.name, max_characters)
     return Corpus(path.name, text, str(path), notes + cut)
 
@@ -172,8 +171,9 @@ def _first_decode_error(raw: bytes) -> UnicodeDecodeError | None:
     return None
 
 
-def text_corpus(text: str, name: str = "pasted text", max_characters: int = MAX_CHARACTERS) -> Corpus:
-    """Text you paste or build in code."""
+def text_corpus(text: str, name: str | None = None, max_characters: int = MAX_CHARACTERS) -> Corpus:
+    """Text you paste or build in code (``name``: "pasted text" in the language in use, unless given)."""
+    name = i18n.t("capstone.name_pasted") if name is None else name
     _check_max(max_characters)
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}.")

@@ -12,14 +12,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .figures import new_figure
+from .i18n import t
 
 INTRODUCED_IN = "01"
 
 
 def plot_curves(
     curves: Mapping[str, Sequence[float]],
-    xlabel: str = "step",
-    ylabel: str = "loss",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
     title: str = "",
     logy: bool = False,
     width_px: int = 540,
@@ -62,7 +63,8 @@ def plot_curves(
                     textcoords="offset points", ha="left", va="top", fontsize=8, color="#333")
     if logy:
         ax.set_yscale("log")
-    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.set(xlabel=t("plots.step") if xlabel is None else xlabel, ylabel=t("plots.loss") if ylabel is None else ylabel,
+           title=title)
     if len(curves) > 1:
         ax.legend()
     fig.tight_layout()

@@ -658,7 +658,7 @@ utils.assert_decreased("XOR loss (engine)", xor_losses, by=0.9)
 
 # %% [markdown]
 # Now a two-dimensional problem with a curved border: **two moons**, two interleaved half
-# circles with noise, generated here. A net 2 → 8 → 8 → 1 (105 parameters) trained by our
+# circles with noise, generated here. A net 2 → 8 → 8 → 1 ($2 \cdot 8 + 8 + 8 \cdot 8 + 8 + 8 + 1 = 105$ parameters) trained by our
 # engine, this time with **momentum** 0.9 (each step keeps 90 % of the previous one, so steady
 # directions speed up). Every few steps we record the weights, to draw the decision boundary as
 # it learns.

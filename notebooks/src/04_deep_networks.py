@@ -404,7 +404,7 @@ show_hidden_weights(mlp.layers[0].weight, units=16, strongest=True,
 # %% [markdown]
 # ### 2.5 Overfitting: when a big network memorises
 #
-# Give a big network (64 → 512 → 512 → 10, about 300 000 parameters) only 100 training images.
+# Give a big network (64 → 512 → 512 → 10, $64 \cdot 512 + 512 + 512 \cdot 512 + 512 + 512 \cdot 10 + 10 = 301\,066$ parameters) only 100 training images.
 # It can simply memorise them: training accuracy reaches 100 % while validation accuracy stays far
 # lower. That gap is **overfitting**. The telltale sign during training: the validation loss
 # falls, reaches a minimum, and then *rises* while the training loss keeps falling.

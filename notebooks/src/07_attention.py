@@ -170,8 +170,9 @@ assert_close("rows sum to 1", attention(q, k, v)[1].sum(-1), torch.ones(2, 7));
 # %% [markdown]
 # ## 4. Why divide by $\sqrt{d}$?
 #
-# If the entries of $q$ and $k$ are random with variance 1, their dot product is a sum of $d$
-# such products: its variance is $d$. With $d = 512$ the scores are spread over ±60, and the
+# If the entries of $q$ and $k$ are independent, with mean 0 and variance 1, their dot product is a
+# sum of $d$ such products: its variance is $d$. With $d = 512$ the scores have a standard deviation
+# of $\sqrt{512} \approx 23$, two scores in a row easily differ by 30 or more, and the
 # softmax of such numbers is practically one-hot: the largest score takes all the weight, and the
 # gradient through the others vanishes. Dividing by $\sqrt d$ brings the variance back to 1.
 # The figure shows the largest weight in a row, for growing $d$.

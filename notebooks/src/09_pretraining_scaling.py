@@ -392,7 +392,7 @@ utils.assert_close("exponent: ours vs np.polyfit", alpha, -slope);
 # on 1.4 T tokens, beat the 280 B Gopher trained with the same compute on 300 B tokens). Our
 # largest model, with 787,584 parameters, would want ~16 M tokens; it saw 0.6 M, so its loss is above what it could
 # reach with more data, while the smallest models saw far more than 20 tokens per parameter. How
-# each size is trained changes the fitted exponent (exercise 1 shows how much the range matters);
+# each size is trained changes the fitted exponent (exercise 3 shows how much the range matters);
 # that is also why Kaplan's and Chinchilla's recommendations differ.
 #
 # **Play with it.** The slider moves along the fitted law. Inside the measured range it

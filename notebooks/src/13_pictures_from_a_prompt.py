@@ -132,8 +132,9 @@ assert contrast(ae_samples) < contrast(train_images) - 0.03, (contrast(ae_sample
 # $$ x_t = \sqrt{1-\beta_t}\,x_{t-1} + \sqrt{\beta_t}\,\varepsilon_t, \qquad \varepsilon_t \sim \mathcal N(0, I). $$
 #
 # The **schedule** $\beta_1 < \dots < \beta_T$ rises slowly (we take $T = 100$ steps, $\beta$ from
-# 0.001 to 0.2: Ho et al.'s values for $T = 1000$, scaled by 10). The shrinking keeps the total
-# variance at 1, so after enough steps nothing of the digit is left but noise of variance 1.
+# 0.001 to 0.2: Ho et al.'s values for $T = 1000$, scaled by 10). Each step the variance becomes
+# (1 − β) times the old one plus β: a variance of 1 stays 1, any other is pulled towards 1. So after
+# enough steps nothing of the digit is left but noise of variance 1.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # Draw the two arrows on the board: forward (image → noise) is fixed and easy; backward (noise →

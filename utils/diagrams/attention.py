@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .. import i18n
 from .style import BODY, GREY, INK, ROLE, SMALL, arrow, box, canvas, text, tint
 
 INTRODUCED_IN = "07"
@@ -17,21 +18,22 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 
 def attention_one_query(scores: tuple[float, ...] = (0.4, 2.1, -0.6, 1.2),
-                        tokens: tuple[str, ...] = ("The", "cat", "sat", "down")) -> Figure:
+                        tokens: tuple[str, ...] | None = None) -> Figure:
     """One query against every key: scaled dot products → softmax → the weighted sum of the values.
-    ``scores`` are the q·k/√d of the example; the weights drawn are their softmax, computed here."""
+    ``scores`` are the q·k/√d of the example; the weights drawn are their softmax, computed here.
+    ``tokens``: by default the example sentence in the language in use ("The cat sat down" in English)."""
+    if tokens is None:
+        tokens = tuple(i18n.t("diagram.attention.example").split())
     if len(scores) != len(tokens) or not 2 <= len(tokens) <= 6:
         raise ValueError(f"give 2-6 tokens and one score per token, got {len(tokens)} tokens, {len(scores)} scores.")
     weights = _softmax(np.asarray(scores, dtype=float))
     query_at = len(tokens) - 1
-    fig, ax = canvas(430, title=f"Attention for one query: \"{tokens[query_at]}\" looks at every token")
+    fig, ax = canvas(430, title=i18n.t("diagram.attention.one_query_title", token=tokens[query_at]))
     top, step = 330, 68
     ys = [top - i * step for i in range(len(tokens))]
     col = {"tokens": 55, "keys": 155, "score": 290, "weight": 460, "values": 620, "sum": 775}
-    for key, label in (("keys", "key $k_j$"), ("score", "score $q\\cdot k_j/\\sqrt{d}$"),
-                       ("weight", "softmax → weight $a_j$"), ("values", "$a_j \\times$ value $v_j$"),
-                       ("sum", "output")):
-        text(ax, (col[key], top + 52), label, size=BODY, weight="bold")
+    for key in ("keys", "score", "weight", "values", "sum"):
+        text(ax, (col[key], top + 52), i18n.t(f"diagram.attention.column_{key}"), size=BODY, weight="bold")
     meet = col["score"] - 75  # where the query meets each key
     out_y = ys[len(ys) // 2] - step / 2
     for j, (token, y, s, a) in enumerate(zip(tokens, ys, scores, weights)):
@@ -52,15 +54,15 @@ def attention_one_query(scores: tuple[float, ...] = (0.4, 2.1, -0.6, 1.2),
         arrow(ax, (col["values"] + 34, y), (col["sum"] - 45, out_y), color=ROLE["memory"], lw=0.6 + 4 * a)
     box(ax, (col["sum"], out_y), (84, 64), "$\\sum_j a_j v_j$", ROLE["output"], fontsize=BODY + 1)
     # the query comes from the last token and meets every key
-    box(ax, (col["tokens"], 55), (80, 34), "query $q$", ROLE["highlight"])
-    text(ax, (col["tokens"], 25), f"(from \"{tokens[query_at]}\")", size=SMALL, color=GREY)
+    box(ax, (col["tokens"], 55), (80, 34), i18n.t("diagram.attention.query"), ROLE["highlight"])
+    text(ax, (col["tokens"], 25), i18n.t("diagram.attention.query_from", token=tokens[query_at]), size=SMALL, color=GREY)
     ax.plot([col["tokens"] + 42, meet], [55, 55], color=ROLE["highlight"], lw=1.6)
     ax.plot([meet, meet], [55, ys[0]], color=ROLE["highlight"], lw=1.6, ls="--")
     for y in ys:
         ax.plot([meet], [y], marker="o", color=ROLE["highlight"], ms=5)
-    text(ax, (meet + 12, 55), "q meets every key: one dot product each", size=SMALL, color=ROLE["highlight"],
+    text(ax, (meet + 12, 55), i18n.t("diagram.attention.query_meets_keys"), size=SMALL, color=ROLE["highlight"],
          ha="left")
-    text(ax, (col["weight"] + 40, 30), f"weights sum to 1: {' + '.join(f'{a:.2f}' for a in weights)} = 1",
+    text(ax, (col["weight"] + 40, 30), i18n.t("diagram.attention.weights_sum", terms=" + ".join(f"{a:.2f}" for a in weights)),
          size=SMALL, color=GREY)
     return fig
 
@@ -76,7 +78,7 @@ def causal_mask(tokens: str = "To be,") -> Figure:
     masked = np.where(np.triu(np.ones((n, n), bool), 1), -np.inf, scores)
     weights = np.exp(masked - masked.max(axis=1, keepdims=True))
     weights /= weights.sum(axis=1, keepdims=True)
-    fig, ax = canvas(410, title="The causal mask: a token attends only to itself and the tokens before it")
+    fig, ax = canvas(410, title=i18n.t("diagram.attention.causal_title"))
     cell = min(46, 300 // n)
     shown = [t.replace(" ", "␣") for t in tokens]
 
@@ -96,15 +98,14 @@ def causal_mask(tokens: str = "To be,") -> Figure:
                 words = "−∞" if np.isneginf(value) else (fmt.format(value) if fmt else f"{value:+.1f}".replace("+0.0", "0.0"))
                 text(ax, (x0 + cell / 2, y0 + cell / 2), words.replace("-", "−"), size=SMALL,
                      color=GREY if future else INK)
-        text(ax, (left - 14, top + 8), "↓ query\n→ key", size=SMALL, color=GREY, ha="right")
+        text(ax, (left - 14, top + 8), i18n.t("diagram.attention.query_key_arrows"), size=SMALL, color=GREY, ha="right")
         return top - n * cell
 
-    bottom = grid(100, masked, "", "scores + mask")
-    grid(530, weights, "{:.2f}", "softmax: weights")
+    bottom = grid(100, masked, "", i18n.t("diagram.attention.scores_plus_mask"))
+    grid(530, weights, "{:.2f}", i18n.t("diagram.attention.softmax_weights"))
     arrow(ax, (100 + n * cell + 12, 330 - n * cell / 2), (500, 330 - n * cell / 2))
-    text(ax, ((100 + n * cell + 500) / 2 + 5, 330 - n * cell / 2 + 20), "softmax\nper row", size=SMALL)
-    text(ax, (425, bottom - 30), "Grey, hatched: the future, masked with −∞; $e^{-\\infty} = 0$, "
-         "so each row's weights sum to 1 over the past.", size=SMALL, color=GREY)
+    text(ax, ((100 + n * cell + 500) / 2 + 5, 330 - n * cell / 2 + 20), i18n.t("diagram.attention.softmax_per_row"), size=SMALL)
+    text(ax, (425, bottom - 30), i18n.t("diagram.attention.causal_note"), size=SMALL, color=GREY)
     return fig
 
 
@@ -114,23 +115,24 @@ def multi_head_attention(d_model: int = 128, n_heads: int = 4) -> Figure:
     if not (isinstance(d_model, int) and isinstance(n_heads, int) and 1 <= n_heads <= 8 and d_model % n_heads == 0):
         raise ValueError(f"n_heads must be 1-8 and divide d_model, got d_model={d_model!r}, n_heads={n_heads!r}.")
     per_head = d_model // n_heads
-    fig, ax = canvas(400, title=f"Multi-head attention: {n_heads} heads, each on {per_head} of the {d_model} channels")
+    fig, ax = canvas(400, title=i18n.t("diagram.attention.heads_title", n_heads=n_heads, per_head=per_head,
+                                             d_model=d_model))
     mid = 200
     box(ax, (60, mid), (90, 64), f"X\n(T × {d_model})", ROLE["input"])
-    box(ax, (190, mid), (110, 90), "$W_Q, W_K, W_V$\none matrix,\nthen split", ROLE["learned"], fontsize=SMALL)
+    box(ax, (190, mid), (110, 90), i18n.t("diagram.attention.qkv_matrix"), ROLE["learned"], fontsize=SMALL)
     arrow(ax, (105, mid), (135, mid))
     spread = min(70, 290 // n_heads)
     ys = [mid + (n_heads - 1) / 2 * spread - k * spread for k in range(n_heads)]
     for k, y in enumerate(ys):
         arrow(ax, (245, mid), (330, y), color=GREY)
-        box(ax, (430, y), (200, spread - 14), f"head {k + 1}: attention on\nQ, K, V of (T × {per_head})",
+        box(ax, (430, y), (200, spread - 14), i18n.t("diagram.attention.head", k=k + 1, per_head=per_head),
             ROLE["operation"], fontsize=SMALL)
         arrow(ax, (530, y), (600, mid), color=GREY)
-    box(ax, (640, mid), (80, 64), f"concat\n(T × {d_model})", ROLE["operation"], fontsize=SMALL)
+    box(ax, (640, mid), (80, 64), i18n.t("diagram.attention.concat", d_model=d_model), ROLE["operation"], fontsize=SMALL)
     arrow(ax, (680, mid), (705, mid))
     box(ax, (735, mid), (56, 50), "$W_O$", ROLE["learned"])
     arrow(ax, (763, mid), (785, mid))
-    box(ax, (815, mid), (56, 64), f"out\nT × {d_model}", ROLE["output"], fontsize=SMALL)
-    text(ax, (425, 30), f"Each head has its own {d_model}×{per_head} slices of $W_Q, W_K, W_V$ and its own softmax: "
-         f"{n_heads} ways of mixing at once, for the cost of one head of width {d_model}.", size=SMALL, color=GREY)
+    box(ax, (815, mid), (56, 64), i18n.t("diagram.attention.output", d_model=d_model), ROLE["output"], fontsize=SMALL)
+    text(ax, (425, 30), i18n.t("diagram.attention.heads_note", d_model=d_model, per_head=per_head, n_heads=n_heads),
+         size=SMALL, color=GREY)
     return fig

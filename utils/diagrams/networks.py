@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from .style import (
     BODY,
     GREEN,
@@ -40,7 +41,7 @@ def backprop_chain_rule(w: float = 1.5, x: float = 2.0, b: float = 0.5, y: float
     grad["x"] = grad["u"] * w
     back = ROLE["highlight"]
 
-    fig, ax = canvas(420, title="Forward: values flow right.  Backward: gradients flow left, multiplied on each arrow")
+    fig, ax = canvas(420, title=t("diagram.networks.chain_title"))
     size = (110, 50)
     at = {"w": (60, 300), "x": (60, 140), "u": (235, 220), "b": (330, 322), "z": (410, 220), "y": (505, 322),
           "d": (585, 220), "L": (785, 220)}
@@ -83,10 +84,9 @@ def backprop_chain_rule(w: float = 1.5, x: float = 2.0, b: float = 0.5, y: float
     edge("z", "d", "×1")
     edge("y", "d", "×(−1)")
     edge("d", "L", f"×2d = {2 * d:g}")
-    text(ax, (425, 48), f"∂L/∂w = {2 * d:g} · 1 · 1 · {x:g} = {grad['w']:g}:  multiply the local derivatives "
-         "along the path from L back to w", size=BODY)
-    text(ax, (425, 22), "Each box needs only its own inputs for its local derivative; ∂L/∂z is computed once "
-         "and reused for w, x and b.", size=SMALL, color=GREY)
+    text(ax, (425, 48), t("diagram.networks.chain_product", two_d=f"{2 * d:g}", x=f"{x:g}", grad=f"{grad['w']:g}"),
+         size=BODY)
+    text(ax, (425, 22), t("diagram.networks.chain_reuse"), size=SMALL, color=GREY)
     return fig
 
 
@@ -99,7 +99,7 @@ def multilayer_perceptron(sizes: tuple[int, ...] = (64, 64, 10), shown: int = 6)
         raise ValueError(f"shown (neurons drawn per layer) must be an integer from 3 to 10, got {shown!r}.")
     n_in, n_hidden, n_out = sizes
     counts = [n_in * n_hidden + n_hidden, n_hidden * n_out + n_out]
-    fig, ax = canvas(470, title=f"An MLP {list(sizes)}: every line is one weight, every neuron has a bias")
+    fig, ax = canvas(470, title=t("diagram.networks.mlp_title", sizes=list(sizes)))
     xs = (150, 420, 690)
     top, bottom = 400, 120
 
@@ -121,10 +121,10 @@ def multilayer_perceptron(sizes: tuple[int, ...] = (64, 64, 10), shown: int = 6)
                         zorder=1)
     ys0, ys1 = columns[0][0], columns[1][0]
     ax.plot([xs[0] + radius, xs[1] - radius], [ys0[1], ys1[0]], color=ORANGE, lw=2.4, zorder=1.5)
-    text(ax, ((xs[0] + xs[1]) / 2 - 20, (ys0[1] + ys1[0]) / 2 + 26), "one weight $w_{ij}$", size=BODY, color=INK)
+    text(ax, ((xs[0] + xs[1]) / 2 - 20, (ys0[1] + ys1[0]) / 2 + 26), t("diagram.networks.one_weight") + " $w_{ij}$", size=BODY, color=INK)
 
-    names = ("inputs: 64 pixels" if n_in == 64 else f"inputs: {n_in}", f"hidden: {n_hidden} ReLU units",
-             f"outputs: {n_out} logits")
+    names = (t("diagram.networks.inputs_pixels") if n_in == 64 else t("diagram.networks.inputs", n=n_in),
+             t("diagram.networks.hidden", n=n_hidden), t("diagram.networks.outputs", n=n_out))
     colors = (SKY, ROLE["operation"], GREEN)
     for (ys, cut), x_col, name, color, n in zip(columns, xs, names, colors, sizes):
         for i, y_n in enumerate(ys):
@@ -138,11 +138,12 @@ def multilayer_perceptron(sizes: tuple[int, ...] = (64, 64, 10), shown: int = 6)
     for layer, count in enumerate(counts):
         a, bsize = sizes[layer], sizes[layer + 1]
         text(ax, ((xs[layer] + xs[layer + 1]) / 2, 78),
-             f"$W_{layer + 1}$: {a}×{bsize} = {a * bsize:,}\n$b_{layer + 1}$: {bsize}\n= {count:,} parameters",
+             f"$W_{layer + 1}$: {a}×{bsize} = {a * bsize:,}\n$b_{layer + 1}$: {bsize}\n= "
+             + t("diagram.networks.parameters", count=count),
              size=BODY, color=INK)
     box(ax, (800, 260), (80, 60), "softmax\n→ p₀…p₉" if n_out == 10 else "softmax", ROLE["operation"],
         fontsize=SMALL)
     arrow(ax, (xs[2] + radius + 6, 260), (758, 260))
-    text(ax, (795, 78), f"total\n{sum(counts):,}\nparameters", size=BODY, weight="bold")
-    text(ax, (xs[0], 78), "(⋮: the neurons\nnot drawn)" if columns[0][1] else "", size=SMALL, color=GREY)
+    text(ax, (795, 78), t("diagram.networks.total", count=sum(counts)), size=BODY, weight="bold")
+    text(ax, (xs[0], 78), t("diagram.networks.not_drawn") if columns[0][1] else "", size=SMALL, color=GREY)
     return fig

@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..figures import new_figure
+from ..i18n import t
 from .style import ARROW, ORANGE, PURPLE, SKY, TITLE, VERMILLION
 
 INTRODUCED_IN = "05"
@@ -35,8 +36,8 @@ def rnn_unrolled(steps: int = 4) -> Figure:
     cell, x_col, y_col = VERMILLION, SKY, ORANGE
 
     left.set_xlim(0, 4.4)
-    left.set_title("A recurrent cell", fontsize=TITLE, weight="bold")
-    _box(left, (2, 3), 1.4, 1.1, "RNN\ncell", cell, text_color="white")
+    left.set_title(t("diagram.recurrent.cell_title"), fontsize=TITLE, weight="bold")
+    _box(left, (2, 3), 1.4, 1.1, t("diagram.recurrent.rnn_cell"), cell, text_color="white")
     _box(left, (2, 0.8), 0.9, 0.7, "$x_t$", x_col)
     _box(left, (2, 5.2), 0.9, 0.7, "$y_t$", y_col)
     _arrow(left, (2, 1.15), (2, 2.4))
@@ -47,20 +48,20 @@ def rnn_unrolled(steps: int = 4) -> Figure:
     left.text(3.95, 3.0, "$h$", fontsize=13, va="center")
 
     right.set_xlim(0, 3 + 2.6 * steps)
-    right.set_title("Unrolled in time: the same weights at every step", fontsize=TITLE, weight="bold")
+    right.set_title(t("diagram.recurrent.unrolled_title"), fontsize=TITLE, weight="bold")
     labels = ["T", "o", " ", "b", "e", ","]
     prev = (0.6, 3)
     right.text(0.35, 3.45, "$h_0 = 0$", fontsize=10)
-    for t in range(steps):
-        cx = 2.2 + 2.6 * t
-        _box(right, (cx, 3), 1.3, 1.1, "cell\n$W_{xh}, W_{hh}$", cell, fontsize=9, text_color="white")
-        _box(right, (cx, 1.0), 1.1, 0.7, f"$x_{t + 1}$ '{labels[t]}'", x_col, fontsize=9)
-        _box(right, (cx, 5.2), 0.9, 0.7, f"$y_{t + 1}$", y_col, fontsize=10)
+    for k in range(steps):
+        cx = 2.2 + 2.6 * k
+        _box(right, (cx, 3), 1.3, 1.1, t("diagram.recurrent.cell") + "\n$W_{xh}, W_{hh}$", cell, fontsize=9, text_color="white")
+        _box(right, (cx, 1.0), 1.1, 0.7, f"$x_{k + 1}$ '{labels[k]}'", x_col, fontsize=9)
+        _box(right, (cx, 5.2), 0.9, 0.7, f"$y_{k + 1}$", y_col, fontsize=10)
         _arrow(right, (cx, 1.35), (cx, 2.4))
         _arrow(right, (cx, 3.6), (cx, 4.85))
-        _arrow(right, (prev[0] + (0.05 if t == 0 else 0.7), 3), (cx - 0.72, 3), color=PURPLE, lw=2.2)
-        if t:
-            right.text((prev[0] + cx) / 2, 3.25, f"$h_{t}$", fontsize=11, color=PURPLE, ha="center")
+        _arrow(right, (prev[0] + (0.05 if k == 0 else 0.7), 3), (cx - 0.72, 3), color=PURPLE, lw=2.2)
+        if k:
+            right.text((prev[0] + cx) / 2, 3.25, f"$h_{k}$", fontsize=11, color=PURPLE, ha="center")
         prev = (cx, 3)
     _arrow(right, (prev[0] + 0.7, 3), (prev[0] + 1.6, 3), color=PURPLE, lw=2.2)
     right.text(prev[0] + 1.2, 3.25, f"$h_{steps}$", fontsize=11, color=PURPLE, ha="center")

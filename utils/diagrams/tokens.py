@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
+from ..i18n import t as t_
 from .style import BODY, GREY, INK, ROLE, SMALL, arrow, box, canvas, text
 
 INTRODUCED_IN = "06"
@@ -37,13 +38,13 @@ def tokenisation(word: str = "the theme") -> Figure:
         return names[t] if t in names else bytes([t]).decode("utf-8", "replace").replace(" ", "␣")
 
     rows = [
-        ("text", [shown(t) for t in data], [""] * len(data), ROLE["input"]),
-        ("UTF-8 bytes", [shown(t) for t in data], [str(t) for t in data], ROLE["input"]),
-        ("merge 1: t h → 256", [shown(t) for t in step1], [str(t) for t in step1], ROLE["operation"]),
-        ("merge 2: 256 e → 257", [shown(t) for t in step2], [str(t) for t in step2], ROLE["operation"]),
-        ("token ids", [str(t) for t in step2], [""] * len(step2), ROLE["output"]),
+        (t_("diagram.tokens.text"), [shown(t) for t in data], [""] * len(data), ROLE["input"]),
+        (t_("diagram.tokens.bytes"), [shown(t) for t in data], [str(t) for t in data], ROLE["input"]),
+        (t_("diagram.tokens.merge", k=1, rule="t h → 256"), [shown(t) for t in step1], [str(t) for t in step1], ROLE["operation"]),
+        (t_("diagram.tokens.merge", k=2, rule="256 e → 257"), [shown(t) for t in step2], [str(t) for t in step2], ROLE["operation"]),
+        (t_("diagram.tokens.ids"), [str(t) for t in step2], [""] * len(step2), ROLE["output"]),
     ]
-    fig, ax = canvas(450, title="Byte-pair encoding: start from bytes, replay the learned merges, read the ids")
+    fig, ax = canvas(450, title=t_("diagram.tokens.title"))
     tile_w, gap, left = 52, 6, 250
     for r, (label, tiles, ids, color) in enumerate(rows):
         y = 377 - r * 72
@@ -62,7 +63,6 @@ def tokenisation(word: str = "the theme") -> Figure:
                 text(ax, (x + tile_w / 2, y - 20), number, size=SMALL, color=GREY)
         if r:
             arrow(ax, (left - 25, y + 58), (left - 25, y + 22), color=INK)
-    text(ax, (425, 28), f"{len(data)} bytes became {len(step2)} tokens. A real vocabulary (GPT-2: 256 bytes + "
-         "50,000 merges) makes \" the\" one token.\nNew text replays the merges in the order they were learned.",
+    text(ax, (425, 28), t_("diagram.tokens.note", bytes=len(data), tokens=len(step2)),
          size=SMALL, color=GREY)
     return fig

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import t
+
 INTRODUCED_IN = "01"
 
 
@@ -34,7 +36,9 @@ class Verdict(Exception):
         self.ok, self.message = ok, message
 
 
-NOT_ATTEMPTED = "not attempted yet: replace the `...` with your answer (or complete the function) and run again."
+def not_attempted(extra: str = "") -> str:
+    """The message for an untouched starter, in the learner's language."""
+    return t("exercises.base.not_attempted") + extra
 
 
 @dataclass(frozen=True)
@@ -62,26 +66,27 @@ def call(function: Any, *args: Any) -> Any:
     """Call the learner's function; a function still raising NotImplementedError or returning None
     (the body is still ``...``) is "not attempted", an error in it becomes a hint."""
     if untouched(function):
-        raise Verdict(None, NOT_ATTEMPTED)
+        raise Verdict(None, not_attempted())
     if not callable(function):
-        raise hint(f"expected a function, got {type(function).__name__}: define it with `def` and pass its name.")
+        raise hint(t("exercises.base.not_a_function", kind=type(function).__name__))
     try:
         value = function(*args)
     except NotImplementedError:
-        raise Verdict(None, NOT_ATTEMPTED) from None
+        raise Verdict(None, not_attempted()) from None
     except Exception as error:  # the learner's code: report it, never crash the notebook
-        raise hint(f"your function raised {type(error).__name__}: {error}") from None
+        raise hint(t("exercises.base.function_raised", kind=type(error).__name__, error=error)) from None
     if value is None:
-        raise Verdict(None, NOT_ATTEMPTED + " (your function returns None: did you forget `return`?)")
+        raise Verdict(None, not_attempted(t("exercises.base.returns_none")))
     return value
 
 
-def number(answer: Any, what: str = "a number") -> float:
-    """The answer as a float, or a hint that says what was expected."""
+def number(answer: Any, what: str | None = None) -> float:
+    """The answer as a float, or a hint that says what was expected (``what``: in the learner's language)."""
     try:
         return float(answer)
     except (TypeError, ValueError):
-        raise hint(f"expected {what}, got {type(answer).__name__} {answer!r:.60}") from None
+        what = t("exercises.base.a_number") if what is None else what
+        raise hint(t("exercises.base.expected", what=what, kind=type(answer).__name__, answer=f"{answer!r:.60}")) from None
 
 
 def numbers(answer: Any, length: int, what: str) -> list[float]:
@@ -89,9 +94,9 @@ def numbers(answer: Any, length: int, what: str) -> list[float]:
     try:
         values = [float(v) for v in answer]
     except (TypeError, ValueError):
-        raise hint(f"expected {what}: {length} numbers in a list, got {type(answer).__name__}") from None
+        raise hint(t("exercises.base.expected_list", what=what, length=length, kind=type(answer).__name__)) from None
     if len(values) != length:
-        raise hint(f"expected {length} numbers ({what}), got {len(values)}.")
+        raise hint(t("exercises.base.expected_length", what=what, length=length, got=len(values)))
     return values
 
 
@@ -102,12 +107,11 @@ def close(value: float, target: float, rel: float = 1e-6, abs_: float = 1e-9) ->
 def run_check(exercise: str, checker: Callable[..., Any], answer: Any, context: dict[str, Any]) -> Result:
     """Run one checker on an answer and turn whatever happens into a Result."""
     if untouched(answer):
-        return Result(exercise, None, NOT_ATTEMPTED)
+        return Result(exercise, None, not_attempted())
     try:
         checker(answer, **context)
     except Verdict as verdict:
         return Result(exercise, verdict.ok, verdict.message)
     except Exception as error:  # a malformed answer the checker did not foresee: a hint, not a crash
-        return Result(exercise, False, f"could not check this answer ({type(error).__name__}: {error}); "
-                                       "look at the starter cell for the expected form.")
-    return Result(exercise, False, "the check found nothing to say (a bug in the check: please report it).")
+        return Result(exercise, False, t("exercises.base.could_not_check", kind=type(error).__name__, error=error))
+    return Result(exercise, False, t("exercises.base.nothing_to_say"))

@@ -15,6 +15,7 @@ import torch
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ..plots import MASKED_GREY
 from .base import LiveView, fixed_layout, new_figure, token_label
 
@@ -31,12 +32,12 @@ def attention_for(model, tokenizer, text: str, max_tokens: int = MAX_TOKENS):
     Only the last ``max_tokens`` tokens are used.
     """
     if not isinstance(text, str) or not text:
-        raise ValueError("Type at least one character of text to see its attention.")
+        raise ValueError(t("attention.type_something"))
     # Characters the model never saw (e.g. emoji) are skipped rather than failing mid-typing.
     # (A byte-level BPE, notebook 14, has no unknown characters and no known().)
     ids = tokenizer.encode(tokenizer.known(text) if hasattr(tokenizer, "known") else text)[-max_tokens:]
     if not ids:
-        raise ValueError("None of these characters is in the model's vocabulary.")
+        raise ValueError(t("attention.nothing_known"))
     labels = [token_label(tokenizer.decode([i])) for i in ids]
     with torch.no_grad():
         _, _, trace = model(torch.tensor([ids]), trace=True)
@@ -53,9 +54,9 @@ def _draw_static(fig: Figure, n_max: int) -> dict:
     cax = fig.add_axes((0.83, 0.14, 0.03, 0.76))
     empty = np.ma.masked_all((n_max, n_max))
     image = ax.imshow(empty, cmap=_cmap(), vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto")
-    fig.colorbar(image, cax=cax, label="attention weight")
-    ax.set_xlabel("key: the token looked at", fontsize=9)
-    ax.set_ylabel("query: the token looking", fontsize=9)
+    fig.colorbar(image, cax=cax, label=t("attention.colorbar"))
+    ax.set_xlabel(t("attention.xlabel"), fontsize=9)
+    ax.set_ylabel(t("attention.ylabel"), fontsize=9)
     ax.grid(False)
     texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=6) for j in range(n_max)] for i in range(n_max)]
     title = ax.set_title("", fontsize=10)
@@ -101,7 +102,7 @@ def show_attention(model, tokenizer, text: str, layer: int = 0, head: int = 0,
     _check_layer_head(weights, layer, head)
     fig = new_figure(560, 500)
     artists = _draw_static(fig, len(labels))
-    _update(artists, labels, weights[layer, head], f"layer {layer}, head {head} (grey = masked future)", True)
+    _update(artists, labels, weights[layer, head], t("attention.static_title", layer=layer, head=head), True)
     return fig
 
 
@@ -111,6 +112,12 @@ def _check_layer_head(weights: np.ndarray, layer: int, head: int) -> None:
         raise ValueError(f"layer must be between 0 and {n_layer - 1}, got {layer}.")
     if not 0 <= head < n_head:
         raise ValueError(f"head must be between 0 and {n_head - 1}, got {head}.")
+
+
+def _label_width(label: str, least_px: int) -> str:
+    """A control's description width: ``least_px`` (what the English labels need), wider for a longer label
+    (about 8 px a letter), so a translated label is not cut off."""
+    return f"{max(least_px, 8 * len(label))}px"
 
 
 @dataclass
@@ -140,16 +147,21 @@ class AttentionView(LiveView):
         _check_layer_head(self.weights, layer, head)
         figure = new_figure(560, 500)
         self._artists = _draw_static(figure, max_tokens)
-        self.text = widgets.Text(value=text, description="text", continuous_update=True,
-                                 layout=fixed_layout(330), style={"description_width": "36px"})
+        label = {name: t(f"attention.{name}") for name in ("text", "layer", "head", "print_values")}
+        self.text = widgets.Text(value=text, description=label["text"], continuous_update=True, layout=fixed_layout(330),
+                                 style={"description_width": _label_width(label["text"], 36)})
         self.text.observe(self.guarded(self._on_text), names="value")
-        small = {"layout": fixed_layout(130), "style": {"description_width": "42px"}}
-        self.layer = self.link(widgets.Dropdown(options=list(range(n_layer)), value=layer, description="layer",
-                                                **small), "layer")
-        self.head = self.link(widgets.Dropdown(options=list(range(n_head)), value=head, description="head",
-                                               **small), "head")
-        self.print_values = self.link(widgets.Checkbox(value=True, description="print values", indent=False,
-                                                       layout=fixed_layout(120)), "print_values")
+
+        def small(name: str) -> dict:
+            return {"layout": fixed_layout(130), "style": {"description_width": _label_width(label[name], 42)}}
+
+        self.layer = self.link(widgets.Dropdown(options=list(range(n_layer)), value=layer, description=label["layer"],
+                                                **small("layer")), "layer")
+        self.head = self.link(widgets.Dropdown(options=list(range(n_head)), value=head, description=label["head"],
+                                               **small("head")), "head")
+        checkbox_px = max(120, 8 * len(label["print_values"]) + 20)  # the box and its label, unclipped
+        self.print_values = self.link(widgets.Checkbox(value=True, description=label["print_values"], indent=False,
+                                                       layout=fixed_layout(checkbox_px)), "print_values")
         self.info = widgets.HTML(layout=fixed_layout(250, 300))
         super().__init__(figure, controls=[self.text, self.layer, self.head, self.print_values], side=[self.info])
 
@@ -167,17 +179,18 @@ class AttentionView(LiveView):
     def draw(self) -> None:
         s = self.state
         weights = self.weights[s.layer, s.head]
-        _update(self._artists, self.labels, weights, f"layer {s.layer}, head {s.head}: "
-                f"{len(self.labels)} tokens (grey = masked future)", s.print_values)
+        _update(self._artists, self.labels, weights, t("attention.title", layer=s.layer, head=s.head,
+                                                           n=len(self.labels)), s.print_values)
         last = weights[-1]
         top = np.argsort(last)[::-1][:8]
         rows = "".join(f"<tr><td>{self.labels[j]}</td><td>{j}</td><td>{last[j]:.3f}</td></tr>" for j in top)
         note = f"<p style='color:#b00'>{self.error}</p>" if self.error else ""
-        cut = (f"<p>showing the last {self.max_tokens} tokens</p>"
+        cut = (f"<p>{t('attention.showing_last', n=self.max_tokens)}</p>"
                if len(self.state.text) > self.max_tokens else "")
         self.info.value = (
-            f"{note}{cut}<b>the last token “{self.labels[-1]}” looks most at</b>"
-            "<table style='font-family:monospace'><tr><th>key</th><th>pos</th><th>weight</th></tr>"
-            f"{rows}</table><p>Each row sums to 1. Rows are queries, columns keys. Cells print their "
-            f"weights for up to {PRINT_MAX} tokens.</p>"
+            f"{note}{cut}<b>{t('attention.looks_most_at', token=self.labels[-1])}</b>"
+            "<table style='font-family:monospace'><tr>"
+            f"<th>{t('attention.column_key')}</th><th>{t('attention.column_position')}</th>"
+            f"<th>{t('attention.column_weight')}</th></tr>"
+            f"{rows}</table><p>{t('attention.explain', n=PRINT_MAX)}</p>"
         )

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..checks import check_range
+from ..i18n import t
 from .base import LiveView, fixed_layout, new_figure
 
 INTRODUCED_IN = "03"
@@ -85,8 +86,8 @@ def square(a: Node, label: str = "") -> Node:
 
 
 def tanh(a: Node, label: str = "") -> Node:
-    t = math.tanh(a.data)
-    return Node(t, (a,), "tanh", label, (1 - t * t,))
+    out = math.tanh(a.data)
+    return Node(out, (a,), "tanh", label, (1 - out * out,))
 
 
 def topological_order(root) -> list:
@@ -124,7 +125,7 @@ def backward(root: Node, steps: int | None = None) -> list[Node]:
 def neuron_graph(x1: float, x2: float, w1: float, w2: float, b: float, y: float) -> Node:
     """``L = (tanh(w1·x1 + w2·x2 + b) − y)²`` as a graph of :class:`Node`; returns L."""
     nodes = {name: leaf(v, name) for name, v in (("x1", x1), ("w1", w1), ("x2", x2), ("w2", w2), ("b", b), ("y", y))}
-    z = add(add(mul(nodes["w1"], nodes["x1"], "w1·x1"), mul(nodes["w2"], nodes["x2"], "w2·x2"), "sum"), nodes["b"], "z")
+    z = add(add(mul(nodes["w1"], nodes["x1"], "w1·x1"), mul(nodes["w2"], nodes["x2"], "w2·x2"), t("backprop.sum")), nodes["b"], "z")
     a = tanh(z, "a")
     return square(sub(a, nodes["y"], "a − y"), "L")
 
@@ -225,7 +226,7 @@ def draw_graph(ax, root, show_grad: bool = True) -> GraphArtists:
         boxes.append(box)
         texts.append(text)
     if show_grad:
-        ax.text(0.01, 0.0, "arrows: thicker and darker = more gradient flows back along them; dashed = not computed yet",
+        ax.text(0.01, 0.0, t("backprop.arrows"),
                 transform=ax.transAxes, fontsize=7.5, color="#555", va="bottom")
     artists = GraphArtists(order, boxes, texts, edges, ax)
     update_graph(artists, show_grad=show_grad)
@@ -253,7 +254,7 @@ def update_graph(artists: GraphArtists, show_grad: bool = True) -> None:
         lines = [_name(node), f"{_value(node):+.2f}"]
         if show_grad:
             grad = getattr(node, "grad", None)
-            lines.append("grad ?" if grad is None else f"grad {float(grad):+.2f}")
+            lines.append(t("backprop.grad_unknown") if grad is None else t("backprop.grad", grad=float(grad)))
         text.set_text("\n".join(lines))
     flows = [edge_gradient(c, p, i) if show_grad else None for c, p, i, _ in artists.edges]
     largest = max((abs(f) for f in flows if f is not None), default=0.0)
@@ -340,13 +341,13 @@ class BackpropView(LiveView):
         self._title = figure.text(0.40, 0.955, "", ha="center", va="center", fontsize=10)
         self._loss_ax = figure.add_axes((0.855, 0.14, 0.13, 0.62))
         (self._loss_line,) = self._loss_ax.plot([], [], "o-", color="#0072b2", ms=3)
-        self._loss_ax.set(title="loss after each step", xlabel="step", ylabel="L")
+        self._loss_ax.set(title=t("backprop.loss_title"), xlabel=t("backprop.step"), ylabel="L")
         self._loss_ax.title.set_fontsize(9)
         self._loss_ax.tick_params(labelsize=8)
         self._loss_ax.xaxis.label.set_fontsize(8)
         self._loss_ax.yaxis.label.set_fontsize(8)
         self._loss_ax.grid(alpha=0.3)
-        self._loss_hint = self._loss_ax.text(0.5, 0.5, "press\n“take a step”", transform=self._loss_ax.transAxes,
+        self._loss_hint = self._loss_ax.text(0.5, 0.5, t("backprop.press_step"), transform=self._loss_ax.transAxes,
                                              ha="center", va="center", fontsize=8, color="#777")
 
         slider = dict(min=SLIDER_RANGE[0], max=SLIDER_RANGE[1], step=0.01, readout_format=".2f",
@@ -363,10 +364,10 @@ class BackpropView(LiveView):
         self.learning_rate.observe(_safe(self, lambda: setattr(self.state, "learning_rate", self.learning_rate.value)),
                                    names="value")
         button = dict(layout=fixed_layout(122))
-        self.backward_button = widgets.Button(description="backward", button_style="primary", **button)
-        self.next_button = widgets.Button(description="next node ▸", **button)
-        self.step_button = widgets.Button(description="take a step", button_style="success", **button)
-        self.reset_button = widgets.Button(description="reset", **button)
+        self.backward_button = widgets.Button(description=t("backprop.backward"), button_style="primary", **button)
+        self.next_button = widgets.Button(description=t("backprop.next_node"), **button)
+        self.step_button = widgets.Button(description=t("backprop.take_step"), button_style="success", **button)
+        self.reset_button = widgets.Button(description=t("backprop.reset"), **button)
         self.backward_button.on_click(_safe(self, self.backward))
         self.next_button.on_click(_safe(self, self.next_node))
         self.step_button.on_click(_safe(self, self.take_step))
@@ -454,11 +455,11 @@ class BackpropView(LiveView):
         total = len(self._artists.nodes)
         filled = self.state.filled
         if filled == 0:
-            title = f"forward: L = {self.loss:.4f}.  Press “backward” or step through with “next node”."
+            title = t("backprop.title.forward", loss=self.loss)
         elif filled < total:
-            title = f"backward: {filled} of {total} gradients filled (reverse topological order)"
+            title = t("backprop.title.backward", filled=filled, total=total)
         else:
-            title = f"all {total} gradients filled; L = {self.loss:.4f}"
+            title = t("backprop.title.done", total=total, loss=self.loss)
         self._title.set_text(title)
         losses = self.state.losses
         self._loss_line.set_data(np.arange(len(losses)), losses)
@@ -471,18 +472,17 @@ class BackpropView(LiveView):
         """One line of chain-rule arithmetic for the node filled last."""
         order = list(reversed(self._artists.nodes))
         if filled == 0:
-            return "Move a slider: the forward values change at once; gradients wait for “backward”."
+            return t("backprop.explain.start")
         node = order[filled - 1]
         if node is self.root:
-            return "dL/dL = 1: the loss moves one-for-one with itself. That is where backward starts."
+            return t("backprop.explain.root")
         terms = []
         for user in order[:filled]:
             for index, child in enumerate(user._children):
                 if child is node:
-                    terms.append(f"{user.local[index]:+.3f} × {user.grad:+.3f} (from {html.escape(user.label)})")
-        sum_text = " + ".join(terms)
-        return (f"<b>{html.escape(node.label)}</b>: dL/d{html.escape(node.label)} = Σ local derivative × gradient of "
-                f"its user = {sum_text} = <b>{node.grad:+.4f}</b>")
+                    terms.append(t("backprop.explain.term", local=user.local[index], grad=user.grad,
+                                   user=html.escape(user.label)))
+        return t("backprop.explain.node", node=html.escape(node.label), terms=" + ".join(terms), grad=node.grad)
 
 
 def show_backprop(x1: float = 1.0, x2: float = -0.5, w1: float = 0.8, w2: float = -1.2, b: float = 0.3,
@@ -492,5 +492,5 @@ def show_backprop(x1: float = 1.0, x2: float = -0.5, w1: float = 0.8, w2: float 
         check_range(value, -1e6, 1e6, name)
     root = neuron_graph(x1, x2, w1, w2, b, y)
     backward(root)
-    return show_graph(root, title=f"L = (tanh(w1·x1 + w2·x2 + b) − y)² = {root.data:.4f}: values and gradients",
+    return show_graph(root, title=t("backprop.static_title", loss=root.data),
                       width_px=820, height_px=380)

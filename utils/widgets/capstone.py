@@ -19,17 +19,23 @@ from ..corpus import (
     passage_around,
     tokens_per_character,
 )
+from ..i18n import language, t
 from ..models import generate
 from .base import HtmlView, clean_text, fixed_layout
 from .tokens import tokens_html
 
 INTRODUCED_IN = "14"
 
-CHOICE_LABELS = {"shakespeare": "Shakespeare (all plays)", "python": "Python's standard library",
-                 "file": "your own file (path)", "text": "text you paste"}
+STAT_KEYS = {"characters": "capstone.stat_characters", "distinct characters": "capstone.stat_distinct_characters",
+             "lines": "capstone.stat_lines", "words": "capstone.stat_words"}   # Corpus.stats() → label keys
 MEASURE_CHARACTERS = 20_000   # the merges view measures tokens per character on this much held-out text
 SAMPLE_CHARACTERS = 400       # characters drawn as coloured tokens
 MAX_NEW_TOKENS = 400          # the sampler's longest sample: it cannot hang
+
+
+def choice_labels() -> dict[str, str]:
+    """The picker's choices, labelled in the language in use."""
+    return {key: t(f"capstone.choice_{key}") for key in CHOICES}
 
 
 def _pre(text: str) -> str:
@@ -39,12 +45,13 @@ def _pre(text: str) -> str:
 def corpus_html(corpus: Corpus) -> str:
     """A small table of a corpus's statistics, its notes, and its first lines."""
     stats = corpus.stats()
+    source = t("capstone.source_pasted") if corpus.source == "text" else corpus.source   # text_corpus's source
     common = " ".join(f"<code>{_pre(repr(c)[1:-1])}</code>&nbsp;{n:,}" for c, n in stats["most common"][:8])
-    rows = "".join(f"<tr><td style='padding-right:12px'>{k}</td><td><b>{v:,}</b></td></tr>"
+    rows = "".join(f"<tr><td style='padding-right:12px'>{t(STAT_KEYS[k]) if k in STAT_KEYS else k}</td><td><b>{v:,}</b></td></tr>"
                    for k, v in stats.items() if k != "most common")
     notes = "".join(f"<li>{_pre(n)}</li>" for n in corpus.notes)
-    return (f"<b>{_pre(corpus.name)}</b> <small style='color:#666'>({_pre(corpus.source[-80:])})</small>"
-            f"<table style='font-size:12px'>{rows}<tr><td>most common</td><td>{common}</td></tr></table>"
+    return (f"<b>{_pre(corpus.name)}</b> <small style='color:#666'>({_pre(source[-80:])})</small>"
+            f"<table style='font-size:12px'>{rows}<tr><td>{t('capstone.most_common')}</td><td>{common}</td></tr></table>"
             + (f"<ul style='font-size:12px;color:#8a5a00'>{notes}</ul>" if notes else "")
             + f"<pre style='font-size:11px;max-height:110px;overflow:hidden;margin:4px 0'>{_pre(corpus.text[:500])}</pre>")
 
@@ -71,19 +78,20 @@ class CorpusPicker(HtmlView):
         self.state = CorpusPickerState(choice, str(path), text, replace_bad_bytes)
         self._cache: dict[tuple, tuple[Corpus, str]] = {}
         self.corpus: Corpus | None = None
-        self.choice = self.link(widgets.Dropdown(options=[(label, key) for key, label in CHOICE_LABELS.items()],
-                                                 value=choice, description="text", layout=fixed_layout(330)), "choice")
-        self.path = self.link(widgets.Text(value=str(path), description="file path", continuous_update=False,
-                                           placeholder="e.g. my_notes.txt", layout=fixed_layout(400)), "path")
-        self.pasted = self.link(widgets.Textarea(value=text, description="or paste", continuous_update=False,
+        self.choice = self.link(widgets.Dropdown(options=[(label, key) for key, label in choice_labels().items()],
+                                                 value=choice, description=t("capstone.text"), layout=fixed_layout(330)), "choice")
+        self.path = self.link(widgets.Text(value=str(path), description=t("capstone.file_path"), continuous_update=False,
+                                           placeholder=t("capstone.path_placeholder"), layout=fixed_layout(400)), "path")
+        self.pasted = self.link(widgets.Textarea(value=text, description=t("capstone.or_paste"), continuous_update=False,
                                                  layout=fixed_layout(740, 60)), "text")
-        self.replace = self.link(widgets.Checkbox(value=replace_bad_bytes, description="replace bytes that are not UTF-8 (�)",
+        self.replace = self.link(widgets.Checkbox(value=replace_bad_bytes, description=t("capstone.replace_bytes"),
                                                   indent=False, layout=fixed_layout(330)), "replace_bad_bytes")
         super().__init__([widgets.HBox([self.choice, self.path]), self.pasted, self.replace], min_height_px=260)
 
     def draw(self) -> None:
         s = self.state
-        key = (s.choice, s.path if s.choice == "file" else "", s.text if s.choice == "text" else "", s.replace_bad_bytes)
+        key = (s.choice, s.path if s.choice == "file" else "", s.text if s.choice == "text" else "", s.replace_bad_bytes,
+               language())   # the statistics' labels and the corpus's notes are in the language in use
         if key not in self._cache:  # loading and counting 2 M characters takes a moment: once per text
             corpus = load_corpus(s.choice, path=s.path or None, text=s.text,
                                  errors="replace" if s.replace_bad_bytes else "strict")
@@ -115,7 +123,7 @@ class MergesView(HtmlView):
         self.state = MergesState(min(max(0, merges), most))
         self._cache: dict[int, tuple] = {}
         self.merges = self.link(widgets.IntSlider(value=self.state.merges, min=0, max=most, step=10,
-                                                  description="merges", continuous_update=False,
+                                                  description=t("capstone.merges"), continuous_update=False,
                                                   layout=fixed_layout(520), style={"description_width": "60px"}), "merges")
         super().__init__([self.merges], min_height_px=240)
 
@@ -127,10 +135,9 @@ class MergesView(HtmlView):
         tokenizer, self.tokens_per_character = self._cache[m]
         self.vocab_size = tokenizer.vocab_size
         coloured, _ = tokens_html(tokenizer, self.text[:SAMPLE_CHARACTERS])
-        self.html.value = (
-            f"<p style='font-size:13px'>{m} merges → vocabulary <b>{self.vocab_size:,}</b> tokens · "
-            f"<b>{self.tokens_per_character:.3f}</b> tokens per character on {len(self.text):,} held-out characters "
-            f"· a 64-token context holds about <b>{64 / self.tokens_per_character:.0f}</b> characters</p>" + coloured)
+        line = t("capstone.merges_line", merges=m, vocab_size=self.vocab_size, per_character=self.tokens_per_character,
+                 characters=len(self.text), context=64 / self.tokens_per_character)
+        self.html.value = f"<p style='font-size:13px'>{line}</p>" + coloured
 
     def describe(self) -> str:
         return f"<MergesView: {self.state.merges} merges, vocabulary {self.vocab_size}>"
@@ -160,15 +167,15 @@ class SamplerView(HtmlView):
         self.model, self.tokenizer, self.train_text = model, tokenizer, train_text
         self.state = SamplerState(prompt, temperature, top_k, min(new_tokens, MAX_NEW_TOKENS), seed)
         style = {"continuous_update": False, "layout": fixed_layout(250), "style": {"description_width": "90px"}}
-        self.prompt = self.link(widgets.Text(value=prompt, description="prompt", continuous_update=False,
+        self.prompt = self.link(widgets.Text(value=prompt, description=t("capstone.prompt"), continuous_update=False,
                                              layout=fixed_layout(480)), "prompt")
         self.temperature = self.link(widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
-                                                         description="temperature", **style), "temperature")
+                                                         description=t("capstone.temperature"), **style), "temperature")
         self.top_k = self.link(widgets.IntSlider(value=top_k, min=0, max=min(tokenizer.vocab_size, 200),
-                                                 description="top-k (0 off)", **style), "top_k")
+                                                 description=t("capstone.top_k"), **style), "top_k")
         self.new_tokens = self.link(widgets.IntSlider(value=self.state.new_tokens, min=10, max=MAX_NEW_TOKENS, step=10,
-                                                      description="tokens", **style), "new_tokens")
-        self.sample_button = widgets.Button(description="another sample", button_style="primary", layout=fixed_layout(200))
+                                                      description=t("capstone.tokens"), **style), "new_tokens")
+        self.sample_button = widgets.Button(description=t("capstone.another_sample"), button_style="primary", layout=fixed_layout(200))
         self.sample_button.on_click(self.guarded(self._next_sample))
         super().__init__([widgets.HBox([self.prompt, self.sample_button]),
                           widgets.HBox([self.temperature, self.top_k, self.new_tokens])], min_height_px=260)
@@ -183,7 +190,7 @@ class SamplerView(HtmlView):
             prompt = self.tokenizer.known(prompt)
         ids = self.tokenizer.encode(prompt)
         if not ids:
-            raise ValueError("Type a prompt with at least one character the model knows.")
+            raise ValueError(t("capstone.empty_prompt"))
         return ids
 
     def draw(self) -> None:
@@ -202,8 +209,8 @@ class SamplerView(HtmlView):
         self.html.value = (
             "<pre style='white-space:pre-wrap;font-size:12px;line-height:1.25;margin:0'>"
             f"<span style='color:#888'>{_pre(s.prompt[-120:])}</span>{body}</pre>"
-            f"<p style='font-size:12px'>Longest piece also in the training text (marked): <b>{length}</b> characters."
-            + (f" It comes from:</p><pre style='white-space:pre-wrap;font-size:11px;color:#555;margin:0'>…{_pre(source)}…</pre>"
+            f"<p style='font-size:12px'>{t('capstone.longest_copy', length=length)}"
+            + (f"{t('capstone.comes_from')}</p><pre style='white-space:pre-wrap;font-size:11px;color:#555;margin:0'>…{_pre(source)}…</pre>"
                if source else "</p>"))
 
     def describe(self) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from .. import i18n
 from ..checks import check_range
 from ..diffusion import Denoiser, NoiseSchedule, Trajectory, ddim_sample, ddpm_sample, to_pixels
 from .base import LiveView, fixed_layout, new_figure
@@ -45,7 +46,7 @@ def _timeline_figure(columns: int) -> tuple[Figure, list, list, object]:
             _blank_axes(ax)
             store.append(ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1))
             if k == 0:
-                ax.set_ylabel("x_t (noisy)" if row == 0 else "predicted x̂₀", fontsize=8)
+                ax.set_ylabel(i18n.t("diffusion.noisy_row") if row == 0 else i18n.t("diffusion.predicted_row"), fontsize=8)
     title = fig.suptitle("", fontsize=10)
     fig.subplots_adjust(left=0.06, right=0.99, top=0.86, bottom=0.03, wspace=0.08, hspace=0.1)
     return fig, noisy, clean, title
@@ -59,8 +60,8 @@ def _draw_timeline(noisy: list, clean: list, title, trajectory: Trajectory, inde
         top.set_data(images[k].reshape(8, 8))
         bottom.set_data(predicted[k].reshape(8, 8))
     t = trajectory.times[index]
-    title.set_text(f"t = {t} of {total}: " + ("pure noise" if t == total else "the finished digits" if t == 0
-                                              else "noise being removed"))
+    phase = ("diffusion.phase_noise" if t == total else "diffusion.phase_done" if t == 0 else "diffusion.phase_removing")
+    title.set_text(i18n.t("diffusion.timeline_title", t=t, total=total, phase=i18n.t(phase)))
 
 
 def sample_trajectory(model: Denoiser, schedule: NoiseSchedule, cond: torch.Tensor | None, n: int,
@@ -91,8 +92,8 @@ def show_timeline(trajectory: Trajectory, times: tuple[int, ...] | None = None) 
             if row == 0:
                 ax.set_title(f"t = {t}", fontsize=9)
             if k == 0:
-                ax.set_ylabel("x_t" if row == 0 else "predicted x̂₀", fontsize=9)
-    fig.suptitle("denoising: noisy image (top) and the model's guess of the clean one (bottom)", fontsize=10)
+                ax.set_ylabel("x_t" if row == 0 else i18n.t("diffusion.predicted_row"), fontsize=9)
+    fig.suptitle(i18n.t("diffusion.static_timeline_title"), fontsize=10)
     fig.subplots_adjust(left=0.08, right=0.99, top=0.8, bottom=0.03, wspace=0.1, hspace=0.15)
     return fig
 
@@ -129,7 +130,7 @@ class DenoisingTimeline(LiveView):
             self.error.value = ""
             self.refresh()
         except Exception as err:  # noqa: BLE001 - a widget callback must never raise into the front end
-            self.error.value = f"<span style='color:#b00'>could not draw: {err}</span>"
+            self.error.value = f"<span style='color:#b00'>{i18n.t('diffusion.could_not_draw', err=err)}</span>"
 
     def draw(self) -> None:
         # The trajectory holds every step from T to 0, in that order.
@@ -176,7 +177,7 @@ def _draw_grid(images: list, axes: list, pictures: np.ndarray, verdicts: list[in
         hits += ok
         mark = "" if wanted is None else (" ✓" if ok else " ✗")
         # Colour-blind-safe pair (blue/orange) plus the ✓/✗ mark as a second cue.
-        ax.set_title(f"sees {verdict}{mark}", fontsize=8, color="#0072B2" if ok or wanted is None else "#D55E00", pad=2)
+        ax.set_title(i18n.t("diffusion.sees", verdict=verdict, mark=mark), fontsize=8, color="#0072B2" if ok or wanted is None else "#D55E00", pad=2)
     return hits
 
 
@@ -191,7 +192,7 @@ def show_prompt_grid(pictures: torch.Tensor, verdicts: list[int], wanted: int | 
     for ax in axes[len(pictures):]:
         ax.axis("off")
     hits = _draw_grid(images, axes, pictures, list(verdicts), wanted)
-    suptitle.set_text(title or (f"classifier agrees on {hits} of {len(pictures)}" if wanted is not None else ""))
+    suptitle.set_text(title or (i18n.t("diffusion.agrees", hits=hits, n=len(pictures)) if wanted is not None else ""))
     return fig
 
 
@@ -228,12 +229,16 @@ class PromptGrid(LiveView):
         self.verdicts = [0] * self.n
         self.message = ""
         figure, self._images, self._axes, self._title = _grid_figure(int(rows), GRID_COLUMNS)
-        self.prompt_box = widgets.Text(value=prompt, description="prompt", continuous_update=False,
-                                       layout=fixed_layout(300), style={"description_width": "50px"})
+        prompt_label, guidance_label = i18n.t("diffusion.prompt"), i18n.t("diffusion.guidance")
+        # Room for the label in any language (English: 50 and 60 px, as before).
+        self.prompt_box = widgets.Text(value=prompt, description=prompt_label, continuous_update=False,
+                                       layout=fixed_layout(300),
+                                       style={"description_width": f"{max(50, 7 * len(prompt_label))}px"})
         self.guidance_slider = widgets.FloatSlider(value=float(guidance), min=0.0, max=float(max_guidance), step=0.5,
-                                                   description="guidance", continuous_update=False,
-                                                   layout=fixed_layout(300), style={"description_width": "60px"})
-        self.seed_button = widgets.Button(description="new seed", layout=fixed_layout(100))
+                                                   description=guidance_label, continuous_update=False,
+                                                   layout=fixed_layout(300),
+                                                   style={"description_width": f"{max(60, 7 * len(guidance_label))}px"})
+        self.seed_button = widgets.Button(description=i18n.t("diffusion.new_seed"), layout=fixed_layout(100))
         self.prompt_box.observe(lambda change: self._update(prompt=change["new"]), names="value")
         self.guidance_slider.observe(lambda change: self._update(guidance=float(change["new"])), names="value")
         self.seed_button.on_click(lambda _button: self._update(seed=self.state.seed + 1))
@@ -245,7 +250,7 @@ class PromptGrid(LiveView):
         """The model's condition for ``prompt`` (encoded once, then cached)."""
         if prompt not in self._conditions:
             if not prompt.strip():
-                raise ValueError("the prompt is empty: type what to draw, e.g. 'a handwritten seven'.")
+                raise ValueError(i18n.t("diffusion.empty_prompt"))
             self._conditions[prompt] = torch.as_tensor(self.encode(prompt), dtype=torch.float32).reshape(-1)
         return self._conditions[prompt]
 
@@ -279,8 +284,9 @@ class PromptGrid(LiveView):
             pass
         hits = _draw_grid(self._images, self._axes, self.pictures, self.verdicts, wanted)
         s = self.state
-        self._title.set_text(f"“{s.prompt[:40]}”, guidance {s.guidance:g}, seed {s.seed}")
-        summary = (f"the classifier sees a {wanted} in <b>{hits} of {self.n}</b>" if wanted is not None
-                   else "verdicts of the digit classifier above each picture")
-        note = f"<span style='color:#D55E00'>✗ {self.message} (showing the last prompt's digits)</span><br>" if self.message else ""
+        self._title.set_text(i18n.t("diffusion.grid_title", prompt=s.prompt[:40], guidance=s.guidance, seed=s.seed))
+        summary = (i18n.t("diffusion.summary", wanted=wanted, hits=hits, n=self.n) if wanted is not None
+                   else i18n.t("diffusion.summary_no_digit"))
+        note = (f"<span style='color:#D55E00'>{i18n.t('diffusion.kept_last', message=self.message)}</span><br>"
+                if self.message else "")
         self.info.value = note + summary

@@ -20,6 +20,7 @@ from matplotlib import patheffects
 from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
+from ..i18n import t
 from ..train import train_steps
 from .base import LiveView, fixed_layout, new_figure, problem_html
 
@@ -51,7 +52,7 @@ def _weight_grid(fig: Figure, units: int) -> tuple[list, int]:
             spine.set(visible=True, color="#999", linewidth=0.5)
         if k < units:
             images.append(ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1))
-            ax.set_title(f"unit {k}", fontsize=7, pad=2)
+            ax.set_title(t("digits.unit", unit=k), fontsize=7, pad=2)
         else:
             ax.axis("off")
     return images, cols
@@ -80,8 +81,8 @@ def show_hidden_weights(weight: torch.Tensor | np.ndarray, units: int = 16, titl
     images, _ = _weight_grid(fig, units)
     _set_weights(images, weight[chosen])
     for image, unit in zip(images, chosen):
-        image.axes.set_title(f"unit {unit}", fontsize=7, pad=2)
-    fig.suptitle(title or f"input weights of {units} hidden units (red +, blue −, each on its own scale)",
+        image.axes.set_title(t("digits.unit", unit=unit), fontsize=7, pad=2)
+    fig.suptitle(title or t("digits.weights_title", units=units),
                  fontsize=9)
     fig.tight_layout()
     return fig
@@ -123,7 +124,7 @@ class HiddenUnitsTrainer(LiveView):
             widgets.IntSlider(value=int(steps_per_click), min=10, max=500, step=10, description="N",
                               layout=fixed_layout(260), style={"description_width": "20px"}),
             "steps_per_click")
-        self.train_button = widgets.Button(description="train N steps", button_style="primary",
+        self.train_button = widgets.Button(description=t("digits.train_button"), button_style="primary",
                                            layout=fixed_layout(140))
         self.train_button.on_click(self.guarded(lambda _: self.train()))
         self.info = widgets.HTML(layout=fixed_layout(200, 120))
@@ -153,10 +154,8 @@ class HiddenUnitsTrainer(LiveView):
     def draw(self) -> None:
         limit = _set_weights(self._images, self.weights())
         s = self.state
-        self._title.set_text(f"input weights after {s.steps_done} steps\n(red +, blue −; each unit on its own scale, "
-                             f"largest |w| {limit:.2f})")
-        self.info.value = (f"<b>steps trained:</b> {s.steps_done}<br><b>last loss:</b> {s.last_loss:.3f}<br>"
-                           f"<b>validation accuracy:</b> {s.val_accuracy:.1%}")
+        self._title.set_text(t("digits.trained_title", steps=s.steps_done, limit=limit))
+        self.info.value = t("digits.info", steps=s.steps_done, loss=s.last_loss, accuracy=s.val_accuracy)
 
 
 # --- class probabilities -------------------------------------------------------------------------
@@ -178,7 +177,7 @@ def _probability_axes(fig: Figure) -> dict:
     image_ax.set_frame_on(False)  # a picture, not a plot: no axis lines around it
     image_title = image_ax.set_title("", fontsize=9)
     bars = bar_ax.bar(range(10), np.zeros(10), color="tab:blue", edgecolor="white")
-    bar_ax.set(ylim=(0, 1), xticks=range(10), xlabel="class", ylabel="probability")
+    bar_ax.set(ylim=(0, 1), xticks=range(10), xlabel=t("digits.class"), ylabel=t("digits.probability"))
     bar_title = bar_ax.set_title("", fontsize=9)
     fig.tight_layout()
     return {"image": image, "image_title": image_title, "bars": bars, "bar_title": bar_title}
@@ -188,14 +187,14 @@ def _update_probabilities(artists: dict, model: torch.nn.Module, image: torch.Te
     with torch.no_grad():
         probabilities = torch.softmax(model(image.unsqueeze(0)), dim=1)[0].numpy()
     artists["image"].set_data(image.numpy().reshape(8, 8))
-    artists["image_title"].set_text(f"true label: {label}")
+    artists["image_title"].set_text(t("digits.true_label", label=label))
     best = int(probabilities.argmax())
     for k, bar in enumerate(artists["bars"]):
         bar.set_height(probabilities[k])
         bar.set_facecolor("tab:green" if k == best == label else ("tab:red" if k == best else "tab:blue"))
         bar.set_hatch("///" if k == best != label else "")  # a second cue beside the colour
-    verdict = "✓ right" if best == label else f"✗ wrong (true {label})"
-    artists["bar_title"].set_text(f"network says {best} ({probabilities[best]:.0%}): {verdict}")
+    verdict = t("digits.right") if best == label else t("digits.wrong", label=label)
+    artists["bar_title"].set_text(t("digits.network_says", best=best, p=probabilities[best], verdict=verdict))
     return probabilities
 
 
@@ -225,10 +224,10 @@ class DigitProbabilities(LiveView):
         self.state = ProbabilityState(index=int(index))
         figure = new_figure(520, 250)
         self._artists = _probability_axes(figure)
-        self.index = self.link(widgets.IntSlider(value=int(index), min=0, max=len(images) - 1, description="digit #",
+        self.index = self.link(widgets.IntSlider(value=int(index), min=0, max=len(images) - 1, description=t("digits.index"),
                                                  layout=fixed_layout(300), style={"description_width": "55px"}),
                                "index")
-        self.noise = self.link(widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="noise",
+        self.noise = self.link(widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description=t("digits.noise"),
                                                    layout=fixed_layout(260), style={"description_width": "45px"}),
                                "noise")
         super().__init__(figure, controls=[self.index, self.noise])
@@ -247,7 +246,7 @@ class DigitProbabilities(LiveView):
 def _latent_axes(fig: Figure, codes: np.ndarray, labels: np.ndarray) -> dict:
     map_ax, image_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     points = map_ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", vmin=-0.5, vmax=9.5, s=6, alpha=0.6)
-    fig.colorbar(points, ax=map_ax, ticks=range(10), fraction=0.046, pad=0.02).set_label("digit", fontsize=8)
+    fig.colorbar(points, ax=map_ax, ticks=range(10), fraction=0.046, pad=0.02).set_label(t("digits.digit"), fontsize=8)
     # Ten colours are more than a colour-blind reader can tell apart: each cluster also carries its
     # digit, written at the cluster's median.
     for digit in np.unique(labels):
@@ -255,7 +254,8 @@ def _latent_axes(fig: Figure, codes: np.ndarray, labels: np.ndarray) -> dict:
         map_ax.text(x, y, str(int(digit)), fontsize=10, fontweight="bold", ha="center", va="center",
                     path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
     (cursor,) = map_ax.plot([0], [0], marker="X", color="black", ms=12, mec="white", ls="none")
-    map_ax.set(xlabel="latent $z_1$", ylabel="latent $z_2$", title="training digits, encoded")
+    map_ax.set(xlabel=t("digits.latent", axis="$z_1$"), ylabel=t("digits.latent", axis="$z_2$"),
+               title=t("digits.latent_title"))
     map_ax.title.set_fontsize(9)
     image = image_ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1)
     image_ax.set_xticks([])
@@ -284,7 +284,7 @@ def show_generated(decoder: torch.nn.Module, codes: torch.Tensor | np.ndarray, l
     artists = _latent_axes(fig, codes, np.asarray(labels))
     artists["cursor"].set_data([z[0]], [z[1]])
     artists["image"].set_data(_decode(decoder, float(z[0]), float(z[1])))
-    artists["image_title"].set_text(f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})")
+    artists["image_title"].set_text(t("digits.decoded_at", z1=z[0], z2=z[1]))
     return fig
 
 
@@ -331,9 +331,9 @@ class LatentExplorer(LiveView):
         super().__init__(figure, controls=sliders)
         notes = []
         if not finite.all():
-            notes.append(f"{int((~finite).sum())} codes were NaN or infinite and are not drawn")
+            notes.append(t("digits.not_finite", n=int((~finite).sum())))
         if collapsed.any():
-            notes.append("the codes all sit at one point (the encoder collapsed): sliders span ±1 around it")
+            notes.append(t("digits.collapsed"))
         if notes:
             self.problem.value = problem_html("; ".join(notes) + ".", hint=False)
 
@@ -342,4 +342,4 @@ class LatentExplorer(LiveView):
         self.generated = _decode(self.decoder, s.z1, s.z2)
         self._artists["cursor"].set_data([s.z1], [s.z2])
         self._artists["image"].set_data(self.generated)
-        self._artists["image_title"].set_text(f"decoded at z = ({s.z1:.2f}, {s.z2:.2f})")
+        self._artists["image_title"].set_text(t("digits.decoded_at", z1=s.z1, z2=s.z2))

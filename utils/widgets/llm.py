@@ -12,6 +12,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..checks import check_range
+from ..i18n import t
 from ..sampling import next_token_probs
 from .base import LiveView, clean_text, fixed_layout, new_figure, token_label
 
@@ -86,7 +87,7 @@ def show_next_token_probs(chat_model, question: str, temperature: float = 0.7,
     fig = new_figure(360, 300)
     ax = fig.add_subplot()
     _set_bars(ax, _bars(ax, TOP_N), values, labels, (0, 1))
-    ax.set(xlabel="probability", title=f"first answer token, T = {temperature:g}")
+    ax.set(xlabel=t("llm.probability"), title=t("llm.first_token_static", temperature=temperature))
     fig.tight_layout()
     return fig
 
@@ -111,19 +112,19 @@ class ChatBox(LiveView):
         figure = new_figure(360, 300)
         self._ax = figure.add_subplot()
         self._bars = _bars(self._ax, TOP_N)
-        self._ax.set(xlabel="probability", xlim=(0, 1))
+        self._ax.set(xlabel=t("llm.probability"), xlim=(0, 1))
         self._title = self._ax.set_title("", fontsize=10)
         figure.subplots_adjust(left=0.3, right=0.95, top=0.9, bottom=0.14)
 
         self.question = self.link(widgets.Textarea(value=question, continuous_update=False,
                                                    layout=fixed_layout(420, 60)), "question")
         self.temperature = self.link(widgets.FloatSlider(
-            value=temperature, min=0.0, max=2.0, step=0.05, description="temperature",
+            value=temperature, min=0.0, max=2.0, step=0.05, description=t("llm.temperature"),
             continuous_update=True, layout=fixed_layout(300), style={"description_width": "80px"}), "temperature")
         self.max_new_tokens = self.link(widgets.IntSlider(
-            value=max_new_tokens, min=1, max=MAX_NEW_TOKENS, description="max tokens",
+            value=max_new_tokens, min=1, max=MAX_NEW_TOKENS, description=t("llm.max_tokens"),
             layout=fixed_layout(300), style={"description_width": "80px"}), "max_new_tokens")
-        self.ask_button = widgets.Button(description="ask", button_style="primary", layout=fixed_layout(100))
+        self.ask_button = widgets.Button(description=t("llm.ask"), button_style="primary", layout=fixed_layout(100))
         self.ask_button.on_click(self.guarded(lambda _: self.ask()))
         self.output = widgets.HTML(layout=fixed_layout(420, 230))
         super().__init__(figure, controls=[widgets.VBox([self.question, widgets.HBox([self.ask_button])]),
@@ -147,17 +148,17 @@ class ChatBox(LiveView):
         _set_bars(self._ax, self._bars, values, labels)
         for i, bar in enumerate(self._bars):
             bar.set_color(PICK_COLOUR if i == 0 else BAR_COLOUR)
-        self._title.set_text(f"first answer token, T = {self.state.temperature:.2f}"
-                             + (" (greedy)" if self.state.temperature == 0 else f", top-k {self.state.top_k}"))
+        self._title.set_text(t("llm.first_token", temperature=self.state.temperature)
+                             + (t("llm.greedy") if self.state.temperature == 0 else f", top-k {self.state.top_k}"))
         self._show(self.answer, done=True)
 
     def _show(self, answer: str, done: bool) -> None:
         cursor = "" if done else "▌"
-        note = (f" <i>(only the last {MAX_QUESTION_CHARS:,} characters are sent to the model)</i>"
+        note = (t("llm.question_cut", chars=MAX_QUESTION_CHARS)
                 if len(self.state.question.strip()) > MAX_QUESTION_CHARS else "")
         self.output.value = (
             "<div style='font-family:sans-serif;font-size:13px;height:220px;overflow:auto'>"
-            f"<b>you:</b> {html.escape(clean_text(self.state.question)[:2000])}{note}<br><b>SmolLM2:</b> "
+            f"<b>{t('llm.you')}</b> {html.escape(clean_text(self.state.question)[:2000])}{note}<br><b>SmolLM2:</b> "
             f"<span style='white-space:pre-wrap'>{html.escape(answer)}{cursor}</span></div>"
         )
 
@@ -187,7 +188,7 @@ def show_retrieval(scores, passages, title: str = "") -> Figure:
     ax = fig.add_subplot()
     bars = _bars(ax, len(passages))
     _set_bars(ax, bars, scores, [_passage_label(p) for p in passages], (0, 1))
-    ax.set(xlabel="cosine similarity", title=title[:50])
+    ax.set(xlabel=t("llm.cosine"), title=title[:50])
     fig.subplots_adjust(left=0.42, right=0.95, top=0.88, bottom=0.17)
     return fig
 
@@ -207,9 +208,9 @@ class RetrievalView(LiveView):
         figure = new_figure(380, 260)
         self._ax = figure.add_subplot()
         self._bars = _bars(self._ax, self.MAX_K)
-        self._ax.set(xlabel="cosine similarity", xlim=(0, 1))
+        self._ax.set(xlabel=t("llm.cosine"), xlim=(0, 1))
         figure.subplots_adjust(left=0.42, right=0.95, top=0.92, bottom=0.17)
-        self.question = self.link(widgets.Text(value=question, continuous_update=False, description="question",
+        self.question = self.link(widgets.Text(value=question, continuous_update=False, description=t("llm.question"),
                                                layout=fixed_layout(460), style={"description_width": "60px"}), "question")
         self.k = self.link(widgets.IntSlider(value=k, min=1, max=self.MAX_K, description="k",
                                              layout=fixed_layout(220), style={"description_width": "20px"}), "k")
@@ -223,8 +224,8 @@ class RetrievalView(LiveView):
         if not question:
             self.results = []
             _set_bars(self._ax, self._bars, [], [])
-            self.figure.suptitle("type a question", fontsize=8)
-            self.list.value = "<i>Type a question to find the passages closest to it.</i>"
+            self.figure.suptitle(t("llm.type_question"), fontsize=8)
+            self.list.value = t("llm.type_question_hint")
             return
         scores, index = retrieve(self.encoder.encode([question])[0], self.vectors, self.state.k)
         self.results = [(float(s), self.passages[int(i)]) for s, i in zip(scores, index)]
@@ -232,7 +233,7 @@ class RetrievalView(LiveView):
                   [_passage_label(p) for _, p in self.results])
         shown = question if len(question) <= 48 else question[:47] + "…"
         self._ax.set_title("")
-        self.figure.suptitle(f"closest to “{shown}”", fontsize=8)   # the query the bars answer
+        self.figure.suptitle(t("llm.closest_to", question=shown), fontsize=8)   # the query the bars answer
         rows = "".join(
             f"<div style='margin-bottom:6px'><b>{s:.3f}</b> · <i>{html.escape(p.play)}</i> #{p.index}<br>"
             f"<span style='white-space:pre-wrap;font-size:11px'>{html.escape(p.text[:220])}…</span></div>"
@@ -269,7 +270,7 @@ def show_token_costs(texts: dict[str, str], tokenizer: str = "o200k_base") -> Fi
     names = list(texts)
     ratios = [count_tokens(t, tokenizer) / max(1, len(t)) for t in texts.values()]
     ax.bar(names, ratios, color=BAR_COLOUR)
-    ax.set(ylabel="tokens per character", title=f"{tokenizer}: the same sentence, three languages")
+    ax.set(ylabel=t("llm.tokens_per_character"), title=t("llm.same_sentence", tokenizer=tokenizer))
     fig.tight_layout()
     return fig
 
@@ -288,25 +289,25 @@ class CostCalculator(LiveView):
         self._ax = figure.add_subplot()
         self._bars = self._ax.bar(range(len(TOKENIZERS)), np.zeros(len(TOKENIZERS)), color=BAR_COLOUR)
         self._ax.set_xticks(range(len(TOKENIZERS)), ["GPT-2", "GPT-4\ncl100k", "GPT-4o\no200k"])
-        self._ax.set_ylabel("tokens")
+        self._ax.set_ylabel(t("llm.tokens"))
         self._labels = [self._ax.text(i, 0, "", ha="center", va="bottom", fontsize=9) for i in range(len(TOKENIZERS))]
         figure.subplots_adjust(left=0.18, right=0.97, top=0.84, bottom=0.2)   # room for a two-line title
         self.counts: dict[str, int] = {}
         self.cost = 0.0
         self.text = self.link(widgets.Textarea(value=text, continuous_update=False, layout=fixed_layout(420, 80)), "text")
-        self.model = self.link(widgets.Dropdown(options=list(PRICES), value=model, description="model",
+        self.model = self.link(widgets.Dropdown(options=list(PRICES), value=model, description=t("llm.model"),
                                                 layout=fixed_layout(220), style={"description_width": "45px"}), "model")
-        self.output_tokens = self.link(widgets.IntSlider(value=500, min=0, max=4000, step=50, description="answer tokens",
+        self.output_tokens = self.link(widgets.IntSlider(value=500, min=0, max=4000, step=50, description=t("llm.answer_tokens"),
                                                          layout=fixed_layout(320), style={"description_width": "95px"}),
                                        "output_tokens")
-        self.requests = self.link(widgets.IntText(value=1000, description="requests", layout=fixed_layout(200),
+        self.requests = self.link(widgets.IntText(value=1000, description=t("llm.requests"), layout=fixed_layout(200),
                                                   style={"description_width": "60px"}), "requests")
         self.table = widgets.HTML(layout=fixed_layout(360, 200))
         super().__init__(figure, controls=[self.text, widgets.VBox([self.model, self.output_tokens, self.requests])],
                          side=[self.table])
 
     def draw(self) -> None:
-        from ..cost import PRICES, PRICES_AS_OF, request_cost
+        from ..cost import PRICES, request_cost
 
         text = self.state.text[:MAX_COST_CHARS]
         self.counts = token_counts(text)
@@ -324,12 +325,13 @@ class CostCalculator(LiveView):
             used = name == price.tokenizer
             bar.set_facecolor("#1f3b73" if used else BAR_COLOUR)
             bar.set_hatch("//" if used else "")
-        self._ax.set_title(f"{len(text)} characters · {price.model}: ${self.cost:,.2f}\nfor {requests:,} requests "
-                           f"(hatched: its tokenizer)", fontsize=8)
+        self._ax.set_title(t("llm.cost_title", chars=len(text), model=price.model, cost=self.cost, requests=requests),
+                           fontsize=8)
         self.table.value = (
             f"<div style='font-family:sans-serif;font-size:13px'><b>{html.escape(price.model)}</b> "
-            f"(tokenizer {price.tokenizer})<br>input: {tokens} tokens × ${price.input_per_million:.2f} / 1M<br>"
-            f"output: {self.state.output_tokens} tokens × ${price.output_per_million:.2f} / 1M<br>"
-            f"× {requests} requests = <b>${self.cost:,.4f}</b><br>"
-            f"<small>prices: OpenAI, {PRICES_AS_OF}; they change — check the pricing page.</small></div>"
+            + t("llm.cost_tokenizer", tokenizer=price.tokenizer) + "<br>"
+            + t("llm.cost_input", tokens=tokens, price=price.input_per_million) + "<br>"
+            + t("llm.cost_output", tokens=self.state.output_tokens, price=price.output_per_million) + "<br>"
+            + t("llm.cost_total", requests=requests, cost=self.cost) + "<br>"
+            f"<small>{t('llm.cost_prices', as_of=t('llm.prices_as_of'))}</small></div>"
         )

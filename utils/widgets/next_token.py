@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from ..models import generate, next_token_probs
 from .base import LiveView, clean_text, fixed_layout, new_figure, token_label
 
@@ -29,7 +30,7 @@ def prompt_logits(model, tokenizer, prompt: str) -> torch.Tensor:
     """Logits (vocab,) for the token after ``prompt`` (unknown characters are skipped)."""
     ids = tokenizer.encode(tokenizer.known(prompt))[-min(MAX_PROMPT, model.config.block_size):]
     if not ids:
-        raise ValueError("Type a prompt with at least one character the model knows.")
+        raise ValueError(t("next_token.need_prompt"))
     with torch.no_grad():
         logits, _ = model(torch.tensor([ids]))
     return logits[0, -1].float()
@@ -38,10 +39,10 @@ def prompt_logits(model, tokenizer, prompt: str) -> torch.Tensor:
 def _draw_static(fig: Figure) -> dict:
     ax = fig.add_axes((0.1, 0.2, 0.86, 0.7))
     x = np.arange(N_BARS)
-    raw = ax.bar(x, np.zeros(N_BARS), width=0.8, color="#d0d0d0", label="model (temperature 1)")
-    used = ax.bar(x, np.zeros(N_BARS), width=0.45, color="#3b75af", label="used for sampling")
+    raw = ax.bar(x, np.zeros(N_BARS), width=0.8, color="#d0d0d0", label=t("next_token.legend_model"))
+    used = ax.bar(x, np.zeros(N_BARS), width=0.45, color="#3b75af", label=t("next_token.legend_used"))
     ax.set_ylim(0, 1)
-    ax.set_ylabel("probability")
+    ax.set_ylabel(t("next_token.probability"))
     ax.set_xticks(x, [""] * N_BARS, fontsize=10)
     ax.legend(loc="upper right", fontsize=8)
     title = ax.set_title("", fontsize=10)
@@ -70,7 +71,7 @@ def show_next_token_probs(model, tokenizer, prompt: str, temperature: float = 1.
     """Static fallback: bars of the likeliest next tokens for ``prompt``."""
     labels, raw, used, _ = _bars(prompt_logits(model, tokenizer, prompt), tokenizer, temperature, top_k, top_p)
     fig = new_figure(600, 320)
-    _update(_draw_static(fig), labels, raw, used, f"after “{token_label(prompt[-20:])}”")
+    _update(_draw_static(fig), labels, raw, used, t("next_token.static_title", prompt=token_label(prompt[-20:])))
     return fig
 
 
@@ -101,17 +102,17 @@ class NextTokenView(LiveView):
         self.error = ""
         figure = new_figure(600, 320)
         self._artists = _draw_static(figure)
-        self.prompt = widgets.Textarea(value=prompt, description="prompt", continuous_update=True,
+        self.prompt = widgets.Textarea(value=prompt, description=t("next_token.prompt"), continuous_update=True,
                                        layout=fixed_layout(420, 60), style={"description_width": "48px"})
         self.prompt.observe(self.guarded(self._on_prompt), names="value")
         slider = {"continuous_update": True, "layout": fixed_layout(260), "style": {"description_width": "80px"}}
         self.temperature = self.link(widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
-                                                         description="temperature", **slider), "temperature")
+                                                         description=t("next_token.temperature"), **slider), "temperature")
         self.top_k = self.link(widgets.IntSlider(value=top_k, min=0, max=tokenizer.vocab_size,
-                                                 description="top-k (0 off)", **slider), "top_k")
+                                                 description=t("next_token.top_k"), **slider), "top_k")
         self.top_p = self.link(widgets.FloatSlider(value=top_p, min=0.05, max=1.0, step=0.05,
-                                                   description="top-p (1 off)", **slider), "top_p")
-        self.generate_button = widgets.Button(description=f"generate {new_tokens} characters",
+                                                   description=t("next_token.top_p"), **slider), "top_p")
+        self.generate_button = widgets.Button(description=t("next_token.generate", n=new_tokens),
                                               button_style="primary", layout=fixed_layout(220))
         self.generate_button.on_click(self.guarded(lambda _: self.generate()))
         self.output = widgets.HTML(layout=fixed_layout(600, 220))
@@ -136,17 +137,17 @@ class NextTokenView(LiveView):
         temperature, top_k, top_p = self._settings()
         labels, raw, used, self.probs = _bars(self.logits, self.tokenizer, temperature, top_k, top_p)
         kept = int((self.probs > 0).sum())
-        mode = "greedy" if temperature == 0 else f"T={temperature:.2f}"
+        mode = t("next_token.greedy") if temperature == 0 else f"T={temperature:.2f}"
         _update(self._artists, labels, raw, used,
-                f"next character after “{token_label(clean_text(self.state.prompt[-20:]))}” · {mode} · "
-                f"{kept} of {self.tokenizer.vocab_size} tokens can be drawn" + (f" · {self.error}" if self.error else ""))
+                t("next_token.title", prompt=token_label(clean_text(self.state.prompt[-20:])), mode=mode, kept=kept,
+                  vocab=self.tokenizer.vocab_size) + (f" · {self.error}" if self.error else ""))
 
     def generate(self) -> str:
         """Sample a continuation of the prompt with the current settings; show and return it."""
         temperature, top_k, top_p = self._settings()
         ids = self.tokenizer.encode(self.tokenizer.known(self.state.prompt))
         if not ids:  # nothing to continue: say so instead of inventing a first character
-            self.output.value = "<p>Type a prompt with at least one character the model knows.</p>"
+            self.output.value = f"<p>{html.escape(t('next_token.need_prompt'))}</p>"
             return ""
         gen = torch.Generator().manual_seed(self.state.seed)
         out = generate(self.model, torch.tensor([ids]), min(self.state.new_tokens, MAX_NEW), temperature,

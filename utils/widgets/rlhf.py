@@ -21,6 +21,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..i18n import t
 from .base import LiveView, fixed_layout, new_figure
 
 INTRODUCED_IN = "11"
@@ -61,17 +62,17 @@ def _draw_static(fig: Figure, runs: list[dict]) -> dict:
         # Each grey line says which β it is, at its right end.
         ax_k.annotate(f"β={run['beta']:g}", (steps[-1], run["kl"][-1]), xytext=(3, 0), textcoords="offset points",
                       fontsize=7, color="#777", va="center", annotation_clip=False)
-    (chosen_r,) = ax_r.plot([], [], color="#d95f02", lw=2, label="learned reward (left axis)")
+    (chosen_r,) = ax_r.plot([], [], color="#d95f02", lw=2, label=t("rlhf.legend_reward"))
     (chosen_k,) = ax_k.plot([], [], color="#1b9e77", lw=2)
     chosen_t = None
     if ax_t is not None:
-        (chosen_t,) = ax_t.plot([], [], color="#7570b3", lw=1.5, ls="--", label="labeller's true score (right axis)")
-        ax_t.set_ylabel("true score", color="#7570b3", fontsize=9)
+        (chosen_t,) = ax_t.plot([], [], color="#7570b3", lw=1.5, ls="--", label=t("rlhf.legend_true"))
+        ax_t.set_ylabel(t("rlhf.axis_true"), color="#7570b3", fontsize=9)
         ax_t.grid(False)
         ax_r.legend(handles=[chosen_r, chosen_t], fontsize=7, loc="upper left")
-    ax_r.set_ylabel("learned reward\n(std units)")
-    ax_k.set_ylabel("KL to reference\n(nats)")
-    ax_k.set_xlabel("policy step")
+    ax_r.set_ylabel(t("rlhf.axis_reward"))
+    ax_k.set_ylabel(t("rlhf.axis_kl"))
+    ax_k.set_xlabel(t("rlhf.axis_step"))
     for ax in (ax_r, ax_k):
         ax.grid(alpha=0.3)
     title = ax_r.set_title("", fontsize=10)
@@ -83,8 +84,9 @@ def _samples_html(run: dict) -> str:
     def table(title: str, rows: list) -> str:
         lines = [f"<b>{html.escape(title)}</b>",
                  "<table style='font-family:monospace;font-size:12px;border-collapse:collapse'>",
-                 "<tr><th style='text-align:right'>RM</th><th style='text-align:right'>true</th>"
-                 "<th style='text-align:left;padding-left:8px'>completion</th></tr>"]
+                 "<tr><th style='text-align:right'>RM</th>"  # the reward model's score: RM in every language
+                 f"<th style='text-align:right'>{html.escape(t('rlhf.column_true'))}</th>"
+                 f"<th style='text-align:left;padding-left:8px'>{html.escape(t('rlhf.column_completion'))}</th></tr>"]
         for text, rm, true in rows[:MAX_SAMPLES]:
             shown = html.escape(text[:MAX_CHARS].replace("\n", " ↵ "))
             lines.append(f"<tr><td style='text-align:right'>{rm:+.2f}</td><td style='text-align:right'>"
@@ -92,8 +94,7 @@ def _samples_html(run: dict) -> str:
         lines.append("</table>")
         return "".join(lines)
 
-    return table("before (reference model)", run["before"]) + "<br>" + table(
-        f"after (policy trained with β = {run['beta']:g})", run["after"])
+    return table(t("rlhf.before"), run["before"]) + "<br>" + table(t("rlhf.after", beta=run["beta"]), run["after"])
 
 
 def _update(artists: dict, run: dict) -> None:
@@ -104,9 +105,9 @@ def _update(artists: dict, run: dict) -> None:
         artists["true"].set_data(steps, run["true"])
         artists["ax_true"].relim()
         artists["ax_true"].autoscale_view()
-    true = f", true {run['true'][0]:+.1f} → {run['true'][-1]:+.1f}" if "true" in run else ""
-    artists["title"].set_text(f"β = {run['beta']:g}: reward {run['reward'][0]:+.2f} → {run['reward'][-1]:+.2f}"
-                              f"{true}, KL {run['kl'][0]:.1f} → {run['kl'][-1]:.1f}")
+    true = t("rlhf.title_true", true_start=run["true"][0], true_end=run["true"][-1]) if "true" in run else ""
+    artists["title"].set_text(t("rlhf.title", beta=run["beta"], reward_start=run["reward"][0],
+                                reward_end=run["reward"][-1], true=true, kl_start=run["kl"][0], kl_end=run["kl"][-1]))
 
 
 def show_rlhf_runs(runs: list[dict], beta: float | None = None) -> Figure:
@@ -133,7 +134,7 @@ class RLHFRunsView(LiveView):
         self.state = RLHFState(beta=beta if beta in betas else betas[0])
         fig = new_figure(520, 380)
         self._artists = _draw_static(fig, self.runs)
-        self.beta = widgets.SelectionSlider(options=betas, value=self.state.beta, description="KL coef β",
+        self.beta = widgets.SelectionSlider(options=betas, value=self.state.beta, description=t("rlhf.slider"),
                                             continuous_update=True, layout=fixed_layout(360))
         # Under the picture, not beside it: side by side the view was 1178 px wide and cut off.
         self.samples = widgets.HTML(layout=widgets.Layout(width="760px", height="380px", overflow="auto"))

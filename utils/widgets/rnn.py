@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from ..checks import check_range
 from ..data import CharTokenizer
+from ..i18n import t
 from ..rnn import CharLSTM, sample_text
 from .base import LiveView, fixed_layout, new_figure
 
@@ -43,13 +44,13 @@ def _draw_heatmap(ax, units: int) -> tuple:
     """Create the heatmap and one label per column once; updates only change their contents."""
     image = ax.imshow(np.zeros((units, MAX_CHARS)), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
                       interpolation="nearest")
-    ax.set(xlabel="character (time →)", ylabel="hidden unit", xticks=[],
-           title="hidden state h_t of 32 units along 60 characters")  # placeholder: reserves room
+    ax.set(xlabel=t("rnn.time_axis"), ylabel=t("rnn.unit_axis"), xticks=[],
+           title=t("rnn.heatmap_title", units=32, chars=60))  # placeholder: reserves room
     ax.xaxis.labelpad = 14
     ax.grid(False)
     # Text artists below the axis instead of tick labels: rebuilding 60 ticks per keystroke is slow.
-    labels = [ax.text(t, units - 0.5 + units * 0.02, "", ha="center", va="top", fontsize=8, family="monospace",
-                      clip_on=False) for t in range(MAX_CHARS)]
+    labels = [ax.text(column, units - 0.5 + units * 0.02, "", ha="center", va="top", fontsize=8, family="monospace",
+                      clip_on=False) for column in range(MAX_CHARS)]
     return image, labels
 
 
@@ -60,9 +61,9 @@ def _update_heatmap(ax, artists: tuple, states: np.ndarray, text: str) -> None:
     padded[: states.shape[0], : states.shape[1]] = states
     image.set_data(np.ma.masked_invalid(padded))
     shown = ["↵" if c == "\n" else ("␣" if c == " " else c) for c in text]
-    for t, label in enumerate(labels):
-        label.set_text(shown[t] if t < len(shown) else "")
-    ax.set_title(f"hidden state h_t of {units} units along {len(text)} characters", fontsize=10)
+    for column, label in enumerate(labels):
+        label.set_text(shown[column] if column < len(shown) else "")
+    ax.set_title(t("rnn.heatmap_title", units=units, chars=len(text)), fontsize=10)
 
 
 def show_hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, units: int = MAX_UNITS) -> Figure:
@@ -73,7 +74,7 @@ def show_hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, uni
     states = hidden_states(model, tokenizer, text, units)
     artists = _draw_heatmap(ax, units)
     _update_heatmap(ax, artists, states, text)
-    fig.colorbar(artists[0], ax=ax, label="activation (−1 … 1)", fraction=0.04)
+    fig.colorbar(artists[0], ax=ax, label=t("rnn.activation"), fraction=0.04)
     fig.tight_layout()
     return fig
 
@@ -103,9 +104,9 @@ class HiddenStateView(LiveView):
         self._ax = figure.add_subplot()
         self._artists = _draw_heatmap(self._ax, units)
         self._image = self._artists[0]
-        figure.colorbar(self._image, ax=self._ax, label="activation (−1 … 1)", fraction=0.04)
+        figure.colorbar(self._image, ax=self._ax, label=t("rnn.activation"), fraction=0.04)
         figure.tight_layout()
-        self.text = self.link(widgets.Textarea(value=self.state.text, description="text",
+        self.text = self.link(widgets.Textarea(value=self.state.text, description=t("rnn.text"),
                                                layout=fixed_layout(560, 60), continuous_update=False), "text")
         self.note = widgets.HTML(layout=fixed_layout(180, 60))
         super().__init__(figure, controls=[self.text, self.note])
@@ -115,8 +116,8 @@ class HiddenStateView(LiveView):
         self.states = hidden_states(self.model, self.tokenizer, shown, self.state.units)
         _update_heatmap(self._ax, self._artists, self.states, shown)
         dropped = len(self.state.text) - len(shown)
-        self.note.value = (f"<small>{len(shown)} characters shown"
-                           + (f"; {dropped} cut or unknown" if dropped > 0 else "") + "</small>")
+        self.note.value = ("<small>" + t("rnn.shown", shown=len(shown))
+                           + (t("rnn.dropped", dropped=dropped) if dropped > 0 else "") + "</small>")
 
 
 @dataclass
@@ -149,19 +150,19 @@ class TemperatureSampler(LiveView):
         self._bars = self._ax.bar(range(self.TOP), np.zeros(self.TOP), color="#58a4b0")
         # A fixed 0–1 axis, so that moving T shows the distribution sharpen or flatten; each bar
         # also prints its value, so small probabilities stay readable.
-        self._ax.set(ylim=(0, 1), ylabel="probability", xticks=[])
+        self._ax.set(ylim=(0, 1), ylabel=t("rnn.probability"), xticks=[])
         self._values = [self._ax.text(i, 0, "", ha="center", va="bottom", fontsize=7) for i in range(self.TOP)]
         self._labels = [self._ax.text(i, -0.02, "", ha="center", va="top", family="monospace", fontsize=10)
                         for i in range(self.TOP)]
-        self._title = self._ax.set_title("next character after the prompt, T = 0.00", fontsize=10)
+        self._title = self._ax.set_title(t("rnn.next_char_title", temperature=0.0), fontsize=10)
         figure.tight_layout()
         self.temperature = self.link(
-            widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05, description="temperature",
+            widgets.FloatSlider(value=temperature, min=0.1, max=2.0, step=0.05, description=t("rnn.temperature"),
                                 continuous_update=False, layout=fixed_layout(330),
                                 style={"description_width": "80px"}), "temperature")
-        self.prompt = self.link(widgets.Text(value=prompt, description="prompt", layout=fixed_layout(250),
+        self.prompt = self.link(widgets.Text(value=prompt, description=t("rnn.prompt"), layout=fixed_layout(250),
                                              continuous_update=False), "prompt")
-        self.resample = widgets.Button(description="resample", layout=fixed_layout(100))
+        self.resample = widgets.Button(description=t("rnn.resample"), layout=fixed_layout(100))
         self.resample.on_click(self.guarded(lambda _: self._next_seed()))
         self.sample = widgets.HTML(layout=fixed_layout(400, 300))
         super().__init__(figure, controls=[self.temperature, self.prompt, self.resample], side=[self.sample])
@@ -188,7 +189,7 @@ class TemperatureSampler(LiveView):
         labels = [self.tokenizer.decode([i]) for i in top.indices.tolist()]
         for text, c in zip(self._labels, labels):
             text.set_text({"\n": "↵", " ": "␣"}.get(c, c))
-        self._title.set_text(f"next character after the prompt, T = {self.state.temperature:.2f}")
+        self._title.set_text(t("rnn.next_char_title", temperature=self.state.temperature))
         prompt = _known(self.state.prompt, self.tokenizer) or "\n"
         self.generated = sample_text(self.model, self.tokenizer, prompt, self.state.length,
                                      self.state.temperature, seed=self.state.seed)

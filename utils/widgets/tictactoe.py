@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ..i18n import t
 from ..tictactoe import (
     EMPTY_BOARD,
     O,
@@ -42,7 +43,9 @@ class GameState:
     moves: list[int] = field(default_factory=list)
 
 
-NETWORK_TITLE = "network's scores (gold: its move)"
+def network_title() -> str:
+    """The board's title once the network has scored it."""
+    return t("tictactoe.network_title")
 
 
 def _draw_static(ax) -> dict:
@@ -55,9 +58,9 @@ def _draw_static(ax) -> dict:
         ax.axhline(k, color="black", lw=1.5)
         ax.axvline(k, color="black", lw=1.5)
     played = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, lw=4, ec="gold", visible=False, zorder=3))
-    title = ax.set_title(NETWORK_TITLE, fontsize=9)  # the longest title, so tight_layout leaves room
+    title = ax.set_title(network_title(), fontsize=9)  # the longest title, so tight_layout leaves room
     cbar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-    cbar.set_label("score: −1 lose · 0 draw · +1 win", fontsize=8)
+    cbar.set_label(t("tictactoe.score_label"), fontsize=8)
     return {"image": image, "texts": texts, "title": title, "played": played}
 
 
@@ -91,7 +94,7 @@ def show_move_scores(board: Sequence[int], scores: Sequence[float]) -> Figure:
         raise ValueError(f"scores must be 9 numbers (one per square), got shape {scores.shape}.")
     fig = new_figure(330, 300)
     artists = _draw_static(fig.add_subplot())
-    _update_artists(artists, board, scores, f"scores for {MARKS[player_to_move(board)]} to move")
+    _update_artists(artists, board, scores, t("tictactoe.scores_for", player=MARKS[player_to_move(board)]))
     fig.tight_layout()
     return fig
 
@@ -119,8 +122,8 @@ class TicTacToeView(LiveView):
             button.on_click(self.guarded(lambda _, square=i: self.human_move(square)))
             self.squares.append(button)
         rows = [widgets.HBox(self.squares[r * 3 : r * 3 + 3]) for r in range(3)]
-        self.new_x = widgets.Button(description="new game: I play X", layout=fixed_layout(196))
-        self.new_o = widgets.Button(description="new game: I play O", layout=fixed_layout(196))
+        self.new_x = widgets.Button(description=t("tictactoe.new_game", mark="X"), layout=fixed_layout(196))
+        self.new_o = widgets.Button(description=t("tictactoe.new_game", mark="O"), layout=fixed_layout(196))
         self.new_x.on_click(self.guarded(lambda _: self.new_game(X)))
         self.new_o.on_click(self.guarded(lambda _: self.new_game(O)))
         self.status = widgets.HTML(layout=fixed_layout(196, 60))
@@ -174,10 +177,8 @@ class TicTacToeView(LiveView):
         for i, button in enumerate(self.squares):
             button.description = MARKS[s.board[i]]
             button.disabled = over or s.board[i] != 0
-        title = (NETWORK_TITLE if s.scores is not None
-                 else "your move: click a square")
+        title = network_title() if s.scores is not None else t("tictactoe.your_move_title")
         _update_artists(self._artists, s.scored_board, s.scores, title, s.network_square)
         you = MARKS[s.human]
-        text = {"playing": f"You are {you}. Your move.", "you win": "You win! (It should not happen often.)",
-                "network wins": "The network wins.", "draw": "Draw: perfect play always ends like this."}
-        self.status.value = f"<b>{text[self.result]}</b>"
+        key = {"playing": "playing", "you win": "you_win", "network wins": "network_wins", "draw": "draw"}[self.result]
+        self.status.value = f"<b>{t('tictactoe.status.' + key, you=you)}</b>"

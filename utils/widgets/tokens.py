@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..data import tiktoken_encoding
 from ..embeddings import nearest_neighbours, pca_2d
+from ..i18n import t
 from .base import HtmlView, LiveView, clean_text, fixed_layout, new_figure
 
 INTRODUCED_IN = "06"
@@ -50,9 +51,8 @@ def tokens_html(tokenizer: Any, text: str, max_tokens: int = MAX_TOKENS) -> tupl
             f"padding:1px 2px;border-radius:3px;text-align:center;font-family:monospace'>"
             f"{visible or '&nbsp;'}<br><small style='color:#555'>{i}</small></span>"
         )
-    more = f"<br><i>… {len(ids) - len(shown)} more tokens not drawn</i>" if len(ids) > len(shown) else ""
-    head = (f"<b>{len(ids)} tokens</b> for {len(text)} characters "
-            f"({len(text) / max(len(ids), 1):.2f} characters per token)<br>")
+    more = "<br><i>" + t("tokens.more", more=len(ids) - len(shown)) + "</i>" if len(ids) > len(shown) else ""
+    head = t("tokens.head", tokens=len(ids), chars=len(text), per_token=len(text) / max(len(ids), 1)) + "<br>"
     return head + "".join(spans) + more, len(ids)
 
 
@@ -79,9 +79,9 @@ class TokenView(HtmlView):
         if tokenizer not in self.tokenizers:
             raise ValueError(f"unknown tokenizer {tokenizer!r}; choose one of {list(self.tokenizers)}.")
         self.state = TokenState(text=text, tokenizer=tokenizer)
-        self.text = self.link(widgets.Textarea(value=text, description="text", layout=fixed_layout(500, 70)), "text")
+        self.text = self.link(widgets.Textarea(value=text, description=t("tokens.text"), layout=fixed_layout(500, 70)), "text")
         self.tokenizer = self.link(widgets.Dropdown(options=list(self.tokenizers), value=tokenizer,
-                                                    description="tokenizer", layout=fixed_layout(330)), "tokenizer")
+                                                    description=t("tokens.tokenizer"), layout=fixed_layout(330)), "tokenizer")
         super().__init__([widgets.HBox([self.text, self.tokenizer])], min_height_px=160)
 
     def draw(self) -> None:
@@ -100,9 +100,9 @@ def _draw_map(ax, coords: np.ndarray):
     neighbours = ax.scatter([], [], s=40, color="#f4a261", zorder=3, edgecolors="black", linewidths=0.5)
     word = ax.scatter([], [], s=90, color="#d62828", zorder=4, edgecolors="black", linewidths=0.5)
     labels = [ax.text(0, 0, "", fontsize=9, zorder=5) for _ in range(16)]
-    ax.set(xticks=[], yticks=[], xlabel="PCA direction 1", ylabel="PCA direction 2")
+    ax.set(xticks=[], yticks=[], xlabel=t("tokens.pca", n=1), ylabel=t("tokens.pca", n=2))
     ax.grid(False)
-    title = ax.set_title("'placeholder' (red) and its 8 nearest neighbours (orange, by cosine)", fontsize=10)
+    title = ax.set_title(t("tokens.map_title", word="placeholder", k=8), fontsize=10)
     return {"neighbours": neighbours, "word": word, "labels": labels, "title": title}
 
 
@@ -114,7 +114,7 @@ def _highlight(artists: dict, coords: np.ndarray, words: Sequence[str], vectors:
     if word not in index:
         artists["word"].set_offsets(np.zeros((0, 2)))
         artists["neighbours"].set_offsets(np.zeros((0, 2)))
-        artists["title"].set_text(f"{word!r} is not in the vocabulary" if word else "type a word")
+        artists["title"].set_text(t("tokens.not_in_vocabulary", word=repr(word)) if word else t("tokens.type_a_word"))
         return []
     found = nearest_neighbours(vectors, words, word, k)
     near_idx = [index[w] for w, _ in found]
@@ -124,7 +124,7 @@ def _highlight(artists: dict, coords: np.ndarray, words: Sequence[str], vectors:
         label.set_position(coords[i])
         label.set_text("  " + words[i])
         label.set_color("#d62828" if i == index[word] else "black")
-    artists["title"].set_text(f"'{word}' (red) and its {k} nearest neighbours (orange, by cosine)")
+    artists["title"].set_text(t("tokens.map_title", word=word, k=k))
     return found
 
 
@@ -166,9 +166,9 @@ class EmbeddingMap(LiveView):
         figure = new_figure(620, 460)
         self._artists = _draw_map(figure.add_subplot(), self.coords)
         figure.tight_layout()
-        self.word = self.link(widgets.Text(value=word, description="word", layout=fixed_layout(220),
+        self.word = self.link(widgets.Text(value=word, description=t("tokens.word"), layout=fixed_layout(220),
                                            continuous_update=False), "word")
-        self.k = self.link(widgets.IntSlider(value=k, min=1, max=15, description="neighbours",
+        self.k = self.link(widgets.IntSlider(value=k, min=1, max=15, description=t("tokens.neighbours"),
                                              layout=fixed_layout(300), style={"description_width": "70px"}), "k")
         self.table = widgets.HTML(layout=fixed_layout(200, 420))
         super().__init__(figure, controls=[self.word, self.k], side=[self.table])
@@ -177,7 +177,7 @@ class EmbeddingMap(LiveView):
         word = self.state.word.strip().lower()
         self.neighbours = _highlight(self._artists, self.coords, self.words, self.vectors, word, self.state.k)
         rows = "".join(f"<tr><td>{html.escape(w)}</td><td>{c:+.2f}</td></tr>" for w, c in self.neighbours)
-        self.table.value = ("<b>nearest by cosine</b><table style='font-family:monospace'>" + rows + "</table>"
-                            if rows else f"<i>{html.escape(word)!s} is not among the {len(self.words)} words "
-                            "on the map</i>")
+        self.table.value = ("<b>" + t("tokens.nearest") + "</b><table style='font-family:monospace'>" + rows
+                            + "</table>" if rows else
+                            "<i>" + t("tokens.not_on_map", word=html.escape(word), words=len(self.words)) + "</i>")
 

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, ScalarFormatter
 
+from ..i18n import t
 from ..scaling import power_law
 from .base import LiveView, fixed_layout, new_figure, problem_html
 
@@ -34,14 +35,15 @@ class LossCurves(LiveView):
     (or ``curves.widget``) before training starts.
     """
 
-    def __init__(self, title: str = "loss while training", total_steps: int | None = None):
+    def __init__(self, title: str | None = None, total_steps: int | None = None):
         self.state = LossCurvesState()
         self.total_steps = total_steps
         fig = new_figure(560, 300)
         self.ax = fig.add_subplot(1, 1, 1)
-        (self.train_line,) = self.ax.plot([], [], color="tab:blue", lw=1.5, label="training (mean of recent steps)")
-        (self.val_line,) = self.ax.plot([], [], "o-", color="tab:orange", ms=4, label="validation")
-        self.ax.set(xlabel="step", ylabel="cross-entropy loss (nats)", title=title)
+        (self.train_line,) = self.ax.plot([], [], color="tab:blue", lw=1.5, label=t("training.train_label"))
+        (self.val_line,) = self.ax.plot([], [], "o-", color="tab:orange", ms=4, label=t("training.val_label"))
+        self.ax.set(xlabel=t("training.step_axis"), ylabel=t("training.loss_axis"),
+                    title=t("training.loss_title") if title is None else title)
         self.ax.grid(alpha=0.3)
         self.ax.legend(loc="upper right", fontsize=8)
         fig.tight_layout()
@@ -79,8 +81,8 @@ class LossCurves(LiveView):
         self.refresh()
         if bad:
             self.last_error = ValueError(f"{' and '.join(bad)} loss is not finite at step {step}")
-            self.problem.value = problem_html(f"The {' and '.join(bad)} loss became NaN or infinite at step {step}: "
-                                              "training diverged. Try a smaller learning rate.", hint=False)
+            which = t("training.which_and").join(t(f"training.which_{name}") for name in bad)
+            self.problem.value = problem_html(t("training.diverged", which=which, step=step), hint=False)
 
     def is_empty(self) -> bool:
         return len(self.state.train_steps) < 2  # one point is a dot, not yet a curve
@@ -128,18 +130,18 @@ class ScalingView(LiveView):
         grid = np.logspace(lo, hi, 100)
         inside = (grid >= self.measured[0]) & (grid <= self.measured[1])
         ax.loglog(grid[inside], power_law(grid[inside], coefficient, exponent), color="tab:blue",
-                  lw=2, label=f"fit: loss = {coefficient:.2f}·N^(-{exponent:.3f})")
+                  lw=2, label=t("training.fit_label", coefficient=coefficient, exponent=exponent))
         ax.loglog(grid, power_law(grid, coefficient, exponent), "--", color="tab:blue", lw=1,
-                  alpha=0.6, label="extrapolation (a guess)")
-        ax.loglog(params, losses, "o", color="black", ms=5, label="measured")
-        (self.marker,) = ax.loglog([], [], "*", color="tab:red", ms=16, label="chosen size")
-        ax.set(xlabel="non-embedding parameters N", ylabel="validation loss", title="Move the size slider")
+                  alpha=0.6, label=t("training.extrapolation_label"))
+        ax.loglog(params, losses, "o", color="black", ms=5, label=t("training.measured_label"))
+        (self.marker,) = ax.loglog([], [], "*", color="tab:red", ms=16, label=t("training.chosen_label"))
+        ax.set(xlabel=t("training.params_axis"), ylabel=t("training.val_loss_axis"), title=t("training.scaling_title"))
         ax.yaxis.set_major_formatter(ScalarFormatter())
         ax.yaxis.set_minor_formatter(FormatStrFormatter("%.1f"))
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8, loc="lower left")
         fig.tight_layout()
-        self.slider = widgets.FloatSlider(value=start, min=lo, max=hi, step=0.1, description="log₁₀ N",
+        self.slider = widgets.FloatSlider(value=start, min=lo, max=hi, step=0.1, description=t("training.slider"),
                                           continuous_update=True, layout=fixed_layout(380))
         self.readout = widgets.HTML(layout=fixed_layout(220, 200))
         self.link(self.slider, "log10_params")
@@ -155,12 +157,9 @@ class ScalingView(LiveView):
     def draw(self) -> None:
         p = self.prediction()
         self.marker.set_data([p["params"]], [p["loss"]])
-        warning = "<br><b style='color:#b00'>outside the measured range: extrapolated</b>" if p["extrapolated"] else ""
-        self.readout.value = (
-            f"<div style='font-size:13px;line-height:1.5'>N = <b>{p['params']:,.0f}</b> parameters<br>"
-            f"predicted loss <b>{p['loss']:.3f}</b><br>"
-            f"compute on our D = {p['tokens']:,} tokens:<br><b>{p['compute']:.2e}</b> FLOPs (6·N·D)<br>"
-            f"Chinchilla-optimal D ≈ 20·N = {p['chinchilla_tokens']:.2e} tokens{warning}</div>")
+        warning = t("training.outside_range") if p["extrapolated"] else ""
+        self.readout.value = t("training.readout", params=p["params"], loss=p["loss"], tokens=p["tokens"],
+                               compute=p["compute"], chinchilla_tokens=p["chinchilla_tokens"], warning=warning)
 
 
 def show_scaling(params: np.ndarray, losses: np.ndarray, coefficient: float, exponent: float,
