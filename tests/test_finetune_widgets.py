@@ -91,3 +91,21 @@ def test_before_after_view_speaks_russian(two_models):
         view.text.value = "a # sign"
         assert view.answers == {} and "#" in view.html.value and english_left(view, kept=kept) == []
     assert "expected answer" in BeforeAfterView(models, tok, examples).html.value  # English again outside
+
+
+def test_lora_view_speaks_russian_for_every_model():
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    # Data, not interface: the names of the models' matrices (gate, down in Llama) and the authors cited.
+    kept = {"gate", "down", "Radford", "Touvron", "Brown"}
+    with i18n.speaking("ru"):
+        view = LoRARankView()
+        assert view.rank_slider.description == "ранг r" and "параметров" in view.summary.value
+        for model in MODEL_SHAPES:
+            view.model_box.value = model
+            assert english_left(view, kept=kept) == [], model
+        view.attention_box.value = view.mlp_box.value = False
+        assert "нет матриц" in view.summary.value and english_left(view, kept=kept) == []
+    assert LoRARankView().ax_params.get_title() == "trainable parameters"  # English again outside

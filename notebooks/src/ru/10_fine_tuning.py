@@ -398,6 +398,7 @@ print(f"обёрнуто матриц: {len(wrapped)}, например {wrapped
 print(f"обучается: {count_parameters(lora_model):,} (по формуле {formula:,}) = "
       f"{count_parameters(lora_model) / count_parameters(full):.1%} от {count_parameters(full):,} при полном дообучении")
 assert count_parameters(lora_model) == formula
+assert 65_000 < formula < 67_000  # в таблице раздела 3 сказано «66 k»
 assert_close("модель с LoRA до обучения и замороженная модель",
              lora_model(test_ids[:64], test_lengths[:64]), frozen(test_ids[:64], test_lengths[:64]), atol=1e-5);
 
