@@ -195,7 +195,8 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]*[a-z]{3,}[A-Za-z]*")
 # Latin words a Russian diagram keeps, as Russian textbooks do: function and layer names, and the
 # example text being tokenised.
 KEPT_IN_TRANSLATION = {"softmax", "tanh", "sigmoid", "ReLU", "GELU", "LayerNorm", "Linear", "Embedding",
-                       "the", "theme", "logits_raw"}
+                       "the", "theme", "logits_raw",
+                       "MiniLM"}  # the name of the embedding model in the RAG diagram
 
 
 def _texts(name: str, lang: str) -> list[str]:

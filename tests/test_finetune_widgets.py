@@ -66,3 +66,46 @@ def test_before_after_view_answers_with_both_models(two_models):
     assert "text/html" in bundle
     with pytest.raises(ValueError, match="two GPTs"):
         BeforeAfterView({"only": models["before"]}, tok, examples)
+
+
+def test_before_after_view_speaks_russian(two_models):
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    models, tok = two_models
+    examples = [Example(TASKS[0], format_prompt(TASKS[0], "ROMEO: But soft"), "Romeo and Juliet", "romeo-and-juliet"),
+                Example(TASKS[1], format_prompt(TASKS[1], "what light"), "WHAT LIGHT", "romeo-and-juliet")]
+    # Data, not interface: the English prompt template and its tasks (the model reads English), the examples
+    # and the models' names (the caller's).
+    kept = {"Task", "Text", "Answer", "Which", "play", "this", "from", "Shout", "line", "Continue", "Romeo", "Juliet",
+            "ROMEO", "But", "soft", "what", "light", "WHAT", "LIGHT", "own", "words", "sign", "before", "after"}
+    kept |= {word for task in TASKS for word in task.replace("?", " ").replace(".", " ").split()}
+    with i18n.speaking("ru"):
+        view = BeforeAfterView(models, tok, examples)
+        assert "ожидаемый ответ" in view.html.value and view.example.description == "пример"
+        view.example.value = 1
+        assert english_left(view, kept=kept) == []
+        view.text.value = "my own words"
+        assert "эталонного ответа нет" in view.html.value and english_left(view, kept=kept) == []
+        view.text.value = "a # sign"
+        assert view.answers == {} and "#" in view.html.value and english_left(view, kept=kept) == []
+    assert "expected answer" in BeforeAfterView(models, tok, examples).html.value  # English again outside
+
+
+def test_lora_view_speaks_russian_for_every_model():
+    from test_views_speak import english_left
+
+    from utils import i18n
+
+    # Data, not interface: the names of the models' matrices (gate, down in Llama) and the authors cited.
+    kept = {"gate", "down", "Radford", "Touvron", "Brown"}
+    with i18n.speaking("ru"):
+        view = LoRARankView()
+        assert view.rank_slider.description == "ранг r" and "параметров" in view.summary.value
+        for model in MODEL_SHAPES:
+            view.model_box.value = model
+            assert english_left(view, kept=kept) == [], model
+        view.attention_box.value = view.mlp_box.value = False
+        assert "нет матриц" in view.summary.value and english_left(view, kept=kept) == []
+    assert LoRARankView().ax_params.get_title() == "trainable parameters"  # English again outside

@@ -29,6 +29,8 @@ KEPT = {
     "that", "not", "and", "more", "soft", "what", "light", "through", "yonder", "window", "breaks",
     "base",  # tokenizer names: cl100k_base
     "Chinchilla",  # a model's name (Hoffmann et al. 2022)
+    "mlp", "attn",  # the names of a model's matrices (attn.qkv, mlp.0) in the LoRA view: module names in code
+    "Llama",  # a model's name (Touvron et al. 2023)
 }
 def _strip(text: str) -> str:
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)

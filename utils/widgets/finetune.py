@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from ..data import CharTokenizer
+from ..i18n import t
 from ..instruct import TASKS, Example, answer, format_prompt
 from ..lora import BYTES_FROZEN, MODEL_SHAPES, lora_parameter_count, training_memory_bytes
 from ..models import GPT
@@ -21,11 +22,23 @@ RANKS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 
 
 def human(n: float, unit: str = "") -> str:
-    """1234567 -> '1.23 M'; billions are 'B' for counts and 'GB' for bytes."""
+    """1234567 -> '1.23 M'; billions are 'B' for counts and 'GB' for bytes (``unit="B"``).
+    The prefixes and the unit are in the language in use ('1.23 млн', '350 ГБ' in Russian)."""
+    kind = "bytes" if unit else "count"
     for factor, prefix in ((1e12, "T"), (1e9, "G" if unit else "B"), (1e6, "M"), (1e3, "k")):
         if abs(n) >= factor:
-            return f"{n / factor:.3g} {prefix}{unit}"
-    return f"{n:.3g} {unit}".rstrip()
+            return f"{n / factor:.3g} " + t(f"finetune.{kind}.{prefix}{unit}")
+    return f"{n:.3g} {t('finetune.bytes.B') if unit else ''}".rstrip()
+
+
+# Names and sources the view translates; every other model name and source is shown as it is (data).
+MODEL_LABELS = {"our Shakespeare GPT": "finetune.lora.ours", "GPT-2 small": "finetune.lora.gpt2_small"}
+SOURCE_LABELS = {"our Shakespeare GPT": "finetune.lora.source_ours", "GPT-2 small": "finetune.lora.source_gpt2"}
+
+
+def model_label(name: str) -> str:
+    """The name of a model of ``MODEL_SHAPES`` as the learner reads it."""
+    return t(MODEL_LABELS[name]) if name in MODEL_LABELS else name
 
 
 @dataclass
@@ -57,20 +70,21 @@ class LoRARankView(LiveView):
         self.memory_dots = self.ax_memory.scatter([1, 1], [0, 1], s=70, c=colors, zorder=3)
         self.param_text = [self.ax_params.text(0, i, "", va="center", fontsize=8) for i in range(2)]
         self.memory_text = [self.ax_memory.text(0, i, "", va="center", fontsize=8) for i in range(2)]
-        self.ax_params.set(xscale="log", title="trainable parameters", xlabel="parameters (log scale)")
-        self.ax_memory.set(xscale="log", title="training memory", xlabel="bytes (log scale)")
-        for ax, labels in ((self.ax_params, ["full fine-tuning", "LoRA"]), (self.ax_memory, [])):
+        self.ax_params.set(xscale="log", title=t("finetune.lora.params_title"), xlabel=t("finetune.lora.params_axis"))
+        self.ax_memory.set(xscale="log", title=t("finetune.lora.memory_title"), xlabel=t("finetune.lora.memory_axis"))
+        for ax, labels in ((self.ax_params, [t("finetune.lora.full"), "LoRA"]), (self.ax_memory, [])):
             ax.set_yticks([0, 1], labels)
             ax.set_ylim(-0.6, 1.6)
             ax.grid(axis="x", alpha=0.3)
             ax.grid(axis="y", visible=False)
         fig.tight_layout()
         self.summary = widgets.HTML(layout=fixed_layout(250))
-        self.model_box = self.link(widgets.Dropdown(options=list(MODEL_SHAPES), value=model, description="model",
+        self.model_box = self.link(widgets.Dropdown(options=[(model_label(m), m) for m in MODEL_SHAPES], value=model,
+                                                    description=t("finetune.lora.model"),
                                                     layout=fixed_layout(270)), "model")
-        self.rank_slider = self.link(widgets.SelectionSlider(options=RANKS, value=rank, description="rank r",
+        self.rank_slider = self.link(widgets.SelectionSlider(options=RANKS, value=rank, description=t("finetune.lora.rank"),
                                                              layout=fixed_layout(300)), "rank")
-        self.attention_box = self.link(widgets.Checkbox(value=True, description="attention", indent=False,
+        self.attention_box = self.link(widgets.Checkbox(value=True, description=t("finetune.lora.attention"), indent=False,
                                                         layout=fixed_layout(90)), "attention")
         self.mlp_box = self.link(widgets.Checkbox(value=True, description="MLP", indent=False,
                                                   layout=fixed_layout(60)), "mlp")
@@ -98,20 +112,18 @@ class LoRARankView(LiveView):
             dots.set_offsets([[max(value, 1), row] for row, value in enumerate(values)])
             for row, (text, value) in enumerate(zip(texts, values)):
                 text.set_position((max(value, 1), row + 0.3))
-                text.set_text(human(value, unit) if value else "none")
+                text.set_text(human(value, unit) if value else t("finetune.lora.none"))
                 text.set_horizontalalignment("center")
             ax.set_xlim(max(1, min(v for v in values if v) / 20) if any(values) else 1, max(values) * 40)
         share = 100 * n["lora_trainable"] / n["total"]
-        where = ", ".join(n["matrices"]) or "no matrices: tick attention or MLP"
-        self.summary.value = (
-            f"<b>{html.escape(n['model'])}</b>: {human(n['total'])} parameters<br>"
-            f"LoRA rank {n['rank']} on {html.escape(where)} in each of "
-            f"{MODEL_SHAPES[n['model']].n_layer} layers<br>"
-            f"trainable: <b>{n['lora_trainable']:,}</b> ({share:.3g} % of full fine-tuning)<br>"
-            f"memory: {human(n['lora_memory'], 'B')} vs {human(n['full_memory'], 'B')}<br>"
-            f"adapter file (fp16): {human(n['adapter_file'], 'B')}<br>"
-            f"<small>16 bytes per trained, 2 per frozen parameter; activations not counted. "
-            f"Sizes: {html.escape(n['source'])}</small>")
+        where = ", ".join(n["matrices"]) or t("finetune.lora.no_matrices")
+        source = t(SOURCE_LABELS[n["model"]]) if n["model"] in SOURCE_LABELS else n["source"]
+        self.summary.value = t(
+            "finetune.lora.summary", model=html.escape(model_label(n["model"])), total=human(n["total"]),
+            rank=n["rank"], where=html.escape(where), layers=MODEL_SHAPES[n["model"]].n_layer,
+            trainable=n["lora_trainable"], share=share, lora_memory=human(n["lora_memory"], "B"),
+            full_memory=human(n["full_memory"], "B"), adapter=human(n["adapter_file"], "B"),
+            source=html.escape(source))
 
 
 @dataclass
@@ -138,10 +150,10 @@ class BeforeAfterView(HtmlView):
         first = self.examples[0]
         self.state = BeforeAfterState(task=first.instruction, text=self._text_of(first))
         labels = [(f"{i + 1}. {e.instruction} {self._text_of(e)[:40]}", i) for i, e in enumerate(self.examples)]
-        self.example = widgets.Dropdown(options=labels, value=0, description="example", layout=fixed_layout(520))
-        self.task = self.link(widgets.Dropdown(options=TASKS, value=self.state.task, description="task",
+        self.example = widgets.Dropdown(options=labels, value=0, description=t("finetune.before_after.example"), layout=fixed_layout(520))
+        self.task = self.link(widgets.Dropdown(options=TASKS, value=self.state.task, description=t("finetune.before_after.task"),
                                                layout=fixed_layout(300)), "task")
-        self.text = self.link(widgets.Text(value=self.state.text, description="text", continuous_update=False,
+        self.text = self.link(widgets.Text(value=self.state.text, description=t("finetune.before_after.text"), continuous_update=False,
                                            layout=fixed_layout(520)), "text")
         self.example.observe(self.guarded(self._on_example), names="value")
         super().__init__([self.example, widgets.HBox([self.task]), self.text])
@@ -168,8 +180,7 @@ class BeforeAfterView(HtmlView):
         unknown = sorted(set(self.state.text) - set(self.tokenizer.known(self.state.text)))
         if unknown:
             self.answers = {}
-            self.html.value = (f"<p>The model only knows the characters of the plays; remove "
-                               f"{html.escape(clean_text(' '.join(unknown)))} from the text.</p>")
+            self.html.value = t("finetune.before_after.unknown", chars=html.escape(clean_text(" ".join(unknown))))
         else:
             self.answers = {name: answer(m, self.tokenizer, self.prompt) for name, m in self.models.items()}
             self.html.value = self._table()
@@ -177,11 +188,11 @@ class BeforeAfterView(HtmlView):
     def _table(self) -> str:
         cell = "padding:6px 10px;border:1px solid #ccc;vertical-align:top;font-family:monospace;white-space:pre-wrap"
         head = "".join(f"<th style='{cell};background:#f0f0f0'>{html.escape(n)}</th>" for n in self.answers)
-        row = "".join(f"<td style='{cell};width:50%'>{html.escape(a) or '(empty)'}</td>" for a in self.answers.values())
+        row = "".join(f"<td style='{cell};width:50%'>{html.escape(a) or t('finetune.before_after.empty')}</td>" for a in self.answers.values())
         expected = self.expected()
-        note = (f"<p>expected answer: <code>{html.escape(expected)}</code></p>" if expected is not None
-                else "<p>your own text: no reference answer</p>")
-        return (f"<p>prompt:</p><pre style='margin:0 0 6px 0'>{html.escape(self.prompt)}</pre>"
+        note = (t("finetune.before_after.expected", answer=html.escape(expected)) if expected is not None
+                else t("finetune.before_after.own_text"))
+        return (f"<p>{t('finetune.before_after.prompt')}</p><pre style='margin:0 0 6px 0'>{html.escape(self.prompt)}</pre>"
                 f"<table style='border-collapse:collapse;width:100%'><tr>{head}</tr><tr>{row}</tr></table>{note}")
 
     def describe(self) -> str:
