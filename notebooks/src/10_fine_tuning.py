@@ -395,7 +395,7 @@ print(f"{len(wrapped)} matrices wrapped, e.g. {wrapped[:4]}")
 print(f"trainable: {count_parameters(lora_model):,} (formula {formula:,}) = "
       f"{count_parameters(lora_model) / count_parameters(full):.1%} of full fine-tuning's {count_parameters(full):,}")
 assert count_parameters(lora_model) == formula
-assert 65_000 < formula < 67_000  # section 1's table says "66 k"
+assert 65_000 < formula < 67_000  # section 3's table says "66 k"
 assert_close("LoRA model before training vs frozen model",
              lora_model(test_ids[:64], test_lengths[:64]), frozen(test_ids[:64], test_lengths[:64]), atol=1e-5);
 

@@ -67,7 +67,8 @@ def training_pipeline() -> Figure:
     y = 215
     for i, (x, name, what, where, color) in enumerate(stages):
         box(ax, (x, y), (160, 100), "", color, fill=0.2)
-        text(ax, (x, y + 30), name, size=TITLE, weight="bold")
+        # a name on two lines (a longer translation) gets a smaller font, so it stays inside its box
+        text(ax, (x, y + 30), name, size=TITLE if "\n" not in name else BODY, weight="bold")
         text(ax, (x, y - 12), what, size=SMALL)
         text(ax, (x, y + 64), where, size=SMALL, color=GREY)
         if i:
