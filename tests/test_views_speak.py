@@ -29,6 +29,7 @@ KEPT = {
     "that", "not", "and", "more", "soft", "what", "light", "through", "yonder", "window", "breaks",
     "base",  # tokenizer names: cl100k_base
     "Chinchilla",  # a model's name (Hoffmann et al. 2022)
+    "OpenAI", "qkv", "proj",  # a company, matrix names (attn.qkv)
     "mlp", "attn",  # the names of a model's matrices (attn.qkv, mlp.0) in the LoRA view: module names in code
     "Llama",  # a model's name (Touvron et al. 2023)
 }
