@@ -23,7 +23,9 @@ import figures_review  # noqa: E402
 from utils.figures import figure_to_png, new_figure  # noqa: E402
 from utils.widgets.base import EMPTY_VIEW_MARK  # noqa: E402
 
-NOTEBOOKS = figures_review.notebook_paths([])
+# The English notebooks and their translations (notebooks/ru/...): a translated view saves its own pictures.
+NOTEBOOKS = figures_review.notebook_paths([]) + sorted(
+    (Path(figures_review.NOTEBOOKS)).glob("*/[0-9][0-9]_*.ipynb"))
 # A picture with less than this share of pixels off its background shows (almost) nothing: a title
 # alone is under 1 %, while the sparsest real figure of the course is about 3.5 %. (An axes frame with
 # ticks and no data is about 2 %: that case is caught by the views' own empty mark, below.)
@@ -60,14 +62,14 @@ def test_the_ink_measure_tells_a_blank_picture_from_a_plot():
     assert ink_share(figure_to_png(empty)) < MIN_INK_SHARE < ink_share(figure_to_png(drawn))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}" if p.parent.name != "notebooks" else p.stem)
 def test_no_saved_picture_is_blank(path):
     shares = [(p, ink_share(base64.b64decode(p.png_base64))) for p in _pictures(path)]
     blank = [f"{_where(p)}: {share:.1%} ink" for p, share in shares if share < MIN_INK_SHARE]
     assert not blank, f"nearly blank pictures (draw something, or do not display it): {blank}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}" if p.parent.name != "notebooks" else p.stem)
 def test_no_view_is_saved_before_it_has_something_to_show(path):
     empty = [_where(p) for p in _pictures(path) if EMPTY_VIEW_MARK in p.description]
     assert not empty, (f"views saved in their empty state: {empty}. Display `view.widget` while it is empty "
@@ -75,7 +77,7 @@ def test_no_view_is_saved_before_it_has_something_to_show(path):
                        "the view with something to show (e.g. a perceptron with a line).")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}" if p.parent.name != "notebooks" else p.stem)
 def test_static_figures_are_saved_sharp(path):
     blurry = []
     for picture in _pictures(path):
