@@ -4,13 +4,11 @@
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/nn-course/nn-course/blob/main/notebooks/12_using_llms.ipynb)
 #
 # **What you will learn**
-# - the model landscape, stated carefully: foundation model vs LLM, open weights vs proprietary, a service vs a model, encoder-only / decoder-only / encoder–decoder, and sizes;
-# - how a real pretrained instruct model (SmolLM2-135M-Instruct) runs **offline in our own code**: reading its GGUF file, RMSNorm, RoPE, grouped-query attention, SwiGLU, a KV cache and the chat template;
-# - zero-shot vs few-shot prompting, in-context learning, temperature, and what chain-of-thought is;
-# - retrieval-augmented generation (RAG) over Shakespeare's plays with real sentence embeddings;
-# - what a request to a paid model costs, and why the same sentence costs more in Russian or Bengali;
-# - why a language model states falsehoods fluently (hallucination), how models are evaluated (held-out
-#   loss, benchmarks, an LLM as judge), and how a retrieved passage can hijack a prompt (prompt injection).
+# - the model landscape: foundation model vs LLM, open weights vs proprietary, service vs model, three architectures, sizes;
+# - a real instruct model (SmolLM2-135M) run **offline in our own code**: GGUF, RMSNorm, RoPE, GQA, SwiGLU, KV cache, chat template;
+# - zero-shot vs few-shot prompting, in-context learning, temperature, chain-of-thought;
+# - retrieval-augmented generation (RAG) over Shakespeare with real sentence embeddings, and what tokens cost;
+# - hallucination, how models are evaluated (held-out loss, benchmarks, LLM as judge), prompt injection.
 #
 # **Time:** about 60 minutes. **Needs:** notebooks 06–08 (tokens, attention, GPT).
 
@@ -60,7 +58,9 @@ print("real models available:", LLM_READY)
 # API, Azure OpenAI) wraps one or more models with hardware, safety filters, a tokenizer, a price
 # per token and a usage policy. In this notebook *we* are the service: the model runs in our code.
 #
-# **Three architectures.** *Encoder-only* models (BERT) read the whole text with bidirectional
+# ### Three architectures
+#
+# *Encoder-only* models (BERT) read the whole text with bidirectional
 # attention and produce vectors: good for classification and search (our retriever in section 4).
 # *Decoder-only* models (GPT, Llama, SmolLM2) predict the next token with causal attention: they
 # generate. *Encoder–decoder* models (T5, BART, Whisper) encode an input and decode an output
@@ -78,7 +78,9 @@ print("real models available:", LLM_READY)
 # | SmolLM2 | 2024 | decoder-only | 135 M / 360 M / 1.7 B | open (Apache-2.0) | [Allal et al., 2025](https://arxiv.org/abs/2502.02737) |
 # | all-MiniLM-L6-v2 | 2021 | encoder-only (embeddings) | 22.7 M | open (Apache-2.0) | [model card](https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2) |
 #
-# **Models for Russian.** Readers of the Russian seed notes will know three names. **ruGPT-3**
+# ### Models for Russian
+#
+# Readers of the Russian seed notes will know three names. **ruGPT-3**
 # (SberDevices, 2020) is a family of GPT-2/GPT-3-style decoders trained on Russian text, with open
 # weights; the family is described by [Zmitrovich et al., 2023](https://arxiv.org/abs/2309.10931), and
 # the [model card of ruGPT-3 Large](https://huggingface.co/ai-forever/rugpt3large_based_on_gpt2) says it
