@@ -150,8 +150,8 @@ checkpoint: setup
 
 # Mutation testing (not part of `make test`): mutmut plants one small bug at a time in the core
 # modules ([tool.mutmut] in pyproject.toml) and runs the unit tests that reach it; a mutant no
-# test notices is a gap. MODULE=bpe runs one module (bpe checks data models train finetune llama
-# widgets.base); JOBS=2 runs two mutants at once. Slow: see docs/mutation-report.md for times.
+# test notices is a gap. MODULE=bpe runs one module (bpe checks data models train finetune lora llama
+# sampling widgets.base); JOBS=2 runs two mutants at once. Slow: see docs/mutation-report.md for times.
 # Rebuild notebook 12's shipped passage embeddings (data/minilm_passages.pt + .json; ~6 min on 2 cores).
 embeddings: setup
 	$(PY) tools/build_embeddings.py
