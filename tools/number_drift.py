@@ -9,9 +9,10 @@ cells mentions (as a literal, a bound around it, or in the assert's comment).
 
 Numbers in a paragraph or list item that carries a link are taken to be cited facts about real
 models, not outputs, and are skipped; so are LaTeX formulas and code spans, the sizes of real models
-listed in ``FACTS`` (each with its source), and numbers the neighbouring code sets as a literal
+listed in ``FACTS`` (each with its source), and numbers the notebook's code sets as a literal
 anywhere in the notebook (an input such as a 90 % / 10 % split is not an output that can drift).
-A recap that repeats a number an assert pins elsewhere in the notebook (within 2 %) counts as pinned. It is a report, not a test: `make lint` prints the
+A recap that repeats a number an assert pins elsewhere in the notebook (within 2 %) counts as pinned.
+tests/test_number_drift.py requires zero unmatched numbers; `make lint` prints the
 count, and the list shows where to look.
 
     python tools/number_drift.py            # the count and every unmatched number
@@ -21,9 +22,11 @@ count, and the list shows where to look.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sys
+import tokenize
 from pathlib import Path
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -87,9 +90,6 @@ def matched(text: str, value: float, unit: str, values: list[float], assert_text
 
 def code_literals(code: str) -> list[float]:
     """Every number literal written in a code cell (comments and strings left out): the cell's inputs."""
-    import io
-    import tokenize
-
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
