@@ -2,7 +2,7 @@
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
 # Other targets: make setup | execute [NB=01] | figures-review | lint | benchmark | browser-test [NB=01]
-#                | browser-test-colab | checkpoint | embeddings | timings [NB=12] | mutation [MODULE=bpe]
+#                | browser-test-colab | screenshots | checkpoint | embeddings | timings [NB=12] | mutation [MODULE=bpe]
 #                | solutions NB=03 | clean
 
 PYTHON ?= python3
@@ -21,7 +21,7 @@ LLM_NODEPS = $(shell python3 -c "import ast; t = ast.parse(open('utils/notebook_
   for v in ast.literal_eval(n.value).values()])")
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute figures-review lint benchmark browser-deps browser-test browser-test-colab checkpoint embeddings timings mutation clean
+.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute figures-review lint benchmark browser-deps browser-test browser-test-colab screenshots checkpoint embeddings timings mutation clean
 
 setup: $(STAMP)
 
@@ -120,6 +120,10 @@ browser-deps: $(BROWSER_STAMP)
 # Every notebook, then each one as RISE slides in a 1280×720 window (see tools/browser_test.py).
 browser-test: browser-deps
 	$(PY) tools/browser_test.py $(BROWSER_ARGS) --slides
+
+# The README's four widget screenshots, each cropped to its widget (full mode, a few minutes).
+screenshots: browser-deps
+	$(PY) tools/readme_screenshots.py
 
 # The smoke check in `make test`: notebooks 01 and 06 and the Russian 01 in JupyterLab 4, then 01
 # as RISE slides (~90 s). Where chromium is

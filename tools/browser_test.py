@@ -28,6 +28,7 @@ drawn by a real font. `make browser-deps` installs a Bengali font where apt-get 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import socket
@@ -80,7 +81,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_lab(port: int, config_dir: Path, root_dir: Path, python: str) -> subprocess.Popen:
+def start_lab(port: int, config_dir: Path, root_dir: Path, python: str, fast: bool = True) -> subprocess.Popen:
     (config_dir / "labconfig").mkdir(parents=True, exist_ok=True)
     # No news pop-up, no update check: nothing that needs the internet or covers the page.
     (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(
@@ -89,7 +90,7 @@ def start_lab(port: int, config_dir: Path, root_dir: Path, python: str) -> subpr
     tracker = config_dir / "user-settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True, exist_ok=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    env = dict(os.environ, **{FAST_ENV_VAR: "1"}, JUPYTER_CONFIG_DIR=str(config_dir), MPLBACKEND="Agg",
+    env = dict(os.environ, **{FAST_ENV_VAR: "1" if fast else "0"}, JUPYTER_CONFIG_DIR=str(config_dir), MPLBACKEND="Agg",
                JUPYTERLAB_SETTINGS_DIR=str(config_dir / "user-settings"))
     cmd = [python, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
@@ -170,16 +171,12 @@ def changes(page, view, before: dict, timeout_s: float = 5.0) -> bool:
     return False
 
 
-def check_notebook(page, port: int, name: str, timeout_s: float, label: str = "") -> dict:
+def run_all(page, port: int, name: str, timeout_s: float) -> float:
+    """Open the notebook in a fresh workspace, restart the kernel and run every cell; the seconds it took."""
     notebook = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
     # Cells with hidden source (exercise solutions) show no prompt, so count the others.
     code_cells = sum(c["cell_type"] == "code" and not c["metadata"].get("jupyter", {}).get("source_hidden")
                      for c in notebook["cells"])
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    # Console messages about failed loads do not say which URL; record it here.
-    page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
     start = time.time()
     page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?reset")  # a fresh workspace: this notebook only
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
@@ -201,7 +198,16 @@ def check_notebook(page, port: int, name: str, timeout_s: float, label: str = ""
                  && /\\bIdle\\b/.test((document.querySelector('#jp-main-statusbar') || {}).innerText || '')""",
         timeout=timeout_s * 1000)
     page.wait_for_timeout(1500)  # let widget views finish rendering
-    run_seconds = time.time() - start
+    return time.time() - start
+
+
+def check_notebook(page, port: int, name: str, timeout_s: float, label: str = "") -> dict:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    # Console messages about failed loads do not say which URL; record it here.
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status >= 400 else None)
+    run_seconds = run_all(page, port, name, timeout_s)
     body = page.inner_text(".jp-Notebook")
     problems = [f"page shows {t!r}" for t in BAD_TEXT if t in body]
     problems += script_problems(page, body)
@@ -398,6 +404,44 @@ def select(prefixes: list[str], everything: bool) -> list[str]:
     return found
 
 
+
+@contextlib.contextmanager
+def lab_session(names: list[str], python: str, fast: bool = True):
+    """A JupyterLab server on copies of the notebooks (outputs removed, so the committed files are never
+    modified and "every cell has an execution count" means "it ran here") and a headless Chromium:
+    yields (browser, port, root_dir)."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    config_dir = Path(tempfile.mkdtemp(prefix="course-lab-"))
+    root_dir = config_dir / "notebooks"
+    root_dir.mkdir()
+    for name in names:
+        notebook = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        (root_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (root_dir / name).write_text(json.dumps(notebook), encoding="utf-8")
+    if (NOTEBOOKS / "rise.css").exists():  # the slides' stylesheet, which RISE looks for beside the notebook
+        for folder in {(root_dir / name).parent for name in names}:
+            (folder / "rise.css").write_text((NOTEBOOKS / "rise.css").read_text(encoding="utf-8"), encoding="utf-8")
+    server = start_lab(port, config_dir, root_dir, python, fast=fast)
+    try:
+        wait_for_server(port)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"])
+            try:
+                yield browser, port, root_dir
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", help="number prefixes, e.g. 01 06 ru/01")
@@ -418,57 +462,30 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} not found: install Debian's chromium (make browser-test does)", file=sys.stderr)
         return 2
-    from playwright.sync_api import sync_playwright
-
-    port = free_port()
-    config_dir = Path(tempfile.mkdtemp(prefix="course-lab-"))
-    # The browser runs copies, so the committed notebooks are never modified.
-    root_dir = config_dir / "notebooks"
-    root_dir.mkdir()
-    for name in names:  # without outputs, so "every cell has an execution count" means "it ran here"
-        notebook = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
-        for cell in notebook["cells"]:
-            if cell["cell_type"] == "code":
-                cell["outputs"], cell["execution_count"] = [], None
-        (root_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        (root_dir / name).write_text(json.dumps(notebook), encoding="utf-8")
-    if (NOTEBOOKS / "rise.css").exists():  # the slides' stylesheet, which RISE looks for beside the notebook
-        for folder in {(root_dir / name).parent for name in names}:
-            (folder / "rise.css").write_text((NOTEBOOKS / "rise.css").read_text(encoding="utf-8"), encoding="utf-8")
-    server = start_lab(port, config_dir, root_dir, os.path.abspath(args.lab_python))
     results = []
-    try:
-        wait_for_server(port)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic"])
-            for name in names:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                try:
-                    result = check_notebook(page, port, name, args.timeout, args.label)
-                    if args.slides == [] or any(name.startswith(n) for n in args.slides or []):
-                        # Save what ran (outputs), so RISE, sharing the kernel, opens the notebook as run.
-                        page.keyboard.press("Control+s")
-                        page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
-                        saved = json.loads((root_dir / name).read_text(encoding="utf-8"))
-                        slides = check_slides(page, port, name, saved, args.label)
-                        result["problems"] += slides.pop("problems")
-                        result.update(slides)
-                except Exception as err:  # noqa: BLE001 - report and go on with the next notebook
-                    SHOTS.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(SHOTS / (shot_stem(name) + "-failed.png")))
-                    result = {"notebook": name, "problems": [f"{type(err).__name__}: {err}"]}
-                finally:
-                    page.close()
-                    shutdown_kernels(port)
-                results.append(result)
-                status = "ok" if not result["problems"] else "FAILED"
-                print(f"{status:6} {name}: {json.dumps({k: v for k, v in result.items() if k != 'notebook'})}")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with lab_session(names, os.path.abspath(args.lab_python)) as (browser, port, root_dir):
+        for name in names:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            try:
+                result = check_notebook(page, port, name, args.timeout, args.label)
+                if args.slides == [] or any(name.startswith(n) for n in args.slides or []):
+                    # Save what ran (outputs), so RISE, sharing the kernel, opens the notebook as run.
+                    page.keyboard.press("Control+s")
+                    page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
+                    saved = json.loads((root_dir / name).read_text(encoding="utf-8"))
+                    slides = check_slides(page, port, name, saved, args.label)
+                    result["problems"] += slides.pop("problems")
+                    result.update(slides)
+            except Exception as err:  # noqa: BLE001 - report and go on with the next notebook
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SHOTS / (shot_stem(name) + "-failed.png")))
+                result = {"notebook": name, "problems": [f"{type(err).__name__}: {err}"]}
+            finally:
+                page.close()
+                shutdown_kernels(port)
+            results.append(result)
+            status = "ok" if not result["problems"] else "FAILED"
+            print(f"{status:6} {name}: {json.dumps({k: v for k, v in result.items() if k != 'notebook'})}")
     failed = [r for r in results if r["problems"]]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
