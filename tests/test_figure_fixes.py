@@ -153,6 +153,16 @@ def test_plot_curves_takes_real_steps_and_marks_a_step():
         plot_curves({"train": [3, 2, 1]}, x=[1, 2])
 
 
+def test_plot_curves_tells_curves_apart_without_colour():
+    from utils.plots import plot_curves
+
+    runs = {f"run {k}": [3.0 - k, 2.0, 1.0 + k] for k in range(4)}
+    lines = plot_curves(runs).axes[0].lines[:4]
+    assert len({line.get_linestyle() for line in lines}) == 4, "each curve needs its own line style"
+    assert len({line.get_marker() for line in lines}) == 4, "each curve with few points needs its own marker"
+    assert len({line.get_color() for line in lines}) == 4
+
+
 @pytest.mark.widgets
 def test_temperature_bars_print_their_probabilities():
     import torch

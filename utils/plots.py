@@ -16,6 +16,13 @@ from .i18n import t
 
 INTRODUCED_IN = "01"
 
+# Okabe–Ito colours (safe for colour-blind readers), and for each series a second cue beside its
+# colour: a hatch for bars, a line style and a marker for curves.
+SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"]
+SERIES_HATCHES = ["", "//", "..", "xx", "\\\\", "--"]
+SERIES_LINES = ["-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 3))]
+SERIES_MARKERS = ["o", "s", "^", "D", "v", "P"]
+
 
 def plot_curves(
     curves: Mapping[str, Sequence[float]],
@@ -33,7 +40,9 @@ def plot_curves(
 
     ``references``: named levels drawn as dashed lines labelled at their right end, e.g.
     ``{"ln V: uniform guessing": 4.17, "bigram model": 2.48}``, so a loss reads against what it beats.
-    A legend is drawn only when there are two curves or more (one curve is named by the title).
+    A legend is drawn only when there are two curves or more (one curve is named by the title); each
+    curve has its own colour and line style (and marker, when it has few points), so the curves are
+    told apart without colour too.
     ``x``: the x value of every point (default 0, 1, 2...), e.g. the training step of each evaluation.
     ``marks``: named x positions drawn as labelled vertical lines, e.g. ``{"early stop": 450}``.
     """
@@ -45,14 +54,16 @@ def plot_curves(
             raise ValueError(f"reference {name!r} must be a finite number, got {level!r}.")
     fig = new_figure(width_px, height_px)
     ax = fig.add_subplot()
-    for name, values in curves.items():
+    for k, (name, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=float)
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"curve {name!r} must be a non-empty 1-D list of numbers, got shape {values.shape}.")
         xs = np.arange(len(values)) if x is None else np.asarray(x, dtype=float)
         if xs.shape != values.shape:
             raise ValueError(f"x has {xs.size} values but curve {name!r} has {values.size}: give one x per point.")
-        ax.plot(xs, values, label=name, marker="o" if len(values) <= 30 else None, ms=4)
+        style = k % len(SERIES_COLOURS)
+        ax.plot(xs, values, label=name, color=SERIES_COLOURS[style], ls=SERIES_LINES[style],
+                marker=SERIES_MARKERS[style] if len(values) <= 30 else None, ms=4)
     for name, level in references.items():
         ax.axhline(level, color="#555", lw=1, ls="--")
         ax.annotate(name, (1, level), xycoords=("axes fraction", "data"), xytext=(-4, 3),
@@ -150,9 +161,6 @@ def plot_heatmap(
     return fig
 
 
-# Okabe–Ito colours (safe for colour-blind readers), each series also with its own hatch: two cues.
-SERIES_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00"]
-SERIES_HATCHES = ["", "//", "..", "xx", "\\\\", "--"]
 
 
 def plot_grouped_bars(

@@ -274,16 +274,10 @@ for lang in languages[1:]:
     print(f"  {lang:<8}" + "".join(f"{name}: ×{totals[lang, name] / totals['English', name]:.1f}   "
                                    for name in real))
 
-fig, ax = plt.subplots(figsize=(7, 3.4))
-width = 0.27
-for k, name in enumerate(real):
-    values = [totals[lang, name] for lang in languages]
-    bars = ax.bar(np.arange(3) + (k - 1) * width, values, width, label=name)
-    ax.bar_label(bars, fontsize=8)
-ax.set(xticks=range(3), xticklabels=languages, ylabel="tokens (three sentences)",
-       title="the same three sentences, counted in tokens")
-ax.legend(fontsize=8)
-plt.show()
+from utils.plots import plot_grouped_bars
+
+plot_grouped_bars({lang: {name: totals[lang, name] for name in real} for lang in languages},
+                  ylabel="tokens (three sentences)", title="the same three sentences, counted in tokens")
 
 # %% [markdown]
 # What it means, with the numbers above:

@@ -196,8 +196,8 @@ for d in dims:
           f"{largest['without scaling'][-1]:.2f} unscaled, {largest['divided by √d'][-1]:.2f} scaled")
 
 fig, ax = plt.subplots(figsize=(5.5, 3.2))
-for name, values in largest.items():
-    ax.plot(dims, values, marker="o", label=name)
+for (name, values), style in zip(largest.items(), ["o-", "s--"]):
+    ax.plot(dims, values, style, label=name)
 ax.axhline(1 / 16, color="grey", ls=":", label="uniform over 16 keys")
 ax.set(xscale="log", xlabel="key length d", ylabel="mean largest weight", ylim=(0, 1.05),
        title="Without scaling, softmax saturates")

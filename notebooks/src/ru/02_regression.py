@@ -88,8 +88,8 @@ guesses = {"догадка A: w=2, b=1": (2.0, 1.0), "догадка B: w=4, b=0
 fig, ax = plt.subplots(figsize=(5.5, 3.6))
 ax.scatter(x * 100, y * 100, s=14, alpha=0.5, color="grey")
 line_x = np.linspace(0.15, 1.55, 2)
-for name, (w, b) in guesses.items():
-    ax.plot(line_x * 100, predict(w, b, line_x) * 100, lw=2, label=f"{name}: MSE {mse(w, b, x, y):.3f}")
+for (name, (w, b)), style in zip(guesses.items(), ["-", "--", ":"]):  # a line style beside the colour
+    ax.plot(line_x * 100, predict(w, b, line_x) * 100, style, lw=2, label=f"{name}: MSE {mse(w, b, x, y):.3f}")
 ax.set(xlabel="площадь (м²)", ylabel="цена (тыс. €)")
 # Единицы в коде (площадь в сотнях м², цена в сотнях тыс. €): w в тыс. € за м², b в сотнях тыс. €, MSE в (100 тыс. €)².
 ax.legend(fontsize=8, title="w в тыс. €/м², b в 100 тыс. €, MSE в (100 тыс. €)²", title_fontsize=8)
@@ -395,7 +395,7 @@ with torch.no_grad():
     mlp_curve = mlp(torch.tensor(grid_km / 10, dtype=torch.float32).unsqueeze(1)).squeeze(1).numpy()
 fig, ax = plt.subplots(figsize=(6, 3.6))
 ax.scatter(distance_km, price_m2, s=10, alpha=0.5, color="grey", label="квартиры")
-ax.plot(grid_km, line_w * grid_km / 10 + line_b, lw=2, label=f"лучшая прямая: MSE {line_loss:.3f}")
+ax.plot(grid_km, line_w * grid_km / 10 + line_b, "--", lw=2, label=f"лучшая прямая: MSE {line_loss:.3f}")
 ax.plot(grid_km, mlp_curve, lw=2, label=f"MLP 1→32→32→1: MSE {mlp_loss:.3f}")
 ax.set(xlabel="расстояние до центра (км)", ylabel="цена за м² (тыс. €)")
 ax.legend(fontsize=8)

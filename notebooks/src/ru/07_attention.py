@@ -198,8 +198,8 @@ for d in dims:
           f"{largest['без масштабирования'][-1]:.2f} без масштаба, {largest['делённые на √d'][-1]:.2f} с масштабом")
 
 fig, ax = plt.subplots(figsize=(5.5, 3.2))
-for name, values in largest.items():
-    ax.plot(dims, values, marker="o", label=name)
+for (name, values), style in zip(largest.items(), ["o-", "s--"]):
+    ax.plot(dims, values, style, label=name)
 ax.axhline(1 / 16, color="grey", ls=":", label="поровну на 16 ключей")
 ax.set(xscale="log", xlabel="длина ключа d", ylabel="средний наибольший вес", ylim=(0, 1.05),
        title="Без масштабирования softmax насыщается")
