@@ -223,3 +223,21 @@ def test_cost_calculator_picture_shows_the_cost_and_the_models_tokenizer():
     hatched = [bar.get_hatch() for bar in view._bars]
     view.model.value = "gpt-3.5-turbo"   # a cl100k model: the middle bar is its tokenizer
     assert [bool(bar.get_hatch()) for bar in view._bars] == [False, True, False] and hatched[2]
+
+
+def test_perceptron_epochs_draw_one_labelled_line_per_epoch_and_the_last_bold():
+    from utils.widgets.perceptron import show_perceptron_epochs
+
+    history = [(0.5, 0.5, 0.0), (1.0, 0.5, -0.5), (1.0, 1.0, -1.0), (1.0, 0.5, -1.5), (1.0, 0.5, -1.5)]
+    ax = show_perceptron_epochs(history, gate="and").axes[0]
+    drawn = [line for line in ax.lines if line.get_visible() and len(line.get_xdata())]
+    assert len(drawn) == 4, "epochs 4 and 5 end with the same weights: one line, two numbers"
+    *earlier, final = drawn
+    assert all(line.get_linestyle() != "-" and line.get_linewidth() < final.get_linewidth() for line in earlier)
+    assert final.get_linestyle() == "-" and len({line.get_linestyle() for line in earlier}) == 3
+    xs, ys = final.get_data()
+    assert np.allclose(1.0 * np.asarray(xs) + 0.5 * np.asarray(ys) - 1.5, 0), "the bold line is the last epoch's"
+    assert {"1", "2", "3", "4–5"} <= set(_texts(ax))
+    assert [t.get_text() for t in ax.get_legend().get_texts()][-1].endswith("4–5 (final)")
+    with pytest.raises(ValueError, match="history"):
+        show_perceptron_epochs([], gate="AND")
