@@ -241,3 +241,27 @@ def test_perceptron_epochs_draw_one_labelled_line_per_epoch_and_the_last_bold():
     assert [t.get_text() for t in ax.get_legend().get_texts()][-1].endswith("4–5 (final)")
     with pytest.raises(ValueError, match="history"):
         show_perceptron_epochs([], gate="AND")
+
+
+@pytest.mark.widgets
+def test_hidden_state_rows_are_sorted_by_average_and_labelled_with_their_unit():
+    import torch
+
+    from utils.data import CharTokenizer
+    from utils.rnn import CharLSTM
+    from utils.widgets import HiddenStateView
+
+    torch.manual_seed(0)
+    tokenizer = CharTokenizer("ROMEO: But, soft! what light through yonder window breaks?\n")
+    model = CharLSTM(tokenizer.vocab_size, embed_dim=8, hidden_size=40)
+    view = HiddenStateView(model, tokenizer, text="ROMEO:\nBut, soft!")
+    with torch.no_grad():
+        _, hidden, _ = model(torch.tensor([tokenizer.encode("ROMEO:\nBut, soft!")]), return_hidden=True)
+    unsorted = hidden[0, :, :32].T.numpy()
+    assert sorted(view.unit_order.tolist()) == list(range(32)) and view.unit_order.tolist() != list(range(32))
+    assert np.allclose(view.states, unsorted[view.unit_order], atol=1e-6)
+    means = view.states.mean(axis=1)
+    assert np.all(np.diff(means) <= 1e-9), "rows go from the highest average activation to the lowest"
+    drawn = np.ma.getdata(view._image.get_array())[:, : view.states.shape[1]]
+    assert np.allclose(drawn, view.states)
+    assert [label.get_text() for label in view._ax.get_yticklabels()] == [str(u) for u in view.unit_order]
