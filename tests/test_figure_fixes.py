@@ -181,6 +181,10 @@ def test_hidden_weights_each_unit_on_its_own_scale_and_the_strongest_first():
     assert [ax.images[0].get_clim()[1] for ax in fig.axes if ax.images] == [5.0, 3.0]
     weak = show_hidden_weights(weight, units=3)   # the first three, a faint one keeps its own scale
     assert [ax.images[0].get_clim()[1] for ax in weak.axes if ax.images] == [0.01, 5.0, 0.1]
+    # One colour bar that says how to read per-unit scales: −max … 0 … +max, not absolute weights.
+    bars = [ax for ax in fig.axes if not ax.images and ax.get_yticklabels() and ax.get_ylabel()]
+    assert len(bars) == 1 and [label.get_text() for label in bars[0].get_yticklabels()] == ["−max", "0", "+max"]
+    assert "largest |w|" in bars[0].get_ylabel()
 
 
 def test_latent_map_writes_each_digit_on_its_cluster():
@@ -265,3 +269,28 @@ def test_hidden_state_rows_are_sorted_by_average_and_labelled_with_their_unit():
     drawn = np.ma.getdata(view._image.get_array())[:, : view.states.shape[1]]
     assert np.allclose(drawn, view.states)
     assert [label.get_text() for label in view._ax.get_yticklabels()] == [str(u) for u in view.unit_order]
+
+
+@pytest.mark.widgets
+def test_latent_map_uses_a_colour_blind_safe_set_and_starts_the_cross_where_asked():
+    import torch
+    from matplotlib.colors import to_hex
+
+    from utils.diagrams.style import CATEGORY_10
+    from utils.widgets import LatentExplorer
+
+    torch.manual_seed(0)
+    decoder = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.Sigmoid())
+    codes, labels = torch.randn(100, 2) * 3, np.arange(100) % 10
+    view = LatentExplorer(decoder, codes, labels, start=(1.0, -0.5))
+    assert (view.z1.value, view.z2.value) == pytest.approx((1.0, -0.5))
+    assert [float(v) for v in np.ravel(view._artists["cursor"].get_data())] == pytest.approx([1.0, -0.5])
+    points = view.figure.axes[0].collections[0]
+    assert [to_hex(points.cmap(k)) for k in range(10)] == [c.lower() for c in CATEGORY_10]
+    assert len(set(CATEGORY_10)) == 10
+    middle = LatentExplorer(decoder, codes, labels)   # no start: the median of all codes
+    assert middle.z1.value == pytest.approx(float(np.median(codes[:, 0].numpy())), abs=1e-3)
+    far = LatentExplorer(decoder, codes, labels, start=(1e6, 0.0))   # kept inside the sliders' range
+    assert far.z1.value == pytest.approx(far.z1.max)
+    with pytest.raises(ValueError, match="start"):
+        LatentExplorer(decoder, codes, labels, start=(float("nan"), 0.0))

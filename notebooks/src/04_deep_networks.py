@@ -572,21 +572,28 @@ assert ae_error < 0.75 * baseline_error, f"autoencoder {ae_error:.4f} vs mean im
 # %% [markdown]
 # ### Try it: walk the latent space
 #
-# Left: every training digit placed at its 2-number code, coloured by its label (the
-# autoencoder never saw the labels, yet digits cluster). Right: what the decoder draws at the
-# black cross. Move the sliders: between clusters one digit morphs into another.
+# Left: every training digit placed at its 2-number code, coloured by its label, with the digit
+# written in the middle of its cluster (the autoencoder never saw the labels, yet digits cluster).
+# Right: what the decoder draws at the black cross. The cross starts in the middle of the 0s, so
+# the decoder draws a 0. Move the sliders towards another cluster: on the way one digit morphs
+# into the other, and where clusters overlap the drawing is a blend of both.
 
 # %%
 from utils.widgets import LatentExplorer
 
-latent_view = LatentExplorer(decoder, codes, train_labels)
+start = codes[train_labels == 0].median(dim=0).values    # the middle of the 0s' cluster
+latent_view = LatentExplorer(decoder, codes, train_labels, start=start.tolist())
 latent_view
 
 # %% [markdown]
-# **Check.** Different latent points generate different images, and the decoder at a training
-# digit's code draws something close to that digit.
+# **Check.** At the starting cross the decoder draws a 0 (its image is nearer the average
+# training 0 than any other digit's average), different latent points generate different images,
+# and the decoder at a training digit's code draws something close to that digit.
 
 # %%
+class_means = torch.stack([train_images[train_labels == digit].mean(dim=0) for digit in range(10)])
+at_start = torch.tensor(latent_view.generated, dtype=torch.float32).reshape(1, 64)
+assert torch.cdist(at_start, class_means).argmin().item() == 0, "at the 0s' middle the decoder should draw a 0"
 latent_view.z1.value = latent_view.z1.min
 far_left = latent_view.generated.copy()
 latent_view.z1.value = latent_view.z1.max
