@@ -294,3 +294,11 @@ def test_latent_map_uses_a_colour_blind_safe_set_and_starts_the_cross_where_aske
     assert far.z1.value == pytest.approx(far.z1.max)
     with pytest.raises(ValueError, match="start"):
         LatentExplorer(decoder, codes, labels, start=(float("nan"), 0.0))
+
+
+def test_plot_functions_tells_the_curves_apart_by_line_style_and_labels_y():
+    from utils.plots import plot_functions
+
+    ax = plot_functions({"a": np.tanh, "b": np.sin}).axes[0]
+    assert [line.get_linestyle() for line in ax.lines[:2]] == ["-", "--"]
+    assert ax.get_ylabel() == "f(z)"

@@ -257,7 +257,7 @@ for epoch in range(1, 11):
         mistakes += int(update.error != 0)
     w_history.append((float(w[0]), float(w[1]), float(b)))
     epoch_mistakes.append(mistakes)
-    print(f"epoch {epoch}: {mistakes} mistakes → w1 = {w[0]:.2f}, w2 = {w[1]:.2f}, b = {b:+.2f}")
+    print(f"epoch {epoch}: {mistakes} of 4 wrong → w1 = {w[0]:.2f}, w2 = {w[1]:.2f}, b = {b:+.2f}")
     if mistakes == 0:
         break
 show_perceptron_epochs(w_history, gate="AND")

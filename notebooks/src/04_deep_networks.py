@@ -550,15 +550,16 @@ with torch.no_grad():
     codes = encoder(train_images)
 print(f"validation reconstruction MSE: autoencoder {ae_error:.4f}, 'always the mean image' {baseline_error:.4f}")
 
+picks = [int((val_labels == digit).nonzero()[0, 0]) for digit in range(10)]   # one of each digit, so every class shows how well 2 numbers keep it
 fig, axes = plt.subplots(2, 10, figsize=(9, 2.2))
 with torch.no_grad():
-    rebuilt = autoencoder(val_images[:10])
-for k in range(10):
-    axes[0, k].imshow(val_images[k].reshape(8, 8), cmap="gray_r")
-    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r")
+    rebuilt = autoencoder(val_images[picks])
+for k, pick in enumerate(picks):
+    axes[0, k].imshow(val_images[pick].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)   # one grey scale for both rows
+    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     axes[0, k].axis("off")
     axes[1, k].axis("off")
-axes[0, 0].set_title("validation digits (top) and their rebuilds from 2 numbers (bottom)", loc="left", fontsize=9)
+axes[0, 0].set_title("one validation digit of each class (top) and its rebuild from 2 numbers (bottom)", loc="left", fontsize=9)
 plt.show()
 
 # %% [markdown]

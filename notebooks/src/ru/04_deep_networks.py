@@ -557,15 +557,16 @@ with torch.no_grad():
     codes = encoder(train_images)
 print(f"MSE восстановления на валидационной: автокодировщик {ae_error:.4f}, «всегда среднее изображение» {baseline_error:.4f}")
 
+picks = [int((val_labels == digit).nonzero()[0, 0]) for digit in range(10)]   # по одной цифре каждого класса: видно, насколько хорошо 2 числа хранят каждую
 fig, axes = plt.subplots(2, 10, figsize=(9, 2.2))
 with torch.no_grad():
-    rebuilt = autoencoder(val_images[:10])
-for k in range(10):
-    axes[0, k].imshow(val_images[k].reshape(8, 8), cmap="gray_r")
-    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r")
+    rebuilt = autoencoder(val_images[picks])
+for k, pick in enumerate(picks):
+    axes[0, k].imshow(val_images[pick].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)   # одна шкала серого для обоих рядов
+    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     axes[0, k].axis("off")
     axes[1, k].axis("off")
-axes[0, 0].set_title("цифры из валидационной выборки (сверху) и их восстановление по 2 числам (снизу)", loc="left", fontsize=9)
+axes[0, 0].set_title("по одной валидационной цифре каждого класса (сверху) и её восстановление по 2 числам (снизу)", loc="left", fontsize=9)
 plt.show()
 
 # %% [markdown]
