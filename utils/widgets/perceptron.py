@@ -12,6 +12,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from ..checks import check_range
+from ..diagrams.style import GREEN, VERMILLION
 from ..i18n import t
 from ..perceptron import GATE_TARGETS, gate_data, perceptron_output, perceptron_update
 from .base import LiveView, fixed_layout, new_figure
@@ -20,7 +21,9 @@ INTRODUCED_IN = "01"
 
 WEIGHT_RANGE = (-3.0, 3.0)
 VIEW_RANGE = (-0.5, 1.5)
-RIGHT, WRONG = "#2a9d4b", "#d62828"
+# Okabe–Ito bluish green and vermillion: told apart with the common colour-vision deficiencies too;
+# each point also carries ✓ or ✗.
+RIGHT, WRONG = GREEN, VERMILLION
 
 
 @dataclass
