@@ -191,6 +191,10 @@ def test_hidden_weights_each_unit_on_its_own_scale_and_the_strongest_first():
     assert [ax.images[0].get_clim()[1] for ax in fig.axes if ax.images] == [5.0, 3.0]
     weak = show_hidden_weights(weight, units=3)   # the first three, a faint one keeps its own scale
     assert [ax.images[0].get_clim()[1] for ax in weak.axes if ax.images] == [0.01, 5.0, 0.1]
+    # One colour bar that says how to read per-unit scales: −max … 0 … +max, not absolute weights.
+    bars = [ax for ax in fig.axes if not ax.images and ax.get_yticklabels() and ax.get_ylabel()]
+    assert len(bars) == 1 and [label.get_text() for label in bars[0].get_yticklabels()] == ["−max", "0", "+max"]
+    assert "largest |w|" in bars[0].get_ylabel()
 
 
 def test_latent_map_writes_each_digit_on_its_cluster():
@@ -233,3 +237,78 @@ def test_cost_calculator_picture_shows_the_cost_and_the_models_tokenizer():
     hatched = [bar.get_hatch() for bar in view._bars]
     view.model.value = "gpt-3.5-turbo"   # a cl100k model: the middle bar is its tokenizer
     assert [bool(bar.get_hatch()) for bar in view._bars] == [False, True, False] and hatched[2]
+
+
+def test_perceptron_epochs_draw_one_labelled_line_per_epoch_and_the_last_bold():
+    from utils.widgets.perceptron import show_perceptron_epochs
+
+    history = [(0.5, 0.5, 0.0), (1.0, 0.5, -0.5), (1.0, 1.0, -1.0), (1.0, 0.5, -1.5), (1.0, 0.5, -1.5)]
+    ax = show_perceptron_epochs(history, gate="and").axes[0]
+    drawn = [line for line in ax.lines if line.get_visible() and len(line.get_xdata())]
+    assert len(drawn) == 4, "epochs 4 and 5 end with the same weights: one line, two numbers"
+    *earlier, final = drawn
+    assert all(line.get_linestyle() != "-" and line.get_linewidth() < final.get_linewidth() for line in earlier)
+    assert final.get_linestyle() == "-" and len({line.get_linestyle() for line in earlier}) == 3
+    xs, ys = final.get_data()
+    assert np.allclose(1.0 * np.asarray(xs) + 0.5 * np.asarray(ys) - 1.5, 0), "the bold line is the last epoch's"
+    assert {"1", "2", "3", "4–5"} <= set(_texts(ax))
+    assert [t.get_text() for t in ax.get_legend().get_texts()][-1].endswith("4–5 (final)")
+    with pytest.raises(ValueError, match="history"):
+        show_perceptron_epochs([], gate="AND")
+
+
+@pytest.mark.widgets
+def test_hidden_state_rows_are_sorted_by_average_and_labelled_with_their_unit():
+    import torch
+
+    from utils.data import CharTokenizer
+    from utils.rnn import CharLSTM
+    from utils.widgets import HiddenStateView
+
+    torch.manual_seed(0)
+    tokenizer = CharTokenizer("ROMEO: But, soft! what light through yonder window breaks?\n")
+    model = CharLSTM(tokenizer.vocab_size, embed_dim=8, hidden_size=40)
+    view = HiddenStateView(model, tokenizer, text="ROMEO:\nBut, soft!")
+    with torch.no_grad():
+        _, hidden, _ = model(torch.tensor([tokenizer.encode("ROMEO:\nBut, soft!")]), return_hidden=True)
+    unsorted = hidden[0, :, :32].T.numpy()
+    assert sorted(view.unit_order.tolist()) == list(range(32)) and view.unit_order.tolist() != list(range(32))
+    assert np.allclose(view.states, unsorted[view.unit_order], atol=1e-6)
+    means = view.states.mean(axis=1)
+    assert np.all(np.diff(means) <= 1e-9), "rows go from the highest average activation to the lowest"
+    drawn = np.ma.getdata(view._image.get_array())[:, : view.states.shape[1]]
+    assert np.allclose(drawn, view.states)
+    assert [label.get_text() for label in view._ax.get_yticklabels()] == [str(u) for u in view.unit_order]
+
+
+@pytest.mark.widgets
+def test_latent_map_uses_a_colour_blind_safe_set_and_starts_the_cross_where_asked():
+    import torch
+    from matplotlib.colors import to_hex
+
+    from utils.diagrams.style import CATEGORY_10
+    from utils.widgets import LatentExplorer
+
+    torch.manual_seed(0)
+    decoder = torch.nn.Sequential(torch.nn.Linear(2, 64), torch.nn.Sigmoid())
+    codes, labels = torch.randn(100, 2) * 3, np.arange(100) % 10
+    view = LatentExplorer(decoder, codes, labels, start=(1.0, -0.5))
+    assert (view.z1.value, view.z2.value) == pytest.approx((1.0, -0.5))
+    assert [float(v) for v in np.ravel(view._artists["cursor"].get_data())] == pytest.approx([1.0, -0.5])
+    points = view.figure.axes[0].collections[0]
+    assert [to_hex(points.cmap(k)) for k in range(10)] == [c.lower() for c in CATEGORY_10]
+    assert len(set(CATEGORY_10)) == 10
+    middle = LatentExplorer(decoder, codes, labels)   # no start: the median of all codes
+    assert middle.z1.value == pytest.approx(float(np.median(codes[:, 0].numpy())), abs=1e-3)
+    far = LatentExplorer(decoder, codes, labels, start=(1e6, 0.0))   # kept inside the sliders' range
+    assert far.z1.value == pytest.approx(far.z1.max)
+    with pytest.raises(ValueError, match="start"):
+        LatentExplorer(decoder, codes, labels, start=(float("nan"), 0.0))
+
+
+def test_plot_functions_tells_the_curves_apart_by_line_style_and_labels_y():
+    from utils.plots import plot_functions
+
+    ax = plot_functions({"a": np.tanh, "b": np.sin}).axes[0]
+    assert [line.get_linestyle() for line in ax.lines[:2]] == ["-", "--"]
+    assert ax.get_ylabel() == "f(z)"

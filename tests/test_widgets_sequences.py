@@ -37,7 +37,7 @@ def test_hidden_state_view_follows_typed_text(lstm):
     assert view.states.shape == (32, 14)
     with torch.no_grad():
         _, hidden, _ = model(torch.tensor([tok.encode("JULIET:\nAy me!")]), return_hidden=True)
-    assert np.allclose(view.states, hidden[0, :, :32].T.numpy(), atol=1e-6)
+    assert np.allclose(view.states, hidden[0, :, :32].T.numpy()[view.unit_order], atol=1e-6)
     drawn = np.ma.getdata(view._image.get_array())
     assert np.allclose(drawn[:, :14], view.states) and np.isnan(drawn[:, 14:]).all()
     assert [t.get_text() for t in view._artists[1]][:3] == ["J", "U", "L"]

@@ -88,8 +88,10 @@ def plot_functions(
     title: str = "",
     width_px: int = 540,
     height_px: int = 300,
+    ylabel: str = "f(z)",
 ) -> Figure:
-    """Plot functions of one variable side by side on one axis (e.g. step vs sigmoid)."""
+    """Plot functions of one variable side by side on one axis (e.g. step vs sigmoid); each has its
+    own line style as well as its own colour."""
     if not functions:
         raise ValueError("functions must be a non-empty dict of name -> function.")
     lo, hi = x_range
@@ -98,11 +100,11 @@ def plot_functions(
     x = np.linspace(lo, hi, 601)
     fig = new_figure(width_px, height_px)
     ax = fig.add_subplot()
-    for name, fn in functions.items():
-        ax.plot(x, np.asarray(fn(x), dtype=float), label=name, lw=2)
+    for k, (name, fn) in enumerate(functions.items()):
+        ax.plot(x, np.asarray(fn(x), dtype=float), ("-", "--", ":", "-.")[k % 4], label=name, lw=2)
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8)
-    ax.set(xlabel="z", title=title)
+    ax.set(xlabel="z", ylabel=ylabel, title=title)
     ax.legend()
     fig.tight_layout()
     return fig

@@ -240,20 +240,42 @@ print(update.explain())
 assert update.bias_after == 0.0 + 0.5 * (0 - 1) and update.weights_after.tolist() == [0.5, 0.5]
 
 # %% [markdown]
-# Let us watch how the line moves while AND is learned, epoch by epoch.
+# Let us watch how the line moves while AND is learned, epoch by epoch. The code prints the
+# weights after each epoch and draws the line after each one: earlier lines faint and dashed, each
+# numbered with its epoch where it leaves the picture, the final line bold.
 
 # %%
-from utils.widgets.perceptron import show_perceptron
+from utils.widgets.perceptron import show_perceptron_epochs
 
-w_history = []
+w_history, epoch_mistakes = [], []        # (w1, w2, b) and the number of mistakes, per epoch
 w, b = np.zeros(2), 0.0
-for _epoch in range(6):
+for epoch in range(1, 11):
+    mistakes = 0
     for x_i, t_i in zip(X, targets["AND"]):
         update = perceptron_update(w, b, x_i, int(t_i), learning_rate=0.5)
         w, b = update.weights_after, update.bias_after
-    w_history.append((w.copy(), b))
-print("after each epoch (w1, w2, b):", [(float(w[0]), float(w[1]), float(b)) for w, b in w_history])
-show_perceptron(*w_history[-1][0], w_history[-1][1], gate="AND")
+        mistakes += int(update.error != 0)
+    w_history.append((float(w[0]), float(w[1]), float(b)))
+    epoch_mistakes.append(mistakes)
+    print(f"epoch {epoch}: {mistakes} of 4 wrong → w1 = {w[0]:.2f}, w2 = {w[1]:.2f}, b = {b:+.2f}")
+    if mistakes == 0:
+        break
+show_perceptron_epochs(w_history, gate="AND")
+
+# %% [markdown]
+# Before the first epoch all weights are zero and there is no line: $z = 0$ for every point, so
+# the perceptron answers 1 everywhere. Each mistake then pushes the line, not always forwards (look
+# at where the line after epoch 4 lies compared with epoch 3), until only the point (1, 1) is on the
+# output-1 side. The next epoch makes no mistakes, changes nothing, and the rule stops: that is why
+# the final line carries two epoch numbers.
+#
+# **Check.** Every epoch but the last made mistakes; the last changed nothing; the final line
+# computes AND.
+
+# %%
+assert epoch_mistakes[-1] == 0 and min(epoch_mistakes[:-1]) > 0
+assert w_history[-1] == w_history[-2], "an epoch without mistakes must leave the weights as they are"
+assert (perceptron(X, w_history[-1][:2], w_history[-1][2]) == targets["AND"]).all()
 
 # %% [markdown]
 # **Why it works.** If some line separates the two classes without error (the data are

@@ -550,15 +550,16 @@ with torch.no_grad():
     codes = encoder(train_images)
 print(f"validation reconstruction MSE: autoencoder {ae_error:.4f}, 'always the mean image' {baseline_error:.4f}")
 
+picks = [int((val_labels == digit).nonzero()[0, 0]) for digit in range(10)]   # one of each digit, so every class shows how well 2 numbers keep it
 fig, axes = plt.subplots(2, 10, figsize=(9, 2.2))
 with torch.no_grad():
-    rebuilt = autoencoder(val_images[:10])
-for k in range(10):
-    axes[0, k].imshow(val_images[k].reshape(8, 8), cmap="gray_r")
-    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r")
+    rebuilt = autoencoder(val_images[picks])
+for k, pick in enumerate(picks):
+    axes[0, k].imshow(val_images[pick].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)   # one grey scale for both rows
+    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     axes[0, k].axis("off")
     axes[1, k].axis("off")
-axes[0, 0].set_title("validation digits (top) and their rebuilds from 2 numbers (bottom)", loc="left", fontsize=9)
+axes[0, 0].set_title("one validation digit of each class (top) and its rebuild from 2 numbers (bottom)", loc="left", fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -572,21 +573,28 @@ assert ae_error < 0.75 * baseline_error, f"autoencoder {ae_error:.4f} vs mean im
 # %% [markdown]
 # ### Try it: walk the latent space
 #
-# Left: every training digit placed at its 2-number code, coloured by its label (the
-# autoencoder never saw the labels, yet digits cluster). Right: what the decoder draws at the
-# black cross. Move the sliders: between clusters one digit morphs into another.
+# Left: every training digit placed at its 2-number code, coloured by its label, with the digit
+# written in the middle of its cluster (the autoencoder never saw the labels, yet digits cluster).
+# Right: what the decoder draws at the black cross. The cross starts in the middle of the 0s, so
+# the decoder draws a 0. Move the sliders towards another cluster: on the way one digit morphs
+# into the other, and where clusters overlap the drawing is a blend of both.
 
 # %%
 from utils.widgets import LatentExplorer
 
-latent_view = LatentExplorer(decoder, codes, train_labels)
+start = codes[train_labels == 0].median(dim=0).values    # the middle of the 0s' cluster
+latent_view = LatentExplorer(decoder, codes, train_labels, start=start.tolist())
 latent_view
 
 # %% [markdown]
-# **Check.** Different latent points generate different images, and the decoder at a training
-# digit's code draws something close to that digit.
+# **Check.** At the starting cross the decoder draws a 0 (its image is nearer the average
+# training 0 than any other digit's average), different latent points generate different images,
+# and the decoder at a training digit's code draws something close to that digit.
 
 # %%
+class_means = torch.stack([train_images[train_labels == digit].mean(dim=0) for digit in range(10)])
+at_start = torch.tensor(latent_view.generated, dtype=torch.float32).reshape(1, 64)
+assert torch.cdist(at_start, class_means).argmin().item() == 0, "at the 0s' middle the decoder should draw a 0"
 latent_view.z1.value = latent_view.z1.min
 far_left = latent_view.generated.copy()
 latent_view.z1.value = latent_view.z1.max

@@ -229,10 +229,11 @@ right.axvline(start, color="black", lw=0.8)
 right.set(xlabel="time step", title="forecasting the test part")
 right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)   # under the axes: off the signal
 ahead = np.arange(1, horizon + 1)
-errors.plot(ahead, np.mean(rnn_errors, axis=0), color="tab:red", lw=2, label="RNN")
-errors.plot(ahead, np.mean(naive_errors, axis=0), color="tab:blue", ls="--", label="naive")
+# The same colours and line styles as the middle panel, whose legend (below) names them: a second
+# legend here would cover the curves.
+errors.plot(ahead, np.mean(rnn_errors, axis=0), color="tab:red", lw=2)
+errors.plot(ahead, np.mean(naive_errors, axis=0), color="tab:blue", ls="--")
 errors.set(xlabel="steps ahead", ylabel="MSE (mean over starts)", title="error against steps ahead")
-errors.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
@@ -482,9 +483,12 @@ sampler
 
 # %% [markdown]
 # What is in the memory? The heatmap shows 32 of the LSTM's hidden units (rows) after each
-# character (columns) of the text you type: red positive, blue negative. Look for units that switch
-# at a newline, inside a word versus at a space, or after a colon; Karpathy found units tracking
-# quotes and line length in bigger models
+# character (columns) of the text you type: red positive, blue negative. The rows are sorted by
+# each unit's average along the text, highest on top, and the number beside a row is the unit's
+# index in the model. Units that stay on or off the whole time gather at the top and the bottom, so
+# the units that switch with the characters sit together in the middle. Look there for units that
+# switch at a newline, inside a word versus at a space, or after a colon; Karpathy found units
+# tracking quotes and line length in bigger models
 # ([Karpathy et al., 2015](https://arxiv.org/abs/1506.02078)). Most units are not that easy to read.
 
 # %%
@@ -495,13 +499,16 @@ heatmap
 
 # %% [markdown]
 # **Check.** The views draw what the model computes: the heatmap holds the model's own hidden
-# states, and the bars are the softmax of its logits at the chosen temperature.
+# states (row by row in the sorted order, highest average first), and the bars are the softmax of
+# its logits at the chosen temperature.
 
 # %%
 with torch.no_grad():
     ids = torch.tensor([tokenizer.encode(heatmap.state.text)], device=device)
     _, hidden_states, _ = model(ids, return_hidden=True)
-utils.assert_close("heatmap = model hidden states", heatmap.states, hidden_states[0, :, :32].T.cpu(), atol=1e-6)
+utils.assert_close("heatmap = model hidden states", heatmap.states,
+                  hidden_states[0, :, torch.as_tensor(heatmap.unit_order)].T.cpu(), atol=1e-6)
+assert (np.diff(heatmap.states.mean(axis=1)) <= 1e-6).all(), "rows must go from the highest average down"
 sampler.temperature.value = 0.3
 sharp = sampler.next_char_probs().max().item()
 sampler.temperature.value = 1.5
@@ -583,8 +590,8 @@ model.head(out[0, -1]).max().backward()
 curves["trained CharLSTM"] = embedded.grad[0].norm(dim=-1).flip(0).cpu().numpy()
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
-for radius, norms in power_norms.items():
-    left.plot(distances, norms / norms[0], label=f"radius {radius}")
+for (radius, norms), style in zip(power_norms.items(), ("-", "--", "-.")):   # style: a cue beside colour
+    left.plot(distances, norms / norms[0], style, lw=2, label=f"radius {radius}")
 left.set(yscale="log", xlabel="steps back k", ylabel="gradient norm (relative)", title="powers of a matrix")
 left.legend()
 styles = {"plain RNN": "-", "LSTM (default init)": "--", "LSTM (forget gates open)": "-.", "trained CharLSTM": ":"}

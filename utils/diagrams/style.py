@@ -21,6 +21,12 @@ INTRODUCED_IN = "01"
 BLUE, SKY, GREEN, ORANGE = "#0072B2", "#56B4E9", "#009E73", "#E69F00"
 VERMILLION, PURPLE, YELLOW, GREY, INK = "#D55E00", "#CC79A7", "#F0E442", "#8C8C8C", "#1A1A1A"
 
+# Ten categories (the digits 0–9): Paul Tol's "muted" scheme, chosen to stay distinguishable with
+# colour-vision deficiencies (https://personal.sron.nl/~pault/), its pale grey for "no data" replaced
+# by a mid grey that shows on white. Ten colours are still many: figures also write each category.
+CATEGORY_10 = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
+               "#DDCC77", "#CC6677", "#882255", "#AA4499", "#777777")
+
 # What each colour means, the same in every diagram.
 ROLE = {
     "input": SKY,        # data coming in: tokens, pixels, x

@@ -17,9 +17,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from matplotlib import patheffects
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
+from ..diagrams.style import CATEGORY_10
 from ..i18n import t
 from ..train import train_steps
 from .base import LiveView, fixed_layout, new_figure, problem_html
@@ -77,14 +80,20 @@ def show_hidden_weights(weight: torch.Tensor | np.ndarray, units: int = 16, titl
     check_shape(weight, (None, 64), "weight")
     units = int(check_range(units, 1, min(64, weight.shape[0]), "units"))
     chosen = np.argsort(-np.linalg.norm(weight, axis=1))[:units] if strongest else np.arange(units)
-    fig = new_figure(430, 430)
+    fig = new_figure(480, 430)
     images, _ = _weight_grid(fig, units)
     _set_weights(images, weight[chosen])
     for image, unit in zip(images, chosen):
         image.axes.set_title(t("digits.unit", unit=unit), fontsize=7, pad=2)
     fig.suptitle(title or t("digits.weights_title", units=units),
                  fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 0.84, 1))
+    # One colour bar for all: each unit is on its own scale, so it reads in units of that unit's
+    # largest |weight| (−max … 0 … +max), not in absolute weights.
+    bar = fig.colorbar(ScalarMappable(Normalize(-1, 1), cmap="RdBu_r"), cax=fig.add_axes((0.86, 0.2, 0.025, 0.6)),
+                       ticks=[-1, 0, 1])
+    bar.ax.set_yticklabels(["−max", "0", "+max"], fontsize=7)
+    bar.set_label(t("digits.per_unit_scale"), fontsize=7, labelpad=2)
     return fig
 
 
@@ -245,15 +254,17 @@ class DigitProbabilities(LiveView):
 
 def _latent_axes(fig: Figure, codes: np.ndarray, labels: np.ndarray) -> dict:
     map_ax, image_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-    points = map_ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", vmin=-0.5, vmax=9.5, s=6, alpha=0.6)
+    points = map_ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap=ListedColormap(CATEGORY_10),
+                            vmin=-0.5, vmax=9.5, s=6, alpha=0.7)
     fig.colorbar(points, ax=map_ax, ticks=range(10), fraction=0.046, pad=0.02).set_label(t("digits.digit"), fontsize=8)
-    # Ten colours are more than a colour-blind reader can tell apart: each cluster also carries its
-    # digit, written at the cluster's median.
+    # Ten colours (a colour-blind-safe set) are still more than a reader can tell apart: each cluster
+    # also carries its digit, written at the cluster's median.
     for digit in np.unique(labels):
         x, y = np.median(codes[labels == digit], axis=0)
-        map_ax.text(x, y, str(int(digit)), fontsize=10, fontweight="bold", ha="center", va="center",
+        map_ax.text(x, y, str(int(digit)), fontsize=10, fontweight="bold", ha="center", va="center", zorder=4,
                     path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")])
-    (cursor,) = map_ax.plot([0], [0], marker="X", color="black", ms=12, mec="white", ls="none")
+    # Under the digits' names: a cross started in the middle of a cluster must not hide its name.
+    (cursor,) = map_ax.plot([0], [0], marker="X", color="black", ms=12, mec="white", ls="none", zorder=3)
     map_ax.set(xlabel=t("digits.latent", axis="$z_1$"), ylabel=t("digits.latent", axis="$z_2$"),
                title=t("digits.latent_title"))
     map_ax.title.set_fontsize(9)
@@ -298,10 +309,12 @@ class LatentExplorer(LiveView):
     """Sliders for a 2-D latent point; the decoder draws the digit there, the map shows where it is.
 
     Slider ranges span the encoded training digits (``codes: (n, 2)``), so every point is one
-    the decoder has learned something about.
+    the decoder has learned something about. The cross starts at ``start`` (z1, z2) if given, else
+    at the median of all codes.
     """
 
-    def __init__(self, decoder: torch.nn.Module, codes: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray):
+    def __init__(self, decoder: torch.nn.Module, codes: torch.Tensor | np.ndarray, labels: torch.Tensor | np.ndarray,
+                 start: tuple[float, float] | None = None):
         codes = np.asarray(codes.detach() if isinstance(codes, torch.Tensor) else codes, dtype=float)
         check_shape(codes, (None, 2), "codes")
         labels = np.asarray(labels.detach() if isinstance(labels, torch.Tensor) else labels)
@@ -318,6 +331,11 @@ class LatentExplorer(LiveView):
         collapsed = high - low < 1e-6
         # All codes at one point (a collapsed encoder): give the sliders a range of ±1 to explore anyway.
         low, high = np.where(collapsed, centre - 1, low), np.where(collapsed, centre + 1, high)
+        if start is not None:  # e.g. the middle of one digit's cluster; kept inside the sliders' range
+            start = np.asarray(start, dtype=float).reshape(-1)
+            if start.shape != (2,) or not np.isfinite(start).all():
+                raise ValueError(f"start must be two finite numbers (z1, z2), got {start.tolist()}.")
+            centre = np.clip(start, low, high)
         self.state = LatentState(z1=float(centre[0]), z2=float(centre[1]))
         figure = new_figure(560, 260)
         self._artists = _latent_axes(figure, codes, np.asarray(labels))

@@ -12,6 +12,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from ..checks import check_range
+from ..diagrams.style import GREEN, VERMILLION
 from ..i18n import t
 from ..perceptron import GATE_TARGETS, gate_data, perceptron_output, perceptron_update
 from .base import LiveView, fixed_layout, new_figure
@@ -20,7 +21,9 @@ INTRODUCED_IN = "01"
 
 WEIGHT_RANGE = (-3.0, 3.0)
 VIEW_RANGE = (-0.5, 1.5)
-RIGHT, WRONG = "#2a9d4b", "#d62828"
+# Okabe–Ito bluish green and vermillion: told apart with the common colour-vision deficiencies too;
+# each point also carries ✓ or ✗.
+RIGHT, WRONG = GREEN, VERMILLION
 
 
 @dataclass
@@ -63,7 +66,9 @@ def _draw_static(ax, state: PerceptronState, live: bool = True) -> dict:
     (line,) = ax.plot([], [], color="black", lw=2, zorder=2)
     inputs, _ = gate_data(state.gate)
     points = ax.scatter(inputs[:, 0], inputs[:, 1], s=260, linewidths=3, zorder=3)
-    labels = [ax.text(x, y - 0.2, "", fontsize=9, ha="center", zorder=4) for x, y in inputs]
+    # A pale box under each label keeps it readable where a decision line crosses it.
+    labels = [ax.text(x, y - 0.2, "", fontsize=9, ha="center", zorder=4,
+                      bbox=dict(boxstyle="round,pad=0.15", fc=(1, 1, 1, 0.65), ec="none")) for x, y in inputs]
     cursor = None
     if live:
         cursor = ax.scatter([0], [0], s=700, facecolors="none", edgecolors="#555", linestyles="--", zorder=2)
@@ -109,6 +114,80 @@ def show_perceptron(w1: float, w2: float, b: float, gate: str = "AND") -> Figure
     ax = fig.add_subplot()
     state = PerceptronState(w1=w1, w2=w2, b=b, gate=gate.upper())
     _update_artists(_draw_static(ax, state, live=False), state)
+    fig.tight_layout()
+    return fig
+
+
+# Earlier epochs: lighter and dashed, each dash pattern its own (a cue beside the shade of grey).
+EPOCH_STYLES = [":", "--", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 3))]
+
+
+def _clip_to_view(w1: float, w2: float, b: float) -> list[tuple[float, float]]:
+    """Where the line ``w1·x1 + w2·x2 + b = 0`` crosses the border of the view (0 or 2 points)."""
+    lo, hi = VIEW_RANGE
+    points = []
+    for edge in (lo, hi):
+        if abs(w2) > 1e-12:  # crossing a vertical edge x1 = edge
+            y = -(w1 * edge + b) / w2
+            if lo - 1e-9 <= y <= hi + 1e-9:
+                points.append((edge, y))
+        if abs(w1) > 1e-12:  # crossing a horizontal edge x2 = edge
+            x = -(w2 * edge + b) / w1
+            if lo - 1e-9 <= x <= hi + 1e-9:
+                points.append((x, edge))
+    return points or [(lo, lo)]
+
+
+def show_perceptron_epochs(history, gate: str = "AND") -> Figure:
+    """Static figure of learning: the decision line after each epoch over a gate's points.
+
+    ``history``: one ``(w1, w2, b)`` per epoch, in order. Earlier lines are faint and dashed, each
+    labelled with its epoch number where it leaves the view; the last line is bold and its output-1
+    side shaded. Epochs that end with the same weights as the epoch before (no mistakes) share a label.
+    """
+    history = [tuple(float(v) for v in weights) for weights in history]
+    if not history or any(len(weights) != 3 for weights in history):
+        raise ValueError("history must be a non-empty list of (w1, w2, b), one per epoch.")
+    for weights in history:
+        for name, value in zip(("w1", "w2", "b"), weights):
+            check_range(value, -1e6, 1e6, name)
+    gate_data(gate)  # validates the name
+    # Merge runs of epochs that ended with the same weights: [(first epoch, last epoch, weights)].
+    runs: list[list] = []
+    for epoch, weights in enumerate(history, start=1):
+        if runs and runs[-1][2] == weights:
+            runs[-1][1] = epoch
+        else:
+            runs.append([epoch, epoch, weights])
+    fig = new_figure(640, 400)
+    ax = fig.add_subplot()
+    w1, w2, b = history[-1]
+    state = PerceptronState(w1=w1, w2=w2, b=b, gate=gate.upper())
+    artists = _draw_static(ax, state, live=False)
+    _update_artists(artists, state)
+    artists["line"].set_visible(False)  # redrawn below, labelled, with the earlier lines
+    lo, hi = VIEW_RANGE
+    for k, (first, last, (r1, r2, rb)) in enumerate(runs):
+        final = k == len(runs) - 1
+        epochs = str(first) if first == last else f"{first}–{last}"
+        label = (t("perceptron.after_epoch", epoch=first) if first == last
+                 else t("perceptron.after_epochs", first=first, last=last)) + (t("perceptron.final") if final else "")
+        xs, ys = decision_line(r1, r2, rb)
+        if not len(xs):  # all weights 0: no line to draw, but the legend still says so
+            ax.plot([], [], ls="none", label=label + t("perceptron.no_line"))
+            continue
+        shade = 0.15 + 0.55 * k / max(1, len(runs) - 1)  # light grey early, darker later
+        style = dict(color="black", lw=2.6, zorder=2.5) if final else dict(
+            color=str(0.75 - shade * 0.75), lw=1.4, ls=EPOCH_STYLES[k % len(EPOCH_STYLES)], zorder=1.5)
+        ax.plot(xs, ys, label=label, **style)
+        # The epoch number where the line leaves the view at its top (or right) end.
+        x_end, y_end = max(_clip_to_view(r1, r2, rb), key=lambda p: (p[1], p[0]))
+        x_end, y_end = np.clip([x_end, y_end], lo + 0.07, hi - 0.07)
+        ax.text(x_end, y_end, epochs, fontsize=8, ha="center", va="center", zorder=5,
+                fontweight="bold" if final else "normal",
+                bbox=dict(boxstyle="round,pad=0.2", fc="white", ec=style["color"], lw=0.8))
+    ax.set_title(t("perceptron.epochs_title", gate=gate.upper()), fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False, handlelength=3)
     fig.tight_layout()
     return fig
 

@@ -40,12 +40,26 @@ def hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, units: i
     return hidden[0, :, :units].T.float().cpu().numpy()
 
 
+def sort_units(states: np.ndarray) -> np.ndarray:
+    """Row order for ``states: (units, time)``: the highest average activation along the text first.
+
+    Units that stay positive come first, units that stay negative last, and the units that switch
+    with the characters (the ones worth reading) end up together in the middle. Returns unit indices.
+    """
+    if states.shape[1] == 0:
+        return np.arange(states.shape[0])
+    return np.argsort(-states.mean(axis=1), kind="stable")
+
+
 def _draw_heatmap(ax, units: int) -> tuple:
     """Create the heatmap and one label per column once; updates only change their contents."""
     image = ax.imshow(np.zeros((units, MAX_CHARS)), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
                       interpolation="nearest")
     ax.set(xlabel=t("rnn.time_axis"), ylabel=t("rnn.unit_axis"), xticks=[],
            title=t("rnn.heatmap_title", units=32, chars=60))  # placeholder: reserves room
+    # One tick per row: the number of the unit drawn there (rows are sorted, see sort_units).
+    ax.set_yticks(range(units))
+    ax.tick_params(axis="y", labelsize=6, length=0, pad=1)
     ax.xaxis.labelpad = 14
     ax.grid(False)
     # Text artists below the axis instead of tick labels: rebuilding 60 ticks per keystroke is slow.
@@ -54,8 +68,10 @@ def _draw_heatmap(ax, units: int) -> tuple:
     return image, labels
 
 
-def _update_heatmap(ax, artists: tuple, states: np.ndarray, text: str) -> None:
+def _update_heatmap(ax, artists: tuple, states: np.ndarray, text: str, order: np.ndarray) -> None:
+    """Draw ``states: (units, time)``, already in display order; ``order[row]`` is that row's unit."""
     image, labels = artists
+    ax.set_yticklabels([str(unit) for unit in order])
     units = image.get_array().shape[0]
     padded = np.full((units, MAX_CHARS), np.nan)
     padded[: states.shape[0], : states.shape[1]] = states
@@ -72,8 +88,9 @@ def show_hidden_states(model: CharLSTM, tokenizer: CharTokenizer, text: str, uni
     ax = fig.add_subplot()
     text = _known(text, tokenizer)
     states = hidden_states(model, tokenizer, text, units)
+    order = sort_units(states)
     artists = _draw_heatmap(ax, units)
-    _update_heatmap(ax, artists, states, text)
+    _update_heatmap(ax, artists, states[order], text, order)
     fig.colorbar(artists[0], ax=ax, label=t("rnn.activation"), fraction=0.04)
     fig.tight_layout()
     return fig
@@ -88,8 +105,10 @@ class HiddenStateState:
 class HiddenStateView(LiveView):
     """Type text; see the LSTM's hidden units (rows) change character by character (columns).
 
-    Red = positive, blue = negative activation. Characters the model does not know are skipped;
-    at most 60 characters and 32 units are shown.
+    Red = positive, blue = negative activation. Rows are sorted by the unit's average along the text
+    (``sort_units``) and labelled with the unit's number; ``states`` holds the rows as drawn and
+    ``unit_order`` the unit of each row. Characters the model does not know are skipped; at most 60
+    characters and 32 units are shown.
     """
 
     def __init__(self, model: CharLSTM, tokenizer: CharTokenizer, text: str | None = None, units: int = MAX_UNITS):
@@ -113,8 +132,10 @@ class HiddenStateView(LiveView):
 
     def draw(self) -> None:
         shown = _known(self.state.text, self.tokenizer)
-        self.states = hidden_states(self.model, self.tokenizer, shown, self.state.units)
-        _update_heatmap(self._ax, self._artists, self.states, shown)
+        states = hidden_states(self.model, self.tokenizer, shown, self.state.units)
+        self.unit_order = sort_units(states)   # row r shows the model's unit unit_order[r]
+        self.states = states[self.unit_order]  # what the heatmap draws: (units, time), sorted rows
+        _update_heatmap(self._ax, self._artists, self.states, shown, self.unit_order)
         dropped = len(self.state.text) - len(shown)
         self.note.value = ("<small>" + t("rnn.shown", shown=len(shown))
                            + (t("rnn.dropped", dropped=dropped) if dropped > 0 else "") + "</small>")

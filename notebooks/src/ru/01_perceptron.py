@@ -242,20 +242,42 @@ print(update.explain())
 assert update.bias_after == 0.0 + 0.5 * (0 - 1) and update.weights_after.tolist() == [0.5, 0.5]
 
 # %% [markdown]
-# Посмотрим, как движется прямая, пока перцептрон эпоха за эпохой учит И.
+# Посмотрим, как движется прямая, пока перцептрон эпоха за эпохой учит И. Код печатает веса
+# после каждой эпохи и рисует прямую после каждой из них: прежние прямые бледные и пунктирные, у
+# каждой там, где она выходит из рисунка, стоит номер её эпохи; итоговая прямая жирная.
 
 # %%
-from utils.widgets.perceptron import show_perceptron
+from utils.widgets.perceptron import show_perceptron_epochs
 
-w_history = []
+w_history, epoch_mistakes = [], []        # (w1, w2, b) и число ошибок в каждой эпохе
 w, b = np.zeros(2), 0.0
-for _epoch in range(6):
+for epoch in range(1, 11):
+    mistakes = 0
     for x_i, t_i in zip(X, targets["AND"]):
         update = perceptron_update(w, b, x_i, int(t_i), learning_rate=0.5)
         w, b = update.weights_after, update.bias_after
-    w_history.append((w.copy(), b))
-print("после каждой эпохи (w1, w2, b):", [(float(w[0]), float(w[1]), float(b)) for w, b in w_history])
-show_perceptron(*w_history[-1][0], w_history[-1][1], gate="AND")
+        mistakes += int(update.error != 0)
+    w_history.append((float(w[0]), float(w[1]), float(b)))
+    epoch_mistakes.append(mistakes)
+    print(f"эпоха {epoch}: ошибок {mistakes} из 4 → w1 = {w[0]:.2f}, w2 = {w[1]:.2f}, b = {b:+.2f}")
+    if mistakes == 0:
+        break
+show_perceptron_epochs(w_history, gate="AND")
+
+# %% [markdown]
+# До первой эпохи все веса равны нулю и прямой нет вовсе: $z = 0$ в каждой точке, и перцептрон
+# везде отвечает 1. Дальше каждая ошибка сдвигает прямую, и не всегда вперёд (сравните, где лежит
+# прямая после эпохи 4 и после эпохи 3), пока на стороне выхода 1 не останется одна точка (1, 1).
+# Следующая эпоха проходит без ошибок, ничего не меняет, и правило останавливается: поэтому у
+# итоговой прямой два номера эпох.
+#
+# **Проверка.** Во всех эпохах, кроме последней, были ошибки; последняя ничего не изменила;
+# итоговая прямая вычисляет И.
+
+# %%
+assert epoch_mistakes[-1] == 0 and min(epoch_mistakes[:-1]) > 0
+assert w_history[-1] == w_history[-2], "эпоха без ошибок должна оставлять веса как есть"
+assert (perceptron(X, w_history[-1][:2], w_history[-1][2]) == targets["AND"]).all()
 
 # %% [markdown]
 # **Почему это работает.** Если какая-то прямая разделяет два класса без ошибок (данные

@@ -557,15 +557,16 @@ with torch.no_grad():
     codes = encoder(train_images)
 print(f"MSE восстановления на валидационной: автокодировщик {ae_error:.4f}, «всегда среднее изображение» {baseline_error:.4f}")
 
+picks = [int((val_labels == digit).nonzero()[0, 0]) for digit in range(10)]   # по одной цифре каждого класса: видно, насколько хорошо 2 числа хранят каждую
 fig, axes = plt.subplots(2, 10, figsize=(9, 2.2))
 with torch.no_grad():
-    rebuilt = autoencoder(val_images[:10])
-for k in range(10):
-    axes[0, k].imshow(val_images[k].reshape(8, 8), cmap="gray_r")
-    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r")
+    rebuilt = autoencoder(val_images[picks])
+for k, pick in enumerate(picks):
+    axes[0, k].imshow(val_images[pick].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)   # одна шкала серого для обоих рядов
+    axes[1, k].imshow(rebuilt[k].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
     axes[0, k].axis("off")
     axes[1, k].axis("off")
-axes[0, 0].set_title("цифры из валидационной выборки (сверху) и их восстановление по 2 числам (снизу)", loc="left", fontsize=9)
+axes[0, 0].set_title("по одной валидационной цифре каждого класса (сверху) и её восстановление по 2 числам (снизу)", loc="left", fontsize=9)
 plt.show()
 
 # %% [markdown]
@@ -579,21 +580,28 @@ assert ae_error < 0.75 * baseline_error, f"автокодировщик {ae_erro
 # %% [markdown]
 # ### Попробуйте: прогулка по латентному пространству
 #
-# Слева: каждая обучающая цифра в точке своего кода из 2 чисел, цвет — её метка (автокодировщик
-# меток не видел, но цифры всё равно собираются в группы). Справа: что рисует декодер в точке
-# под чёрным крестиком. Двигайте ползунки: между группами одна цифра плавно перетекает в другую.
+# Слева: каждая обучающая цифра в точке своего кода из 2 чисел, цвет — её метка, а сама цифра
+# написана в середине своей группы (автокодировщик меток не видел, но цифры всё равно собираются
+# в группы). Справа: что рисует декодер в точке под чёрным крестиком. Крестик начинает в середине
+# нулей, поэтому декодер рисует 0. Ведите ползунки к другой группе: по пути одна цифра плавно
+# перетекает в другую, а там, где группы перекрываются, рисунок — смесь обеих.
 
 # %%
 from utils.widgets import LatentExplorer
 
-latent_view = LatentExplorer(decoder, codes, train_labels)
+start = codes[train_labels == 0].median(dim=0).values    # середина группы нулей
+latent_view = LatentExplorer(decoder, codes, train_labels, start=start.tolist())
 latent_view
 
 # %% [markdown]
-# **Проверка.** Разные латентные точки дают разные изображения, а декодер в точке кода обучающей
-# цифры рисует нечто близкое к этой цифре.
+# **Проверка.** В начальной точке крестика декодер рисует 0 (его изображение ближе к среднему
+# обучающему нулю, чем к среднему любой другой цифры), разные латентные точки дают разные
+# изображения, а декодер в точке кода обучающей цифры рисует нечто близкое к этой цифре.
 
 # %%
+class_means = torch.stack([train_images[train_labels == digit].mean(dim=0) for digit in range(10)])
+at_start = torch.tensor(latent_view.generated, dtype=torch.float32).reshape(1, 64)
+assert torch.cdist(at_start, class_means).argmin().item() == 0, "в середине нулей декодер должен рисовать 0"
 latent_view.z1.value = latent_view.z1.min
 far_left = latent_view.generated.copy()
 latent_view.z1.value = latent_view.z1.max

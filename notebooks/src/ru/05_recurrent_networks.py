@@ -232,10 +232,11 @@ right.axvline(start, color="black", lw=0.8)
 right.set(xlabel="шаг времени", title="прогноз тестовой части")
 right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3)   # под осями: не закрывает сигнал
 ahead = np.arange(1, horizon + 1)
-errors.plot(ahead, np.mean(rnn_errors, axis=0), color="tab:red", lw=2, label="RNN")
-errors.plot(ahead, np.mean(naive_errors, axis=0), color="tab:blue", ls="--", label="наивный")
+# Те же цвета и стили линий, что на средней панели; их называет её легенда внизу, а вторая
+# легенда здесь закрыла бы кривые.
+errors.plot(ahead, np.mean(rnn_errors, axis=0), color="tab:red", lw=2)
+errors.plot(ahead, np.mean(naive_errors, axis=0), color="tab:blue", ls="--")
 errors.set(xlabel="шагов вперёд", ylabel="MSE (среднее по стартам)", title="ошибка и число шагов вперёд")
-errors.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
 
@@ -491,7 +492,10 @@ sampler
 # %% [markdown]
 # Что лежит в памяти? Тепловая карта показывает 32 скрытых нейрона LSTM (строки) после каждого
 # символа (столбцы) набранного вами текста: красный — положительные значения, синий —
-# отрицательные. Поищите нейроны, которые переключаются на переводе строки, внутри слова
+# отрицательные. Строки упорядочены по среднему значению нейрона вдоль текста, наибольшее сверху,
+# а число у строки — номер нейрона в модели. Нейроны, которые всё время включены или выключены,
+# собираются вверху и внизу, поэтому те, что переключаются вслед за символами, оказываются рядом
+# в середине. Там и поищите нейроны, которые переключаются на переводе строки, внутри слова
 # и на пробеле или после двоеточия. В моделях побольше Карпати нашёл нейроны, следящие за кавычками
 # и длиной строки ([Karpathy et al., 2015](https://arxiv.org/abs/1506.02078)). Большинство нейронов
 # так просто не прочитать.
@@ -504,13 +508,16 @@ heatmap
 
 # %% [markdown]
 # **Проверка.** Виджеты рисуют то, что вычисляет модель: в тепловой карте — её собственные скрытые
-# состояния, а столбики — softmax её логитов при выбранной температуре.
+# состояния (строка за строкой в отсортированном порядке, от наибольшего среднего), а столбики —
+# softmax её логитов при выбранной температуре.
 
 # %%
 with torch.no_grad():
     ids = torch.tensor([tokenizer.encode(heatmap.state.text)], device=device)
     _, hidden_states, _ = model(ids, return_hidden=True)
-utils.assert_close("тепловая карта = скрытые состояния модели", heatmap.states, hidden_states[0, :, :32].T.cpu(), atol=1e-6)
+utils.assert_close("тепловая карта = скрытые состояния модели", heatmap.states,
+                  hidden_states[0, :, torch.as_tensor(heatmap.unit_order)].T.cpu(), atol=1e-6)
+assert (np.diff(heatmap.states.mean(axis=1)) <= 1e-6).all(), "строки должны идти от наибольшего среднего вниз"
 sampler.temperature.value = 0.3
 sharp = sampler.next_char_probs().max().item()
 sampler.temperature.value = 1.5
@@ -593,8 +600,8 @@ model.head(out[0, -1]).max().backward()
 curves["обученная CharLSTM"] = embedded.grad[0].norm(dim=-1).flip(0).cpu().numpy()
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
-for radius, norms in power_norms.items():
-    left.plot(distances, norms / norms[0], label=f"радиус {radius}")
+for (radius, norms), style in zip(power_norms.items(), ("-", "--", "-.")):   # стиль линии: подсказка помимо цвета
+    left.plot(distances, norms / norms[0], style, lw=2, label=f"радиус {radius}")
 left.set(yscale="log", xlabel="шагов назад k", ylabel="норма градиента (относительная)", title="степени матрицы")
 left.legend()
 styles = {"простая RNN": "-", "LSTM (по умолчанию)": "--", "LSTM (вентили открыты)": "-.", "обученная CharLSTM": ":"}
