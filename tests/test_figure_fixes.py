@@ -223,3 +223,23 @@ def test_cost_calculator_picture_shows_the_cost_and_the_models_tokenizer():
     hatched = [bar.get_hatch() for bar in view._bars]
     view.model.value = "gpt-3.5-turbo"   # a cl100k model: the middle bar is its tokenizer
     assert [bool(bar.get_hatch()) for bar in view._bars] == [False, True, False] and hatched[2]
+
+
+@pytest.mark.widgets
+def test_scaling_view_names_its_units_and_the_chosen_size_without_a_dense_grid():
+    from utils.widgets import ScalingView
+
+    params, losses = np.array([1e3, 1e4, 1e5]), np.array([3.0, 2.6, 2.2])
+    view = ScalingView(params, losses, 4.0, 0.05, tokens=1000)
+    ax = view._ax
+    assert "nats/char" in ax.get_ylabel() and "slider" not in ax.get_title().lower()
+    minor_grid = [tick for axis in (ax.xaxis, ax.yaxis) for tick in axis.get_minor_ticks() if tick.gridline.get_visible()]
+    assert not minor_grid, "a grid line at every 2..9 × 10^k is a dense mesh: one per decade is enough"
+    assert any(tick.gridline.get_visible() for tick in ax.xaxis.get_major_ticks())
+    view.slider.value = view.slider.max   # 10^7, beyond the measured sizes
+    label = view.marker_label.get_text()
+    assert "N = 10 M" in label and f"{view.prediction()['loss']:.2f} nats/char" in label and "extrapolated" in label
+    assert view.marker_label.xy == pytest.approx((1e7, view.prediction()["loss"]))
+    assert "nats/token" in ScalingView(params, losses, 4.0, 0.05, tokens=1000, unit="token")._ax.get_ylabel()
+    with pytest.raises(ValueError, match="unit"):
+        ScalingView(params, losses, 4.0, 0.05, tokens=1000, unit="word")
