@@ -243,3 +243,18 @@ def test_scaling_view_names_its_units_and_the_chosen_size_without_a_dense_grid()
     assert "nats/token" in ScalingView(params, losses, 4.0, 0.05, tokens=1000, unit="token")._ax.get_ylabel()
     with pytest.raises(ValueError, match="unit"):
         ScalingView(params, losses, 4.0, 0.05, tokens=1000, unit="word")
+
+
+@pytest.mark.widgets
+def test_rlhf_picture_shows_the_samples_the_text_promises():
+    from utils.widgets import RLHFRunsView, show_rlhf_runs
+
+    def run(beta, after):
+        return {"beta": beta, "reward": [0.0, 1.0], "kl": [0.0, 2.0], "true": [0.0, -0.5],
+                "before": [("ROMEO:\nmy gentle love", 0.1, 2.0)], "after": [(after, 2.5, -0.5)]}
+
+    runs = [run(0.0, "sweet sweet sweet sweet"), run(0.1, "fair and gentle words")]
+    for figure in (RLHFRunsView(runs, beta=0.0).figure, show_rlhf_runs(runs, beta=0.0)):
+        texts = "\n".join(t.get_text() for t in figure.findobj(lambda a: hasattr(a, "get_text")) if t.get_visible())
+        assert "ROMEO:↵my gentle love" in texts and "sweet sweet sweet sweet" in texts
+        assert "+2.50" in texts and "-0.5" in texts and "fair and gentle" not in texts
