@@ -258,3 +258,22 @@ def test_rlhf_picture_shows_the_samples_the_text_promises():
         texts = "\n".join(t.get_text() for t in figure.findobj(lambda a: hasattr(a, "get_text")) if t.get_visible())
         assert "ROMEO:↵my gentle love" in texts and "sweet sweet sweet sweet" in texts
         assert "+2.50" in texts and "-0.5" in texts and "fair and gentle" not in texts
+
+
+@pytest.mark.widgets
+def test_chat_picture_names_the_question_and_says_what_the_orange_bar_is():
+    from test_widgets_llm import FakeChat
+
+    from utils.widgets import ChatBox
+
+    view = ChatBox(FakeChat(), question="Write a short poem about the sea.", temperature=0.7, max_new_tokens=4)
+    title = view._title.get_text()
+    assert "Write a short poem about the sea." in title and "first answer token" in title
+    top, *others = view._bars
+    assert top.get_hatch() and not any(bar.get_hatch() for bar in others), "the top bar has a cue beside colour"
+    assert top.get_facecolor() != others[0].get_facecolor()
+    legend = view._ax.get_legend()
+    assert legend is not None and "T = 0" in legend.get_texts()[0].get_text()
+    assert legend.legend_handles[0].get_hatch() == top.get_hatch()
+    view.question.value = "x" * 300   # a long question is cut, on one line
+    assert len(view._title.get_text().splitlines()[0]) < 50 and "…" in view._title.get_text()
