@@ -312,3 +312,57 @@ def test_plot_functions_tells_the_curves_apart_by_line_style_and_labels_y():
     ax = plot_functions({"a": np.tanh, "b": np.sin}).axes[0]
     assert [line.get_linestyle() for line in ax.lines[:2]] == ["-", "--"]
     assert ax.get_ylabel() == "f(z)"
+
+
+@pytest.mark.widgets
+def test_scaling_view_names_its_units_and_the_chosen_size_without_a_dense_grid():
+    from utils.widgets import ScalingView
+
+    params, losses = np.array([1e3, 1e4, 1e5]), np.array([3.0, 2.6, 2.2])
+    view = ScalingView(params, losses, 4.0, 0.05, tokens=1000)
+    ax = view._ax
+    assert "nats/char" in ax.get_ylabel() and "slider" not in ax.get_title().lower()
+    minor_grid = [tick for axis in (ax.xaxis, ax.yaxis) for tick in axis.get_minor_ticks() if tick.gridline.get_visible()]
+    assert not minor_grid, "a grid line at every 2..9 × 10^k is a dense mesh: one per decade is enough"
+    assert any(tick.gridline.get_visible() for tick in ax.xaxis.get_major_ticks())
+    view.slider.value = view.slider.max   # 10^7, beyond the measured sizes
+    label = view.marker_label.get_text()
+    assert "N = 10 M" in label and f"{view.prediction()['loss']:.2f} nats/char" in label and "extrapolated" in label
+    assert view.marker_label.xy == pytest.approx((1e7, view.prediction()["loss"]))
+    assert "nats/token" in ScalingView(params, losses, 4.0, 0.05, tokens=1000, unit="token")._ax.get_ylabel()
+    with pytest.raises(ValueError, match="unit"):
+        ScalingView(params, losses, 4.0, 0.05, tokens=1000, unit="word")
+
+
+@pytest.mark.widgets
+def test_rlhf_picture_shows_the_samples_the_text_promises():
+    from utils.widgets import RLHFRunsView, show_rlhf_runs
+
+    def run(beta, after):
+        return {"beta": beta, "reward": [0.0, 1.0], "kl": [0.0, 2.0], "true": [0.0, -0.5],
+                "before": [("ROMEO:\nmy gentle love", 0.1, 2.0)], "after": [(after, 2.5, -0.5)]}
+
+    runs = [run(0.0, "sweet sweet sweet sweet"), run(0.1, "fair and gentle words")]
+    for figure in (RLHFRunsView(runs, beta=0.0).figure, show_rlhf_runs(runs, beta=0.0)):
+        texts = "\n".join(t.get_text() for t in figure.findobj(lambda a: hasattr(a, "get_text")) if t.get_visible())
+        assert "ROMEO:↵my gentle love" in texts and "sweet sweet sweet sweet" in texts
+        assert "+2.50" in texts and "-0.5" in texts and "fair and gentle" not in texts
+
+
+@pytest.mark.widgets
+def test_chat_picture_names_the_question_and_says_what_the_orange_bar_is():
+    from test_widgets_llm import FakeChat
+
+    from utils.widgets import ChatBox
+
+    view = ChatBox(FakeChat(), question="Write a short poem about the sea.", temperature=0.7, max_new_tokens=4)
+    title = view._title.get_text()
+    assert "Write a short poem about the sea." in title and "first answer token" in title
+    top, *others = view._bars
+    assert top.get_hatch() and not any(bar.get_hatch() for bar in others), "the top bar has a cue beside colour"
+    assert top.get_facecolor() != others[0].get_facecolor()
+    legend = view._ax.get_legend()
+    assert legend is not None and "T = 0" in legend.get_texts()[0].get_text()
+    assert legend.legend_handles[0].get_hatch() == top.get_hatch()
+    view.question.value = "x" * 300   # a long question is cut, on one line
+    assert len(view._title.get_text().splitlines()[0]) < 50 and "…" in view._title.get_text()

@@ -358,10 +358,12 @@ cgrid = np.logspace(np.log10(frontier[:, 0].min()), np.log10(frontier[:, 0].max(
 ax2.loglog(cgrid, c_coefficient * cgrid ** -gamma, "--", color="tab:red", lw=2, label=f"frontier fit γ = {gamma:.3f}")
 ax2.set(xlabel="training compute C ≈ 6·N·D (FLOPs)", ylabel="training loss (nats/char)", title="Loss vs compute")
 for ax in (ax1, ax2):
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(6, steps=[1, 2, 5, 10]))  # a few round losses, no minor labels
     ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%.1f"))
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=7)
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.grid(alpha=0.3, which="major")  # one grid line per decade and per round loss, no dense minor mesh
+ax1.legend(fontsize=7)
+ax2.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the panel: inside it, it hid curves
 fig.tight_layout()
 fig
 

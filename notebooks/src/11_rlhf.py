@@ -327,8 +327,9 @@ ax_true = ax_reward.twinx()   # the labeller's own score, on its own scale: does
 (true_line,) = ax_true.plot([], [], color="#7570b3", ls="--", label="labeller's true score (right axis)")
 ax_true.set_ylabel("labeller's true score", color="#7570b3")
 ax_true.grid(False)
-ax_reward.legend(handles=[reward_line, true_line], fontsize=7, loc="upper left")
-ax_reward.set(xlim=(0, RL_STEPS), xlabel="step", ylabel="learned reward (std units)")
+ax_reward.legend(handles=[reward_line, true_line], fontsize=7, loc="lower left", bbox_to_anchor=(-0.02, 1.0),
+                 frameon=False)  # above the curves, not on them
+ax_reward.set(xlim=(0, RL_STEPS), xlabel="step", ylabel="learned reward\n(std units)")
 ax_kl.set(xlim=(0, RL_STEPS), xlabel="step", ylabel="KL to reference (nats)")
 live_fig.tight_layout()
 live_image = widgets.Image(format="png")
@@ -405,10 +406,12 @@ assert hacked["kl"][-1] > runs[BETAS[-1]]["kl"][-1], "a larger β must keep the 
 # %% [markdown]
 # ## 6. Watch the runs side by side
 #
-# The slider picks β. Top: learned reward per step, with the labeller's true score (dashed, right
-# axis); bottom: KL to the reference (grey: the other runs, each labelled with its β). Under the
-# picture (in a running notebook): samples of the reference ("before") and of that run's policy
-# ("after"), with the reward model's score (RM) and the labeller's own score (true).
+# The slider picks β. Top left: learned reward per step, with the labeller's true score (dashed,
+# right axis); bottom left: KL to the reference (grey: the other runs, each labelled with its β).
+# Right: samples of the reference ("before") and of that run's policy ("after"), with the reward
+# model's score (RM, in standard deviations) and the labeller's own score (true). Read the β = 0
+# samples with their two scores: where RM is high and true is not, the policy has found what the
+# reward model likes by mistake. That is reward hacking.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Let a student move the β slider and read the samples aloud, RM score against the labeller's true score.

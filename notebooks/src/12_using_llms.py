@@ -556,9 +556,10 @@ if LLM_READY:
 # ### Try it: chat with the model
 #
 # Type a question and press **ask**: the answer streams in token by token. The chart shows the
-# probabilities of the answer's **first token**; move the temperature slider and watch them flatten
-# (high $T$) or sharpen (low $T$; at $T=0$ the model always takes the top token). A 135 M model knows
-# little and makes things up confidently: treat its answers as a demonstration, not as facts.
+# probabilities of the answer's **first token** for the question in its title; move the temperature
+# slider and watch them flatten (high $T$) or sharpen (low $T$; at $T=0$ the model always takes the
+# top token, the orange hatched bar). A 135 M model knows little and makes things up confidently:
+# treat its answers as a demonstration, not as facts.
 
 # %%
 if LLM_READY:

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ..checks import check_range
 from ..i18n import t
@@ -46,6 +47,22 @@ def _set_bars(ax, bars, values, labels, xlim=None):
     ax.set_ylim(max(len(values), 1) - 0.5, -0.5)   # only the rows in use: no empty slots under the bars
     if xlim is not None:
         ax.set_xlim(*xlim)
+
+
+def _quoted(question: str, max_chars: int = 44) -> str:
+    """The question as a figure shows it: on one line, in quotes, cut to ``max_chars``."""
+    question = " ".join(clean_text(question).split())
+    return t("llm.quoted", question=question if len(question) <= max_chars else question[:max_chars - 1] + "…")
+
+
+def _mark_likeliest(ax, bars) -> None:
+    """The top bar in the pick colour and hatched (a cue beside colour), with a legend that says what it means."""
+    for i, bar in enumerate(bars):
+        bar.set_facecolor(PICK_COLOUR if i == 0 else BAR_COLOUR)
+        bar.set_hatch("//" if i == 0 else "")
+        bar.set_edgecolor("white")   # also the hatch's colour (set_color would paint it like the face)
+    ax.legend(handles=[Patch(facecolor=PICK_COLOUR, hatch="//", edgecolor="white", label=t("llm.likeliest"))],
+              fontsize=7, loc="lower right", frameon=False)
 
 
 # -- chat ----------------------------------------------------------------------------------------
@@ -86,9 +103,13 @@ def show_next_token_probs(chat_model, question: str, temperature: float = 0.7,
                                            temperature, top_k)
     fig = new_figure(360, 300)
     ax = fig.add_subplot()
-    _set_bars(ax, _bars(ax, TOP_N), values, labels, (0, 1))
-    ax.set(xlabel=t("llm.probability"), title=t("llm.first_token_static", temperature=temperature))
-    fig.tight_layout()
+    bars = _bars(ax, TOP_N)
+    _set_bars(ax, bars, values, labels, (0, 1))
+    _mark_likeliest(ax, bars)
+    ax.set_xlabel(t("llm.probability"))
+    fig.text(0.5, 0.985, _quoted(question) + "\n" + t("llm.first_token_static", temperature=temperature),
+             ha="center", va="top", fontsize=9)
+    fig.subplots_adjust(left=0.3, right=0.95, top=0.86, bottom=0.14)
     return fig
 
 
@@ -113,8 +134,10 @@ class ChatBox(LiveView):
         self._ax = figure.add_subplot()
         self._bars = _bars(self._ax, TOP_N)
         self._ax.set(xlabel=t("llm.probability"), xlim=(0, 1))
-        self._title = self._ax.set_title("", fontsize=10)
-        figure.subplots_adjust(left=0.3, right=0.95, top=0.9, bottom=0.14)
+        _mark_likeliest(self._ax, self._bars)
+        # Two lines over the whole picture: the question the bars answer, then what they show.
+        self._title = figure.text(0.5, 0.985, "", ha="center", va="top", fontsize=9)
+        figure.subplots_adjust(left=0.3, right=0.95, top=0.86, bottom=0.14)
 
         self.question = self.link(widgets.Textarea(value=question, continuous_update=False,
                                                    layout=fixed_layout(420, 60)), "question")
@@ -146,9 +169,8 @@ class ChatBox(LiveView):
             self._logits_for = prompt
         values, labels = _probs_from_logits(self._logits, self.state.temperature, self.state.top_k, TOP_N, self.chat_model)
         _set_bars(self._ax, self._bars, values, labels)
-        for i, bar in enumerate(self._bars):
-            bar.set_color(PICK_COLOUR if i == 0 else BAR_COLOUR)
-        self._title.set_text(t("llm.first_token", temperature=self.state.temperature)
+        self._title.set_text(_quoted(self.state.question.strip() or "Hello") + "\n"
+                             + t("llm.first_token", temperature=self.state.temperature)
                              + (t("llm.greedy") if self.state.temperature == 0 else f", top-k {self.state.top_k}"))
         self._show(self.answer, done=True)
 

@@ -1,8 +1,8 @@
 """Notebook 11: RLHF runs at several KL coefficients β, side by side.
 
 A slider picks β. The figure shows, per policy-optimisation step, the learned reward and the KL
-divergence to the reference model of every run (the chosen run in colour, the others grey); the
-text panel shows samples of the reference model ("before") and of the chosen run's policy
+divergence to the reference model of every run (the chosen run in colour, the others grey); beside
+them, in the same picture, samples of the reference model ("before") and of the chosen run's policy
 ("after"), each with its learned reward (RM) and the labeller's true score.
 
 A run is a plain dict (what the notebook's training loop returns, and what can be saved as JSON)::
@@ -14,7 +14,6 @@ A run is a plain dict (what the notebook's training loop returns, and what can b
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -22,12 +21,12 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..i18n import t
-from .base import LiveView, fixed_layout, new_figure
+from .base import LiveView, figure_to_png, fixed_layout, new_figure
 
 INTRODUCED_IN = "11"
 
-MAX_SAMPLES = 6      # samples shown per side
-MAX_CHARS = 80       # characters shown per sample
+MAX_SAMPLES = 8      # samples shown per side
+MAX_CHARS = 40       # characters shown per sample (the notebook's completions have 32)
 RUN_KEYS = ("beta", "reward", "kl", "before", "after")
 
 
@@ -48,9 +47,21 @@ def check_runs(runs: list[dict]) -> list[dict]:
     return sorted(runs, key=lambda run: run["beta"])
 
 
+# The figure's layout, in pixels of a WIDTH × HEIGHT picture: the curves on the left, the samples
+# on the right (so that the picture saved on GitHub shows them too, not only a running notebook).
+WIDTH, HEIGHT = 800, 460
+CURVES_LEFT, CURVES_RIGHT = 78, 372      # the twin axis' label needs room right of the curves
+SAMPLES_LEFT = 440
+
+
+def _frac(x_px: float, y_px: float) -> tuple[float, float]:
+    return x_px / WIDTH, y_px / HEIGHT
+
+
 def _draw_static(fig: Figure, runs: list[dict]) -> dict:
-    ax_r = fig.add_axes((0.14, 0.58, 0.74, 0.34))
-    ax_k = fig.add_axes((0.14, 0.11, 0.74, 0.34))
+    width = (CURVES_RIGHT - CURVES_LEFT) / WIDTH
+    ax_r = fig.add_axes((*_frac(CURVES_LEFT, 262), width, 130 / HEIGHT))
+    ax_k = fig.add_axes((*_frac(CURVES_LEFT, 50), width, 150 / HEIGHT))
     # The labeller's true score beside the learned reward, when the runs recorded it: a learned
     # reward that rises while the true score falls is reward hacking, and it should be visible.
     ax_t = ax_r.twinx() if all("true" in run for run in runs) else None
@@ -65,36 +76,43 @@ def _draw_static(fig: Figure, runs: list[dict]) -> dict:
     (chosen_r,) = ax_r.plot([], [], color="#d95f02", lw=2, label=t("rlhf.legend_reward"))
     (chosen_k,) = ax_k.plot([], [], color="#1b9e77", lw=2)
     chosen_t = None
+    handles = [chosen_r]
     if ax_t is not None:
         (chosen_t,) = ax_t.plot([], [], color="#7570b3", lw=1.5, ls="--", label=t("rlhf.legend_true"))
         ax_t.set_ylabel(t("rlhf.axis_true"), color="#7570b3", fontsize=9)
         ax_t.grid(False)
-        ax_r.legend(handles=[chosen_r, chosen_t], fontsize=7, loc="upper left")
+        handles.append(chosen_t)
+    # Above the curves, not on them: inside the axes the legend hid the first steps.
+    ax_r.legend(handles=handles, fontsize=7, loc="lower left", bbox_to_anchor=(-0.02, 1.0), frameon=False,
+                borderaxespad=0.2, handlelength=2.5)
     ax_r.set_ylabel(t("rlhf.axis_reward"))
     ax_k.set_ylabel(t("rlhf.axis_kl"))
     ax_k.set_xlabel(t("rlhf.axis_step"))
     for ax in (ax_r, ax_k):
         ax.grid(alpha=0.3)
-    title = ax_r.set_title("", fontsize=10)
+    title = fig.text(0.5, 1 - 8 / HEIGHT, "", ha="center", va="top", fontsize=10)
+    # The samples: a bold heading and a monospaced table for the reference and for the chosen policy.
+    x = SAMPLES_LEFT / WIDTH
+    samples = {}
+    for key, top in (("before", 410), ("after", 215)):
+        heading = fig.text(x, top / HEIGHT, "", fontsize=9, fontweight="bold", va="top")
+        body = fig.text(x, (top - 18) / HEIGHT, "", fontsize=8.5, family="monospace", va="top", linespacing=1.25)
+        samples[key] = (heading, body)
     return {"reward": chosen_r, "kl": chosen_k, "true": chosen_t, "ax_true": ax_t, "others_r": others_r,
-            "others_k": others_k, "title": title, "ax_k": ax_k}
+            "others_k": others_k, "title": title, "ax_k": ax_k, "ax_r": ax_r, "samples": samples}
 
 
-def _samples_html(run: dict) -> str:
-    def table(title: str, rows: list) -> str:
-        lines = [f"<b>{html.escape(title)}</b>",
-                 "<table style='font-family:monospace;font-size:12px;border-collapse:collapse'>",
-                 "<tr><th style='text-align:right'>RM</th>"  # the reward model's score: RM in every language
-                 f"<th style='text-align:right'>{html.escape(t('rlhf.column_true'))}</th>"
-                 f"<th style='text-align:left;padding-left:8px'>{html.escape(t('rlhf.column_completion'))}</th></tr>"]
-        for text, rm, true in rows[:MAX_SAMPLES]:
-            shown = html.escape(text[:MAX_CHARS].replace("\n", " ↵ "))
-            lines.append(f"<tr><td style='text-align:right'>{rm:+.2f}</td><td style='text-align:right'>"
-                         f"{true:+.0f}</td><td style='padding-left:8px;white-space:pre'>{shown}</td></tr>")
-        lines.append("</table>")
-        return "".join(lines)
-
-    return table(t("rlhf.before"), run["before"]) + "<br>" + table(t("rlhf.after", beta=run["beta"]), run["after"])
+def sample_table(rows: list) -> str:
+    """The first ``MAX_SAMPLES`` samples as fixed-width lines: the reward model's score (RM, in
+    standard deviations), the labeller's true score, the completion (a line break shown as ↵)."""
+    true_name, text_name = t("rlhf.column_true"), t("rlhf.column_completion")
+    true_width = max(5, len(true_name))
+    lines = [f"{'RM':>5} {true_name:>{true_width}}  {text_name}"]
+    for text, rm, true in rows[:MAX_SAMPLES]:
+        shown = text.replace("\n", "↵")
+        shown = shown if len(shown) <= MAX_CHARS else shown[:MAX_CHARS - 1] + "…"
+        lines.append(f"{rm:+5.2f} {true:+{true_width}.1f}  {shown}")
+    return "\n".join(lines)
 
 
 def _update(artists: dict, run: dict) -> None:
@@ -108,12 +126,17 @@ def _update(artists: dict, run: dict) -> None:
     true = t("rlhf.title_true", true_start=run["true"][0], true_end=run["true"][-1]) if "true" in run else ""
     artists["title"].set_text(t("rlhf.title", beta=run["beta"], reward_start=run["reward"][0],
                                 reward_end=run["reward"][-1], true=true, kl_start=run["kl"][0], kl_end=run["kl"][-1]))
+    for key, heading in (("before", t("rlhf.before")), ("after", t("rlhf.after", beta=run["beta"]))):
+        heading_text, body = artists["samples"][key]
+        heading_text.set_text(heading)
+        body.set_text(sample_table(run[key]))
 
 
 def show_rlhf_runs(runs: list[dict], beta: float | None = None) -> Figure:
-    """Static fallback: reward and KL curves of every run, ``beta``'s run (default: the first) in colour."""
+    """Static fallback: reward and KL curves of every run, ``beta``'s run (default: the first) in colour,
+    and samples of the reference and of that run's policy with their scores."""
     runs = check_runs(runs)
-    fig = new_figure(520, 380)
+    fig = new_figure(WIDTH, HEIGHT)
     artists = _draw_static(fig, runs)
     betas = [run["beta"] for run in runs]
     _update(artists, runs[betas.index(beta) if beta in betas else 0])
@@ -132,20 +155,31 @@ class RLHFRunsView(LiveView):
         self.runs = check_runs(runs)
         betas = [run["beta"] for run in self.runs]
         self.state = RLHFState(beta=beta if beta in betas else betas[0])
-        fig = new_figure(520, 380)
+        fig = new_figure(WIDTH, HEIGHT)
         self._artists = _draw_static(fig, self.runs)
         self.beta = widgets.SelectionSlider(options=betas, value=self.state.beta, description=t("rlhf.slider"),
                                             continuous_update=True, layout=fixed_layout(360))
-        # Under the picture, not beside it: side by side the view was 1178 px wide and cut off.
-        self.samples = widgets.HTML(layout=widgets.Layout(width="760px", height="380px", overflow="auto"))
+        # One picture per β, drawn once here: its sixteen lines of samples take most of a drawing
+        # (matplotlib renders text glyph by glyph), and the slider has only a few positions, so every
+        # move of it then shows a picture at once.
+        self._pngs: dict[float, bytes] = {}
         self.link(self.beta, "beta")
-        super().__init__(fig, [self.beta], below=[self.samples])
+        super().__init__(fig, [self.beta])
+        for run in self.runs:
+            if run["beta"] not in self._pngs:
+                _update(self._artists, run)
+                self._pngs[run["beta"]] = figure_to_png(self.figure)
+        _update(self._artists, self.run())   # the figure shows the chosen run again
 
     def run(self) -> dict:
         """The run the slider points at."""
         return next(run for run in self.runs if run["beta"] == self.state.beta)
 
     def draw(self) -> None:
-        run = self.run()
-        _update(self._artists, run)
-        self.samples.value = _samples_html(run)
+        _update(self._artists, self.run())
+
+    def _update_slot(self) -> None:
+        png = self._pngs.get(self.state.beta)
+        if png is None:
+            png = self._pngs[self.state.beta] = figure_to_png(self.figure)
+        self.image.value = png

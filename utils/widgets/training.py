@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import FormatStrFormatter, ScalarFormatter
+from matplotlib.ticker import MaxNLocator, NullLocator, ScalarFormatter
 
+from ..diagrams.style import BLUE, VERMILLION
 from ..i18n import t
 from ..scaling import power_law
 from .base import LiveView, fixed_layout, new_figure, problem_html
@@ -111,16 +112,21 @@ class ScalingView(LiveView):
     """A model-size slider moves a marker along the fitted power law ``loss = a · N^(-α)``.
 
     ``params``, ``losses``: the measured sizes and validation losses (drawn as dots);
-    ``tokens``: D, the tokens each model saw (for compute ≈ 6·N·D).
+    ``tokens``: D, the tokens each model saw (for compute ≈ 6·N·D);
+    ``unit``: what the loss is per, ``"char"`` (notebook 09's character models) or ``"token"``.
+    The picture names the chosen size and its predicted loss beside the marker, so the saved
+    picture says what the slider shows.
     """
 
     def __init__(self, params: np.ndarray, losses: np.ndarray, coefficient: float, exponent: float,
-                 tokens: int, log10_params: float | None = None):
+                 tokens: int, log10_params: float | None = None, unit: str = "char"):
         params, losses = np.asarray(params, dtype=float), np.asarray(losses, dtype=float)
         if params.shape != losses.shape or params.size < 2:
             raise ValueError(f"params and losses need the same shape and at least two sizes, got "
                              f"{params.shape} and {losses.shape}.")
-        self.coefficient, self.exponent, self.tokens = coefficient, exponent, int(tokens)
+        if unit not in ("char", "token"):
+            raise ValueError(f"unit must be 'char' or 'token' (what the loss is measured per), got {unit!r}.")
+        self.coefficient, self.exponent, self.tokens, self.unit = coefficient, exponent, int(tokens), unit
         self.measured = (params.min(), params.max())
         lo, hi = math.floor(math.log10(params.min())) - 1, math.ceil(math.log10(params.max())) + 2
         start = log10_params if log10_params is not None else float(np.log10(params).mean())
@@ -129,18 +135,29 @@ class ScalingView(LiveView):
         ax = fig.add_subplot(1, 1, 1)
         grid = np.logspace(lo, hi, 100)
         inside = (grid >= self.measured[0]) & (grid <= self.measured[1])
-        ax.loglog(grid[inside], power_law(grid[inside], coefficient, exponent), color="tab:blue",
+        ax.loglog(grid[inside], power_law(grid[inside], coefficient, exponent), color=BLUE,
                   lw=2, label=t("training.fit_label", coefficient=coefficient, exponent=exponent))
-        ax.loglog(grid, power_law(grid, coefficient, exponent), "--", color="tab:blue", lw=1,
+        ax.loglog(grid, power_law(grid, coefficient, exponent), "--", color=BLUE, lw=1,
                   alpha=0.6, label=t("training.extrapolation_label"))
         ax.loglog(params, losses, "o", color="black", ms=5, label=t("training.measured_label"))
-        (self.marker,) = ax.loglog([], [], "*", color="tab:red", ms=16, label=t("training.chosen_label"))
-        ax.set(xlabel=t("training.params_axis"), ylabel=t("training.val_loss_axis"), title=t("training.scaling_title"))
+        (self.marker,) = ax.loglog([], [], "*", color=VERMILLION, ms=16, label=t("training.chosen_label"))
+        self.marker_label = ax.annotate("", (1, 1), xytext=(10, 6), textcoords="offset points", fontsize=8,
+                                        color=VERMILLION, fontweight="bold")
+        ends = power_law(grid[[-1, 0]], coefficient, exponent)   # lowest and highest point of the law drawn
+        low, high = min(ends.min(), losses.min()), max(ends.max(), losses.max())
+        ax.set_ylim(low / 1.04, high * 1.15)   # room above for the marker's label at the left end
+        ax.set(xlabel=t("training.params_axis"), ylabel=t("training.val_loss_axis", unit=t(f"training.per_{unit}")),
+               title=t("training.scaling_title"))
+        ax.title.set_fontsize(10)
+        # A handful of labelled losses and one line per decade of N: minor grid lines at every
+        # 2..9 × 10^k made a dense mesh that hid the points.
+        ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_formatter(ScalarFormatter())
-        ax.yaxis.set_minor_formatter(FormatStrFormatter("%.1f"))
-        ax.grid(alpha=0.3, which="both")
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.grid(alpha=0.3, which="major")
         ax.legend(fontsize=8, loc="lower left")
         fig.tight_layout()
+        self._ax, self._log10_range = ax, (lo, hi)
         self.slider = widgets.FloatSlider(value=start, min=lo, max=hi, step=0.1, description=t("training.slider"),
                                           continuous_update=True, layout=fixed_layout(380))
         self.readout = widgets.HTML(layout=fixed_layout(220, 200))
@@ -157,12 +174,35 @@ class ScalingView(LiveView):
     def draw(self) -> None:
         p = self.prediction()
         self.marker.set_data([p["params"]], [p["loss"]])
+        self.marker_label.xy = (p["params"], p["loss"])
+        # Below-left of the star, where the falling line leaves room; above the line near either end.
+        log10_n = self.state.log10_params
+        if log10_n > self._log10_range[1] - 1.5:
+            offset, ha, va = (-10, 8), "right", "bottom"
+        elif log10_n < self._log10_range[0] + 1.5:
+            offset, ha, va = (10, 8), "left", "bottom"
+        else:
+            offset, ha, va = (-8, -10), "right", "top"
+        self.marker_label.set_position(offset)
+        self.marker_label.set_horizontalalignment(ha)
+        self.marker_label.set_verticalalignment(va)
+        self.marker_label.set_text(t("training.marker_label", params=_short_count(p["params"]), loss=p["loss"],
+                                     unit=t(f"training.per_{self.unit}"))
+                                   + (t("training.marker_extrapolated") if p["extrapolated"] else ""))
         warning = t("training.outside_range") if p["extrapolated"] else ""
         self.readout.value = t("training.readout", params=p["params"], loss=p["loss"], tokens=p["tokens"],
                                compute=p["compute"], chinchilla_tokens=p["chinchilla_tokens"], warning=warning)
 
 
+def _short_count(n: float) -> str:
+    """1234 -> "1.2 k", 3.4e7 -> "34 M": a size one reads at a glance (the readout has the exact one)."""
+    for scale, suffix in ((1e9, t("training.billion")), (1e6, t("training.million")), (1e3, t("training.thousand"))):
+        if n >= scale:
+            return f"{n / scale:.2g} {suffix}" if n < 10 * scale else f"{n / scale:.0f} {suffix}"
+    return f"{n:.0f}"
+
+
 def show_scaling(params: np.ndarray, losses: np.ndarray, coefficient: float, exponent: float,
-                 tokens: int, log10_params: float | None = None) -> Figure:
+                 tokens: int, log10_params: float | None = None, unit: str = "char") -> Figure:
     """Static fallback of :class:`ScalingView`: its figure for one size."""
-    return ScalingView(params, losses, coefficient, exponent, tokens, log10_params).figure
+    return ScalingView(params, losses, coefficient, exponent, tokens, log10_params, unit).figure

@@ -365,10 +365,12 @@ cgrid = np.logspace(np.log10(frontier[:, 0].min()), np.log10(frontier[:, 0].max(
 ax2.loglog(cgrid, c_coefficient * cgrid ** -gamma, "--", color="tab:red", lw=2, label=f"подгонка границы γ = {gamma:.3f}")
 ax2.set(xlabel="вычисления на обучение C ≈ 6·N·D (FLOP)", ylabel="потери на обучении (нат/символ)", title="Потери против вычислений")
 for ax in (ax1, ax2):
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(6, steps=[1, 2, 5, 10]))  # несколько круглых значений потерь, без подписей мелких делений
     ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    ax.yaxis.set_minor_formatter(matplotlib.ticker.FormatStrFormatter("%.1f"))
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=7)
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.grid(alpha=0.3, which="major")  # одна линия сетки на порядок и на круглое значение потерь, без густой мелкой сетки
+ax1.legend(fontsize=7)
+ax2.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # сбоку от панели: внутри она закрывала кривые
 fig.tight_layout()
 fig
 
