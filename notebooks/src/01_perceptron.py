@@ -363,13 +363,14 @@ from utils.widgets.perceptron import decision_line
 fig, ax = plt.subplots(figsize=(4.2, 4.2))
 ax.scatter(X[:, 0], X[:, 1], c=["white" if t == 0 else "black" for t in targets["XOR"]],
            edgecolors="black", s=250, linewidths=2, zorder=3)
-for (w1, w2, b), name, colour in (((1, 1, -0.5), "OR line", "tab:blue"), ((-1, -1, 1.5), "NAND line", "tab:orange")):
-    ax.plot(*decision_line(w1, w2, b), label=name, color=colour, lw=2)
+for (w1, w2, b), name, colour, style in (((1, 1, -0.5), "OR line", "tab:blue", "-"),
+                                      ((-1, -1, 1.5), "NAND line", "tab:orange", "--")):
+    ax.plot(*decision_line(w1, w2, b), style, label=name, color=colour, lw=2)
 band = np.linspace(-0.5, 1.5, 200)
 ax.fill_between(band, 0.5 - band, 1.5 - band, color="tab:green", alpha=0.15, label="output 1 (between the lines)")
 ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$x_1$", ylabel="$x_2$", aspect="equal",
        title="XOR = AND(OR, NAND)")
-ax.legend(loc="upper right", fontsize=8)
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)   # beside the picture: inside, it hid the band
 plt.show()
 
 # %% [markdown]
