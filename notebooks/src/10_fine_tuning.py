@@ -588,7 +588,7 @@ print({k: round(float(v), 3) for k, v in before_scores.items()})
 # %%
 from utils.widgets import LossCurves
 
-SFT_STEPS = utils.fast(300, 150)
+SFT_STEPS = utils.fast(600, 150)
 tuned = copy.deepcopy(base).train()
 optimizer = torch.optim.AdamW(tuned.parameters(), lr=3e-4, weight_decay=0.0)
 generator = torch.Generator().manual_seed(0)
