@@ -2,7 +2,8 @@
 #   make lab    set up (first time only) and open the course in JupyterLab
 #   make test   set up (first time only) and run every test, in fast mode and offline
 # Other targets: make setup | execute [NB=01] | figures-review | lint | benchmark | browser-test [NB=01]
-#                | browser-test-colab | screenshots | checkpoint | embeddings | timings [NB=12] | mutation [MODULE=bpe]
+#                | browser-test-colab | screenshots | checkpoint | embeddings | finetune-runs | timings [NB=12]
+#                | mutation [MODULE=bpe]
 #                | solutions NB=03 | clean
 
 PYTHON ?= python3
@@ -21,7 +22,7 @@ LLM_NODEPS = $(shell python3 -c "import ast; t = ast.parse(open('utils/notebook_
   for v in ast.literal_eval(n.value).values()])")
 TEST_ENV := COURSE_FAST=1 COURSE_OFFLINE_GUARD=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg
 
-.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute figures-review lint benchmark browser-deps browser-test browser-test-colab screenshots checkpoint embeddings timings mutation clean
+.PHONY: solutions setup lab test test-unit test-widgets7 test-notebooks test-browser execute figures-review lint benchmark browser-deps browser-test browser-test-colab screenshots checkpoint embeddings finetune-runs timings mutation clean
 
 setup: $(STAMP)
 
@@ -159,6 +160,10 @@ checkpoint: setup
 # Rebuild notebook 12's shipped passage embeddings (data/minilm_passages.pt + .json; ~6 min on 2 cores).
 embeddings: setup
 	$(PY) tools/build_embeddings.py
+
+# Rebuild notebook 10's shipped from-scratch run (data/finetune_runs.json; ~3 min on 2 cores).
+finetune-runs: setup
+	$(PY) tools/finetune_runs.py
 
 # Seconds per notebook in full mode, from a cold cache (fresh COURSE_CACHE) and warm, into
 # docs/timings.md (NB=12 for one notebook; all of them take about an hour).

@@ -168,3 +168,38 @@ def test_our_model_shape_is_the_shipped_checkpoint():
     d, ours = meta["config"]["n_embd"], MODEL_SHAPES["our Shakespeare GPT"]
     assert ours.n_layer == meta["config"]["n_layer"] and ours.parameters == meta["parameters"]
     assert ours.matrices == {"attn.qkv": (d, 3 * d), "attn.proj": (d, d), "mlp.0": (d, 4 * d), "mlp.2": (4 * d, d)}
+
+
+# ---- The shipped from-scratch run (data/finetune_runs.json, `make finetune-runs`) ------------------
+def test_shipped_scratch_run_matches_its_first_steps_recomputed_now():
+    from utils.checkpoints import load_shakespeare_gpt
+    from utils.finetune import load_scratch_run, train_from_scratch
+
+    run = load_scratch_run()
+    assert len(run["losses"]) == run["recipe"]["steps"] and 0 < run["accuracy"] < 1
+    base, tokenizer = load_shakespeare_gpt()
+    _, losses = train_from_scratch(tokenizer, base.config, steps=4)   # a cheap sample: the first 4 steps
+    assert losses == pytest.approx(run["losses"][:4], abs=1e-4), (
+        "the shipped from-scratch losses differ from today's code; run make finetune-runs")
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (lambda card: card["runs"]["from scratch"]["recipe"].update(lr=3e-4), "recipe"),
+    (lambda card: card["data"].update(test="0" * 16), "other test passages"),
+    (lambda card: card.update(pretrained_sha256="0" * 64), "another pretrained checkpoint"),
+    (lambda card: card["runs"]["from scratch"]["losses"].pop(), "one positive number per step"),
+    (lambda card: card["runs"].clear(), "missing or unreadable"),
+])
+def test_a_stale_or_broken_runs_file_is_refused_with_the_rebuild_command(tmp_path, spoil, message):
+    import json
+
+    from utils.finetune import RUNS_REBUILD, load_scratch_run
+    from utils.shipped import shipped_file
+
+    card = json.loads(shipped_file("finetune_runs.json").read_text())
+    spoil(card)
+    path = tmp_path / "finetune_runs.json"
+    path.write_text(json.dumps(card))
+    with pytest.raises(ValueError, match=message) as error:
+        load_scratch_run(path)
+    assert RUNS_REBUILD in str(error.value) and "RUN_LIVE" in str(error.value)

@@ -12,6 +12,8 @@ Notebook 10's other pieces: :mod:`utils.lora` (low-rank adapters and their arith
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 from torch import nn
 
@@ -107,3 +109,106 @@ class GPTClassifier(nn.Module):
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Class logits, (batch, n_classes)."""
         return self.head(self.features(ids, lengths))
+
+
+# ---------------------------------------------------------------------------------------------
+# Training a classifier, and the comparison run shipped precomputed (data/finetune_runs.json)
+# ---------------------------------------------------------------------------------------------
+@torch.no_grad()
+def predict(model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, batch: int = 512) -> torch.Tensor:
+    """(n,) predicted classes, in batches (notebook 10's ``predict``)."""
+    model.eval()
+    return torch.cat([model(ids[i:i + batch], lengths[i:i + batch]).argmax(-1) for i in range(0, len(ids), batch)])
+
+
+def train_classifier(model: nn.Module, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor,
+                     steps: int, lr: float, batch_size: int = 32, seed: int = 0) -> list[float]:
+    """Notebook 10's ``fine_tune`` loop: AdamW on the trainable parameters; returns the losses.
+
+    The same batches for every model (a generator seeded with ``seed``). tools/finetune_runs.py
+    trains the shipped comparison run with it.
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    generator = torch.Generator().manual_seed(seed)
+    model.train()
+    losses = []
+    for _ in range(steps):
+        i = torch.randint(len(ids), (batch_size,), generator=generator)
+        loss = nn.functional.cross_entropy(model(ids[i], lengths[i]), labels[i])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+RUNS_FILE = "finetune_runs.json"
+RUNS_REBUILD = "make finetune-runs"
+# The from-scratch classifier of notebook 10, section 3: random GPT (torch.manual_seed(0) before it
+# is built), the same 300 steps of 32 passages as full fine-tuning, a larger learning rate.
+SCRATCH_RECIPE = {"length": 64, "init_seed": 0, "steps": 300, "lr": 1e-3, "batch_size": 32, "batch_seed": 0}
+
+
+def passages_fingerprint(texts: list[str], labels: list[int]) -> str:
+    """First 16 hex digits of the SHA-256 of the passages and their labels (which data a run saw)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for text, label in zip(texts, labels):
+        digest.update(f"{label}\t{text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def train_from_scratch(tokenizer: CharTokenizer, config, recipe: dict = SCRATCH_RECIPE,
+                       steps: int | None = None) -> tuple[GPTClassifier, list[float]]:
+    """The from-scratch run of the recipe on all training passages: ``(model, losses)``.
+
+    ``steps`` cuts it short (the test recomputes the first few steps and compares the losses).
+    """
+    texts, labels, _ = genre_passages("train", max_chars=recipe["length"])
+    ids, lengths = encode_passages(texts, tokenizer, recipe["length"])
+    torch.manual_seed(recipe["init_seed"])
+    model = GPTClassifier(GPT(config))
+    losses = train_classifier(model, ids, lengths, torch.tensor(labels), recipe["steps"] if steps is None else steps,
+                              lr=recipe["lr"], batch_size=recipe["batch_size"], seed=recipe["batch_seed"])
+    return model, losses
+
+
+def load_scratch_run(path=None) -> dict:
+    """The shipped from-scratch run (data/finetune_runs.json), checked before use.
+
+    Returns its entry: ``accuracy`` on the test plays, ``losses`` per step, ``recipe``, ``seconds``.
+    Raises ``ValueError`` with the rebuild command when the file is missing, unreadable or made
+    for other data, another recipe or another pretrained checkpoint.
+    """
+    import json
+
+    from .shipped import shipped_file
+
+    path = shipped_file(RUNS_FILE) if path is None else path
+    hint = f"Rebuild it with `{RUNS_REBUILD}` (tools/finetune_runs.py), or train the run live (RUN_LIVE = True)."
+    try:
+        card = json.loads(Path(path).read_text())
+        run = card["runs"]["from scratch"]
+        recipe, losses, acc = run["recipe"], run["losses"], float(run["accuracy"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} is missing or unreadable ({error}). {hint}") from None
+    problems = []
+    if recipe != SCRATCH_RECIPE:
+        problems.append(f"its recipe {recipe} is not the notebook's {SCRATCH_RECIPE}")
+    if len(losses) != recipe.get("steps") or not all(isinstance(x, float) and 0 < x < 10 for x in losses):
+        problems.append("its losses are not one positive number per step")
+    if not 0 <= acc <= 1:
+        problems.append(f"its accuracy {acc} is not a fraction")
+    for split in ("train", "test"):
+        texts, labels, _ = genre_passages(split, max_chars=SCRATCH_RECIPE["length"])
+        if card.get("data", {}).get(split) != passages_fingerprint(texts, labels):
+            problems.append(f"it was made from other {split} passages than today's")
+    base_card = json.loads(shipped_file("shakespeare_gpt.json").read_text())
+    if card.get("pretrained_sha256") != base_card["sha256"]:
+        problems.append("it was made with another pretrained checkpoint (data/shakespeare_gpt.pt)")
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems) + f". {hint}")
+    return run
