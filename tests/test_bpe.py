@@ -95,7 +95,7 @@ def test_broken_text_still_encodes_and_decodes_readably():
 
 
 def test_bad_input_names_the_type():
-    with pytest.raises(TypeError, match="bytes"):
+    with pytest.raises(TypeError, match="text must be a string, got bytes"):
         chunk_text(b"bytes")
     with pytest.raises(TypeError, match="list"):
         BytePairTokenizer({}).encode(["a"])
@@ -109,3 +109,11 @@ def test_merge_pair_finds_the_pair_anywhere_even_last():
     assert merge_pair((3, 1, 2), (1, 2), 9) == (3, 9)
     assert merge_pair((5, 1, 2, 7, 1, 2), (1, 2), 9) == (5, 9, 7, 9)
     assert merge_pair((2, 1), (1, 2), 9) == (2, 1) and merge_pair((), (1, 2), 9) == ()
+
+
+def test_a_progress_bar_only_when_asked(capsys):
+    """Training is silent by default; ``progress=True`` shows a "BPE merges" bar and learns the same."""
+    quiet = BytePairTokenizer.train("aaab aaab aaab", 3)
+    assert capsys.readouterr().err == ""
+    loud = BytePairTokenizer.train("aaab aaab aaab", 3, progress=True)
+    assert "BPE merges" in capsys.readouterr().err and loud.merges == quiet.merges
