@@ -56,6 +56,7 @@ def test_ties_go_to_the_pair_with_the_smaller_ids_whatever_the_text_order():
         assert list(BytePairTokenizer.train(text, 10).merges) == [(97, 98), (99, 100)]
     for text in ("ab\nab\nac\nac", "ac\nac\nab\nab"):
         assert list(BytePairTokenizer.train(text, 10).merges) == [(97, 98), (97, 99)]
+    assert list(BytePairTokenizer.train("bc\nbc\nad\nad", 10).merges) == [(97, 100), (98, 99)]
 
 
 def test_a_pair_seen_twice_is_merged_once_seen_is_not():
@@ -63,6 +64,7 @@ def test_a_pair_seen_twice_is_merged_once_seen_is_not():
     assert tok.merges == {(ord("x"), ord("y")): 256}
     assert tok.encode("xy") == [256] and tok.encode("zw") == [ord("z"), ord("w")]
     assert BytePairTokenizer.train("xyz", 10).merges == {}
+    assert BytePairTokenizer.train("a\nb", 10).merges == {}  # no pair at all: plain bytes, still a tokenizer
 
 
 def test_zero_merges_is_plain_bytes():
