@@ -170,9 +170,12 @@ finetune-runs: setup
 timings: setup
 	$(PY) tools/timings.py $(NB)
 
+# OMP_NUM_THREADS=1: mutmut forks one child per mutant, and a child forked from a process whose
+# OpenMP thread pool is running hangs on its first torch call (seen on 2026-11-26: every child
+# waited on a lock forever). Run the `mutmut` script, not `python -m mutmut`.
 mutation: setup
 	@$(PY) -c "import mutmut" 2>/dev/null || $(PY) -m pip install -q -e ".[mutation]"
-	$(TEST_ENV) nice -n 15 $(VENV)/bin/mutmut run --max-children $(or $(JOBS),1) $(if $(MODULE),"utils.$(MODULE).*")
+	$(TEST_ENV) OMP_NUM_THREADS=1 nice -n 15 $(VENV)/bin/mutmut run --max-children $(or $(JOBS),1) $(if $(MODULE),"utils.$(MODULE).*")
 	$(PY) tools/mutation_report.py
 
 clean:

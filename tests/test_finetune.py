@@ -2,6 +2,7 @@
 the instruction set."""
 
 import copy
+import math
 
 import pytest
 import torch
@@ -92,7 +93,7 @@ def test_lora_starts_as_the_base_layer_and_merges_exactly():
     assert torch.allclose(lora.merged()(x), lora(x), atol=1e-5)
     with pytest.raises(ValueError, match="rank"):
         LoRALinear(base, rank=0, alpha=1)
-    with pytest.raises(TypeError, match="nn.Linear"):
+    with pytest.raises(TypeError, match="nn.Linear, got Conv1d"):
         LoRALinear(nn.Conv1d(1, 1, 1), rank=1, alpha=1)
 
 
@@ -203,3 +204,76 @@ def test_a_stale_or_broken_runs_file_is_refused_with_the_rebuild_command(tmp_pat
     with pytest.raises(ValueError, match=message) as error:
         load_scratch_run(path)
     assert RUNS_REBUILD in str(error.value) and "RUN_LIVE" in str(error.value)
+
+
+# --- LoRA: added after the mutation run (docs/mutation-report.md) -------------------------------------
+def test_lora_output_is_base_plus_alpha_over_rank_times_x_a_b():
+    """The formula the notebook states, y = x Wᵀ + b + (alpha / rank) · x Aᵀ Bᵀ, written out by hand,
+    for a layer with and without a bias; merging gives the same numbers."""
+    torch.manual_seed(0)
+    for bias in (True, False):
+        base = nn.Linear(6, 4, bias=bias)
+        lora = LoRALinear(copy.deepcopy(base), rank=3, alpha=2.0)
+        with torch.no_grad():
+            lora.B.normal_()
+        x = torch.randn(5, 6)
+        by_hand = x @ base.weight.T + (base.bias if bias else 0) + (2.0 / 3) * (x @ lora.A.T @ lora.B.T)
+        assert torch.allclose(lora(x), by_hand, atol=1e-5)
+        merged = lora.merged()
+        assert type(merged) is nn.Linear and (merged.bias is not None) == bias
+        assert torch.allclose(merged(x), by_hand, atol=1e-5)
+
+
+def test_lora_a_starts_at_the_scale_of_its_inputs():
+    """A ~ N(0, 1/in) so that x Aᵀ keeps the size of x (B = 0 makes the start exact anyway)."""
+    torch.manual_seed(0)
+    lora = LoRALinear(nn.Linear(400, 3), rank=50, alpha=1)
+    assert lora.A.shape == (50, 400) and lora.B.shape == (3, 50)
+    assert abs(float(lora.A.detach().std()) * math.sqrt(400) - 1) < 0.05
+    assert (lora.rank, lora.alpha, lora.scale) == (50, 1, 1 / 50)
+
+
+@pytest.mark.parametrize("rank, alpha, match", [
+    (0, 1, "rank"), (-2, 1, "rank"), (2.0, 1, "rank"), (1, 0, "alpha"), (1, -1.0, "alpha"),
+])
+def test_lora_rejects_a_bad_rank_or_alpha_and_names_it(rank, alpha, match):
+    with pytest.raises(ValueError, match=match) as caught:
+        LoRALinear(nn.Linear(4, 4), rank=rank, alpha=alpha)
+    assert repr(rank if match == "rank" else alpha) in str(caught.value)
+
+
+def test_rank_one_is_the_smallest_adapter():
+    lora = LoRALinear(nn.Linear(4, 3), rank=1, alpha=1)
+    assert count_parameters(lora) == 4 + 3
+    assert lora_parameter_count(MODEL_SHAPES["our Shakespeare GPT"], 1) == 4 * (512 + 256 + 640 + 640)
+    for bad in (0, -1, 1.5):
+        with pytest.raises(ValueError, match="rank"):
+            lora_parameter_count(MODEL_SHAPES["our Shakespeare GPT"], bad)
+
+
+def test_add_lora_on_a_top_level_linear_and_counting_frozen_parameters():
+    """Layers directly inside the model (no parent module in the name) are wrapped too; with
+    ``trainable_only=False`` every parameter counts once, frozen or not."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Linear(5, 2))
+    total = count_parameters(model, trainable_only=False)
+    assert total == count_parameters(model) == 3 * 5 + 5 + 5 * 2 + 2
+    assert add_lora(model, rank=1, alpha=1, targets=("0", "2")) == ["0", "2"]
+    assert isinstance(model[0], LoRALinear) and isinstance(model[2], LoRALinear)
+    assert count_parameters(model) == (3 + 5) + (5 + 2)
+    assert count_parameters(model, trainable_only=False) == total + (3 + 5) + (5 + 2)
+    assert merge_lora(model) == 2 and isinstance(model[0], nn.Linear) and isinstance(model[2], nn.Linear)
+    assert merge_lora(model) == 0
+
+
+def test_count_parameters_counts_a_tied_weight_once():
+    model = nn.Sequential(nn.Embedding(10, 4), nn.Linear(4, 10, bias=False))
+    model[1].weight = model[0].weight
+    assert count_parameters(model) == 40
+
+
+def test_training_memory_bounds():
+    assert training_memory_bytes(0, 0) == 0 and training_memory_bytes(7, 3) == 16 * 3 + 2 * 4
+    for trainable, total in ((6, 5), (-1, 5)):
+        with pytest.raises(ValueError, match=f"trainable \\({trainable}\\).*total \\({total}\\)"):
+            training_memory_bytes(total, trainable)

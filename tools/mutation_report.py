@@ -10,6 +10,7 @@ Prints a Markdown table and the survivors still to review; exits 1 if a module i
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -33,8 +34,10 @@ def equivalent_mutants() -> dict[str, str]:
 
 
 def main() -> int:
-    mutmut = Path(sys.executable).parent / "mutmut"
-    out = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True,
+    # The script beside this interpreter (`make mutation` installs it there), else the one on PATH.
+    beside = Path(sys.executable).parent / "mutmut"
+    mutmut = str(beside) if beside.exists() else shutil.which("mutmut") or str(beside)
+    out = subprocess.run([mutmut, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
     equivalent = equivalent_mutants()
     counts: dict[str, Counter] = defaultdict(Counter)
