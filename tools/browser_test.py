@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# True when JupyterLab's status bar says the kernel is idle.
+KERNEL_IDLE_JS = "() => /\\bIdle\\b/.test((document.querySelector('#jp-main-statusbar') || {}).innerText || '')"
 BAD_TEXT = ("Error displaying widget", "Loading widget", "Click to show javascript error", "Traceback")
 # UTF-8 bytes of Cyrillic read as Latin-1 show as "Ð"/"Ñ" followed by a Latin-1 letter or sign.
 MOJIBAKE = ("Ð¾", "Ð°", "Ñ\x80", "Ñ\x81", "Ð¸", "Ðµ", "Ñ‚", "Ð½")
@@ -181,8 +183,7 @@ def run_all(page, port: int, name: str, timeout_s: float) -> float:
     page.goto(f"http://127.0.0.1:{port}/lab/tree/{name}?reset")  # a fresh workspace: this notebook only
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
     # Wait for the kernel to be idle before running, or a kernel dialog may open.
-    page.wait_for_function("() => /\\bIdle\\b/.test((document.querySelector('#jp-main-statusbar') || {}).innerText || '')",
-                           timeout=90_000)
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=90_000)
     # The toolbar's "restart the kernel and run all cells" button, then confirm its dialog.
     page.locator("[data-command='notebook:restart-run-all']:visible, "  # JupyterLab 4
                  "[data-command='runmenu:restart-and-run-all']:visible").first.click(timeout=20_000)  # 3.6

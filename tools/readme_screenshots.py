@@ -19,7 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_test import CHROMIUM, ROOT, lab_session, run_all, select, shutdown_kernels  # noqa: E402
+from browser_test import (  # noqa: E402
+    CHROMIUM,
+    KERNEL_IDLE_JS,
+    ROOT,
+    lab_session,
+    run_all,
+    select,
+    shutdown_kernels,
+)
 
 OUT = ROOT / "images" / "screenshots"
 
@@ -72,8 +80,7 @@ def take(page, name: str, marker: str, prompt: str | None, button: str | None) -
         page.wait_for_timeout(500)
     if button is not None:
         output.locator("button", has_text=button).first.click()
-        page.wait_for_function("() => /\\bIdle\\b/.test((document.querySelector('#jp-main-statusbar') || {}).innerText || '')",
-                               timeout=60_000)
+        page.wait_for_function(KERNEL_IDLE_JS, timeout=60_000)
         page.wait_for_timeout(1000)
     box = output.evaluate(CONTENT_BOX_JS)
     if box is None:
