@@ -108,13 +108,7 @@ def test_the_default_temperature_is_one():
     assert torch.equal(next_token_probs(logits), torch.softmax(logits, -1))
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU: logits on it, the generator on the CPU")
-def test_a_cpu_generator_draws_the_same_tokens_for_gpu_logits():
-    """A seeded CPU generator gives the same text on any device; the ids come back where the logits are."""
-    logits = torch.randn(20, 9, generator=torch.Generator().manual_seed(6))
-    on_cpu = sample_next(logits, 0.9, top_k=5, generator=torch.Generator().manual_seed(7))
-    on_gpu = sample_next(logits.cuda(), 0.9, top_k=5, generator=torch.Generator().manual_seed(7))
-    assert on_gpu.device.type == "cuda" and torch.equal(on_gpu.cpu(), on_cpu)
+# The same draw for logits on a GPU: tests/test_gpu.py::test_a_cpu_generator_draws_the_same_tokens_for_gpu_logits.
 
 
 @pytest.mark.parametrize("kwargs, value", [
