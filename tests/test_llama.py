@@ -186,6 +186,25 @@ def test_int8_linear_rounds_each_row_to_its_own_scale(use_kernel):
     assert ((out - reference).abs() / reference.abs().amax(dim=-1, keepdim=True)).max() < tolerance
 
 
+def test_the_int8_kernel_is_used_only_where_a_child_process_ran_it(monkeypatch):
+    """A kernel that crashes (PyTorch 2.11 on one Xeon did) must not take the notebook down with it."""
+    from utils import llama
+
+    assert isinstance(llama.int8_kernel_works(), bool)
+    assert llama.int8_kernel_works() == hasattr(torch.ops.aten, "_weight_int8pack_mm")  # it runs on this machine
+    crashing = type("Run", (), {"returncode": -11})()
+    llama.int8_kernel_works.cache_clear()
+    try:
+        monkeypatch.setattr(llama.subprocess, "run", lambda *a, **k: crashing)
+        assert llama.int8_kernel_works() is False
+        layer = Int8Linear(torch.randn(6, 8))
+        assert layer.use_kernel is False
+        x = torch.randn(2, 8)
+        assert torch.allclose(layer(x), x @ layer.dequantized().T, atol=1e-5)  # the exact fallback
+    finally:
+        llama.int8_kernel_works.cache_clear()
+
+
 def test_quantize_int8_keeps_the_model_and_reads_a_quarter_of_the_bytes():
     model = tiny_model()
     quantized = quantize_int8(model)

@@ -22,7 +22,10 @@ Shapes: ``tokens: (batch, time)``, activations ``(batch, time, dim)``, per-head 
 
 from __future__ import annotations
 
+import functools
 import math
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -188,6 +191,33 @@ class Block(nn.Module):
         return x + self.feed_forward(self.ffn_norm(x))
 
 
+# A tiny call of the int8 kernel, run in a child process by int8_kernel_works().
+_KERNEL_PROBE = """
+import torch
+x = torch.randn(15, 24, dtype=torch.bfloat16)
+q = torch.randint(-127, 128, (40, 24), dtype=torch.int8)
+out = torch.ops.aten._weight_int8pack_mm(x, q, torch.rand(40, dtype=torch.bfloat16))
+assert out.shape == (15, 40) and bool(torch.isfinite(out).all())
+"""
+
+
+@functools.lru_cache(maxsize=1)
+def int8_kernel_works() -> bool:
+    """Whether PyTorch's weight-only int8 kernel runs on this machine, tried once in a child process.
+
+    The kernel is young: with PyTorch 2.11 on a 16-core Xeon server it crashed the whole Python
+    process (a segfault, which would kill a notebook's kernel), while 2.13 runs it on this
+    course's machines. Trying it in a child costs about two seconds, once; if the child fails,
+    :class:`Int8Linear` multiplies by its dequantized weights instead (same result, no speed-up).
+    """
+    if not hasattr(torch.ops.aten, "_weight_int8pack_mm"):
+        return False
+    try:
+        return subprocess.run([sys.executable, "-c", _KERNEL_PROBE], capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 class Int8Linear(nn.Module):
     """A linear layer (no bias) whose weights are stored as int8: ``W[o, i] ≈ scale[o] * q[o, i]``.
 
@@ -196,8 +226,8 @@ class Int8Linear(nn.Module):
     A one-token step reads every weight once, so reading 1 byte instead of 4 is most of the speed.
 
     ``forward`` multiplies by the int8 weights directly with PyTorch's weight-only int8 kernel
-    (``_weight_int8pack_mm``, the one gpt-fast uses) on bfloat16 inputs, where this PyTorch has it;
-    else by the dequantized weights (:meth:`dequantized`: the same result, no speed-up). The input
+    (``_weight_int8pack_mm``, the one gpt-fast uses) on bfloat16 inputs, where this PyTorch has it
+    and it runs (:func:`int8_kernel_works`); else by the dequantized weights (:meth:`dequantized`: the same result, no speed-up). The input
     stays a float: rounding it to 8 bits as well (``torch.ao`` dynamic quantization, one scale per
     call) is faster, but in our trial it changed about half of SmolLM2's next-token predictions.
     x: (..., in_features) → (..., out_features).
@@ -212,7 +242,7 @@ class Int8Linear(nn.Module):
         scale = weight.abs().amax(dim=1).clamp(min=1e-12) / 127
         self.register_buffer("weight_int8", torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8))
         self.register_buffer("scale", scale)
-        self.use_kernel = hasattr(torch.ops.aten, "_weight_int8pack_mm")
+        self.use_kernel = int8_kernel_works()
 
     @property
     def in_features(self) -> int:
