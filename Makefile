@@ -48,17 +48,24 @@ lab: setup
 
 test: setup lint test-unit test-widgets7 test-notebooks test-browser
 
+# Tests run in TEST_JOBS processes (pytest-xdist), each test file or notebook whole in one of them
+# (--dist loadfile: a notebook's cells share one kernel, in order). The course uses one torch
+# thread per process, so on CI's 2 cores two processes take about half the time; TEST_JOBS=0 runs
+# everything in one process, e.g. to read a failure's output in order.
+TEST_JOBS ?= 2
+XDIST = $(if $(filter 0,$(TEST_JOBS)),,-n $(TEST_JOBS) --dist loadfile)
+
 test-unit:
-	$(TEST_ENV) $(PY) -m pytest tests
+	$(TEST_ENV) $(PY) -m pytest $(XDIST) tests
 
 # The widget tests again, on Colab's ipywidgets 7.7.1.
 test-widgets7:
-	$(TEST_ENV) PYTHONPATH=$(W7) EXPECT_IPYWIDGETS=7.7.1 $(PY) -m pytest -m widgets tests
+	$(TEST_ENV) PYTHONPATH=$(W7) EXPECT_IPYWIDGETS=7.7.1 $(PY) -m pytest $(XDIST) -m widgets tests
 
 # The notebooks run with no network but loopback where the machine allows a network namespace
 # (tools/offline_run.sh says which in one line), so the offline promise is checked by the kernel.
 test-notebooks:
-	$(TEST_ENV) tools/offline_run.sh $(PY) -m pytest notebooks
+	$(TEST_ENV) tools/offline_run.sh $(PY) -m pytest $(XDIST) notebooks
 
 execute: setup
 	$(PY) tools/build_notebooks.py --lang all $(NB)
