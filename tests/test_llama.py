@@ -6,10 +6,11 @@ import importlib.util
 import pytest
 import torch
 
-from utils import gguf_model
+from utils import gguf_model, llama
 from utils.gguf_model import chat_prompt, permute_qk, unpermute_qk
 from utils.llama import (
     Attention,
+    Block,
     Int8Linear,
     KVCache,
     Llama,
@@ -224,6 +225,237 @@ def test_quantize_int8_keeps_the_model_and_reads_a_quarter_of_the_bytes():
         quantize_int8(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="out_features, in_features"):
         Int8Linear(torch.ones(3))
+
+
+# -- added after the mutation run of 2026-11-26 (issue 25) --
+
+def reference_logits(model, tokens):
+    """The forward pass written out from the config and the weights, with no Block/Attention code."""
+    cfg, time = model.config, tokens.shape[1]
+    cos, sin = rope_cos_sin(cfg.head_dim, time, cfg.rope_theta)
+
+    def rms(x, weight):
+        return x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + cfg.norm_eps) * weight
+
+    def heads(x, n):
+        return x.view(1, time, n, cfg.head_dim).transpose(1, 2)
+
+    group = cfg.n_heads // cfg.n_kv_heads
+    x = model.tok_embeddings.weight[tokens]
+    for block in model.layers:
+        a, f = block.attention, block.feed_forward
+        h = rms(x, block.attention_norm.weight)
+        q = apply_rope(heads(h @ a.wq.weight.T, cfg.n_heads), cos, sin)
+        k = apply_rope(heads(h @ a.wk.weight.T, cfg.n_kv_heads), cos, sin)
+        v = heads(h @ a.wv.weight.T, cfg.n_kv_heads)
+        out = attention_reference(q, k.repeat_interleave(group, 1), v.repeat_interleave(group, 1))
+        x = x + out.transpose(1, 2).reshape(1, time, cfg.dim) @ a.wo.weight.T
+        h = rms(x, block.ffn_norm.weight)
+        x = x + (torch.nn.functional.silu(h @ f.gate.weight.T) * (h @ f.up.weight.T)) @ f.down.weight.T
+    return rms(x, model.norm.weight) @ model.tok_embeddings.weight.T
+
+
+def test_llama_logits_equal_the_forward_pass_written_out_by_hand():
+    # a big norm_eps and a small rope_theta, so that forgetting either one shows
+    config = LlamaConfig(vocab_size=30, dim=16, n_layers=2, n_heads=4, n_kv_heads=2, hidden_dim=24,
+                         rope_theta=50.0, norm_eps=0.1, max_seq_len=16)
+    torch.manual_seed(4)
+    model = Llama(config).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.3)
+        tokens = torch.tensor([[3, 1, 4, 1, 5, 9, 2, 6]])
+        assert torch.allclose(model(tokens), reference_logits(model, tokens), atol=1e-5)
+
+
+def test_llama_has_no_biases_and_its_parameters_counted_by_hand():
+    model = Llama(TINY)
+    d, h, kv, vocab = TINY.dim, TINY.hidden_dim, TINY.n_kv_heads * TINY.head_dim, TINY.vocab_size
+    per_layer = d * d + 2 * kv * d + d * d + 3 * h * d + 2 * d  # wq, wk, wv, wo, gate, up, down, 2 norms
+    assert model.num_parameters() == vocab * d + TINY.n_layers * per_layer + d  # tied output: no extra matrix
+    assert len(model.layers) == TINY.n_layers
+    assert all(m.bias is None for m in model.modules() if isinstance(m, torch.nn.Linear))
+    norms = [m for m in model.modules() if isinstance(m, RMSNorm)]
+    assert len(norms) == 2 * TINY.n_layers + 1
+    # the RoPE tables are computed, not saved: a checkpoint holds weights only
+    assert not any("rope" in key for key in model.state_dict())
+    assert model.rope_cos.shape == (TINY.max_seq_len, TINY.head_dim)
+
+
+def test_rmsnorm_default_eps_is_llamas():
+    x = torch.full((2, 8), 1e-3)  # mean(x**2) = 1e-6, smaller than eps: eps matters
+    assert torch.allclose(RMSNorm(8)(x), torch.nn.functional.rms_norm(x, (8,), eps=1e-5), atol=1e-6)
+
+
+def test_rope_cos_sin_default_theta_boundaries_and_far_positions():
+    assert torch.equal(rope_cos_sin(8, 4)[0], rope_cos_sin(8, 4, theta=10000.0)[0])  # RoPE's default theta
+    cos, sin = rope_cos_sin(2, 3)  # the smallest head: one pair, turned by its position in radians
+    assert torch.allclose(cos, torch.arange(3.0)[:, None].cos().expand(3, 2))
+    assert torch.allclose(sin, torch.arange(3.0)[:, None].sin().expand(3, 2))
+    for bad in (3, 0, -2):
+        with pytest.raises(ValueError, match=f"head_dim must be even and positive, got {bad}"):
+            rope_cos_sin(bad, 4)
+    # SmolLM2's last position: angles up to 2047 rad must be exact to float32, so they are computed in float64
+    cos, sin = rope_cos_sin(64, 2048, 100000.0)
+    angles = 2047 * 100000.0 ** (-torch.arange(0, 64, 2, dtype=torch.float64) / 64)
+    assert (cos[2047, :32].double() - angles.cos()).abs().max() < 1e-6
+    assert (sin[2047, 32:].double() - angles.sin()).abs().max() < 1e-6
+
+
+def test_attention_and_block_with_a_cache_start_at_position_0_of_layer_0():
+    one = LlamaConfig(vocab_size=50, dim=24, n_layers=1, n_heads=6, n_kv_heads=2, hidden_dim=40, max_seq_len=8)
+    torch.manual_seed(0)
+    x = torch.randn(1, 5, 24)
+    cos, sin = rope_cos_sin(one.head_dim, 5)
+    for module in (Attention(one), Block(one)):
+        cache = KVCache(one, max_len=8)
+        with torch.no_grad():
+            assert torch.allclose(module(x, cos, sin, cache), module(x, cos, sin), atol=1e-6)
+        assert (cache.keys[0][:, :, :5] != 0).any() and (cache.keys[0][:, :, 5:] == 0).all()
+
+
+def test_attention_of_two_tokens_is_causal():
+    torch.manual_seed(2)
+    attention = Attention(TINY)
+    x = torch.randn(1, 2, TINY.dim)
+    cos, sin = rope_cos_sin(TINY.head_dim, 2, TINY.rope_theta)
+    with torch.no_grad():
+        both, first = attention(x, cos, sin), attention(x[:, :1], cos[:1], sin[:1])
+    assert torch.allclose(both[:, :1], first, atol=1e-6)  # the first token does not see the second
+
+
+def test_attention_runs_on_the_device_of_its_input():
+    # the causal mask is made where x is (on a GPU in class); the meta device shows it without one
+    attention = Attention(TINY).to("meta")
+    cos, sin = rope_cos_sin(TINY.head_dim, 3, TINY.rope_theta)
+    out = attention(torch.zeros(1, 3, TINY.dim, device="meta"), cos.to("meta"), sin.to("meta"))
+    assert out.device.type == "meta" and out.shape == (1, 3, TINY.dim)
+
+
+def test_kv_cache_starts_empty_with_the_asked_dtype_and_device():
+    cache = KVCache(TINY, batch=3, max_len=5, dtype=torch.float64, device="meta")
+    assert cache.length == 0 and len(cache.keys) == len(cache.values) == TINY.n_layers
+    for tensor in cache.keys + cache.values:
+        assert tensor.shape == (3, 2, 5, 4) and tensor.dtype == torch.float64 and tensor.device.type == "meta"
+
+
+def test_config_and_context_errors_say_what_to_fix():
+    with pytest.raises(ValueError, match=r"dim \(25\) must be divisible by n_heads \(6\)"):
+        LlamaConfig(dim=25, n_heads=6, n_kv_heads=2)
+    with pytest.raises(ValueError, match=r"head_dim \(3\) must be even"):
+        LlamaConfig(dim=18, n_heads=6, n_kv_heads=2)
+    model = tiny_model()
+    with pytest.raises(ValueError, match=r"use ids\[None\] for a single sequence"):
+        model(torch.tensor([1, 2]))
+    with pytest.raises(ValueError, match=r"^34 tokens exceed max_seq_len=32"):
+        model(torch.zeros(1, 30, dtype=torch.long), start=4)
+    with torch.no_grad():
+        full = model(torch.zeros(1, 32, dtype=torch.long))  # a whole context fits: it starts at position 0
+    assert full.shape == (1, 32, 50)
+
+
+def test_generate_checks_max_new_tokens_and_explains_a_full_context():
+    model = tiny_model()
+    for bad in (-1, True, 2.0):
+        with pytest.raises(ValueError, match=f"max_new_tokens must be an integer >= 0, got {bad!r}"):
+            generate(model, [1], bad)
+    assert list(generate(model, [1, 2], 0)) == []
+    with pytest.raises(ValueError, match="at most 0 new tokens in the context of 32"):
+        generate(model, list(range(34)), 1)  # a prompt longer than the context
+
+
+def test_generate_defaults_64_tokens_seed_0_one_thread_per_step_and_top_k():
+    config = LlamaConfig(vocab_size=20, dim=8, n_layers=1, n_heads=2, n_kv_heads=1, hidden_dim=16, max_seq_len=80)
+    torch.manual_seed(0)
+    model = Llama(config).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.3)
+    threads = []
+    model.register_forward_pre_hook(lambda *_: threads.append(torch.get_num_threads()))
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        out = list(generate(model, [1]))
+        after = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+    assert len(out) == 64
+    assert threads == [3] + [1] * 63 and after == 3  # prompt: all threads; each one-token step: 1; restored
+    sampled = list(generate(model, [1, 2], 8, temperature=1.0))
+    assert sampled == list(generate(model, [1, 2], 8, temperature=1.0, seed=0))  # the default seed is 0
+    assert sampled != list(generate(model, [1, 2], 8, temperature=1.0, seed=1))
+    assert list(generate(model, [1, 2], 8, temperature=1.0, top_k=1)) == list(generate(model, [1, 2], 8))
+
+
+def test_int8_linear_calls_the_int8_kernel_on_cpu_only_where_it_runs(monkeypatch):
+    calls = []
+
+    def fake_kernel(x, q, scale):  # the kernel's contract: bf16 (m, k) and int8 (n, k) -> bf16 (m, n)
+        calls.append((x.dtype, tuple(x.shape), q.dtype, scale.dtype, tuple(scale.shape)))
+        return ((x.float() @ q.float().T) * scale.float()).to(torch.bfloat16)
+
+    monkeypatch.setattr(torch.ops.aten, "_weight_int8pack_mm", fake_kernel)
+    monkeypatch.setattr(llama, "int8_kernel_works", lambda: True)
+    torch.manual_seed(0)
+    layer = Int8Linear(torch.randn(40, 24))
+    assert layer.use_kernel is True
+    x = torch.randn(3, 5, 24)
+    out = layer(x)
+    assert calls == [(torch.bfloat16, (15, 24), torch.int8, torch.bfloat16, (40,))]
+    assert out.shape == (3, 5, 40) and out.dtype == torch.float32
+    reference = x @ layer.dequantized().T
+    assert (out - reference).abs().max() < 2e-2 * reference.abs().max()
+    assert layer(x[0, 0]).shape == (40,)  # one token's vector
+    calls.clear()
+    layer.use_kernel = False  # where the kernel does not run: never called, and exact in the input's dtype
+    assert torch.allclose(layer(x.double()), x.double() @ layer.dequantized().double().T, atol=1e-5)
+    assert layer(x.bfloat16()).dtype == torch.bfloat16
+    assert calls == []
+
+
+def test_int8_linear_explains_bad_weights_and_rounds_small_and_zero_rows(monkeypatch):
+    monkeypatch.setattr(llama, "int8_kernel_works", lambda: False)
+    with pytest.raises(ValueError, match=r"float \(out_features, in_features\) weight, got torch.int64 \(3, 4\)"):
+        Int8Linear(torch.ones(3, 4, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"got torch.float32 \(3,\)"):
+        Int8Linear(torch.ones(3))
+    weight = torch.tensor([[0.0, 0.0, 0.0], [0.005, -0.02, 0.012], [3.0, -1.2, 0.6]])
+    layer = Int8Linear(weight)
+    assert layer.weight_int8.tolist() == [[0, 0, 0], [32, -127, 76], [127, -51, 25]]  # by hand: w / max|w| * 127
+    assert torch.isfinite(layer.dequantized()).all() and (layer.dequantized()[0] == 0).all()
+
+
+def test_quantize_int8_rounds_every_linear_layer_of_the_model(monkeypatch):
+    monkeypatch.setattr(llama, "int8_kernel_works", lambda: False)  # the exact fallback, no child process
+    model = tiny_model()
+    quantized = quantize_int8(model)
+    names = [name for name, m in quantized.named_modules() if isinstance(m, Int8Linear)]
+    assert len(names) == 7 * TINY.n_layers + 1 and "output" in names
+    for name in names[:-1]:  # each holds its own layer's weights, rounded
+        original = model.get_submodule(name).weight
+        assert torch.equal(quantized.get_submodule(name).weight_int8, Int8Linear(original).weight_int8), name
+    assert torch.equal(quantized.output.weight_int8, Int8Linear(model.tok_embeddings.weight).weight_int8)
+    assert quantized.layers[1].ffn_norm.weight.data_ptr() == model.layers[1].ffn_norm.weight.data_ptr()
+    assert quantized.rope_cos.data_ptr() == model.rope_cos.data_ptr()
+    tokens = torch.tensor([[1, 5, 9, 2, 7, 3]])
+    with torch.no_grad():
+        assert (quantized(tokens) - model(tokens)).abs().max() < 0.05 * model(tokens).abs().max()
+    with pytest.raises(TypeError, match="quantize_int8 takes a utils.llama.Llama, got Linear"):
+        quantize_int8(torch.nn.Linear(2, 2))
+
+
+def test_weight_bytes_per_token_counted_by_hand(monkeypatch):
+    monkeypatch.setattr(llama, "int8_kernel_works", lambda: False)
+    model = tiny_model()
+    d, h, kv, vocab, layers = TINY.dim, TINY.hidden_dim, TINY.n_kv_heads * TINY.head_dim, TINY.vocab_size, 2
+    weights = d * d + 2 * kv * d + d * d + 3 * h * d  # wq, wk, wv, wo, gate, up, down
+    rows = d + 2 * kv + d + 2 * h + d  # their output channels: one float32 scale each
+    norms = 4 * (2 * layers + 1) * d
+    # float32: one embedding row, every linear layer, the norms, the tied output (the whole table)
+    assert weight_bytes_per_token(model) == 4 * d + 4 * layers * weights + norms + 4 * vocab * d
+    # int8: 1 byte a weight and 4 a row; the output projection is an Int8Linear of the table
+    assert weight_bytes_per_token(quantize_int8(model)) == 4 * d + layers * (weights + 4 * rows) + norms + vocab * (d + 4)
 
 
 # -- the real model --------------------------------------------------------------------------------
