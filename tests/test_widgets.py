@@ -3,15 +3,35 @@
 Run by the test command twice: on ipywidgets 8 and on Colab's 7.7.1 (``-m widgets``).
 """
 
+import base64
+import dataclasses
 import os
+import re
+import types
+from html.parser import HTMLParser
 
 import ipywidgets
 import numpy as np
 import pytest
 
+import utils.widgets.base as widget_base
+from utils.i18n import t
 from utils.perceptron import gate_data
 from utils.widgets import PerceptronPlayground
-from utils.widgets.base import WIDGET_MIME, figure_to_png, new_figure
+from utils.widgets.base import (
+    EMPTY_VIEW_MARK,
+    NOTEBOOK_WIDTH_PX,
+    WIDGET_MIME,
+    HtmlView,
+    LiveView,
+    clean_text,
+    figure_to_png,
+    fixed_layout,
+    new_figure,
+    problem_html,
+    token_label,
+    widget_bundle,
+)
 from utils.widgets.perceptron import decision_line, show_perceptron
 
 pytestmark = pytest.mark.widgets
@@ -112,25 +132,6 @@ def test_static_fallback_draws_a_figure():
 # The widget base layer (utils/widgets/base.py) on the smallest views that use it, so that every
 # promise a notebook relies on is checked here: token labels, fixed sizes, the display bundle, the
 # error line under a view, held redraws, the saved text of an empty view.
-import base64  # noqa: E402
-import dataclasses  # noqa: E402
-import re  # noqa: E402
-import types  # noqa: E402
-from html.parser import HTMLParser  # noqa: E402
-
-import utils.widgets.base as widget_base  # noqa: E402
-from utils.i18n import t  # noqa: E402
-from utils.widgets.base import (  # noqa: E402
-    EMPTY_VIEW_MARK,
-    NOTEBOOK_WIDTH_PX,
-    HtmlView,
-    LiveView,
-    clean_text,
-    fixed_layout,
-    problem_html,
-    token_label,
-    widget_bundle,
-)
 
 
 @dataclasses.dataclass
@@ -305,7 +306,7 @@ def test_live_view_bundle_has_the_current_picture_and_saved_text():
     view.slider.value = 0.5
     bundle = view._repr_mimebundle_()
     assert bundle["text/plain"] == view._saved_text()
-    assert base64.b64decode(bundle["image/png"]) == view.png()
+    assert base64.b64decode(bundle["image/png"], validate=True) == view.png()  # plain base64, nothing else
     assert bundle[WIDGET_MIME]["model_id"] == view.widget.model_id
 
 
