@@ -277,3 +277,137 @@ def test_training_memory_bounds():
     for trainable, total in ((6, 5), (-1, 5)):
         with pytest.raises(ValueError, match=f"trainable \\({trainable}\\).*total \\({total}\\)"):
             training_memory_bytes(total, trainable)
+
+
+# -- added after the mutation run of 2026-11-26 (issue 25) --
+# utils.finetune's survivors (docs/mutation-report.md): boundaries, what the errors name, the
+# defaults the notebook relies on, and that train_from_scratch follows every field of its recipe.
+def test_encode_passages_lengths_are_integer_counts_and_the_edges():
+    """``lengths`` are token counts (long), usable as an index: the last real token of each row."""
+    tok = CharTokenizer("abc ")
+    ids, lengths = encode_passages(["ab", "abc a", "c"], tok, 4)
+    assert lengths.dtype == torch.long and lengths.tolist() == [2, 4, 1]
+    last = ids[torch.arange(3), lengths - 1]
+    assert tok.decode(last.tolist()) == "b c"
+    ids, lengths = encode_passages(["ab", "c"], tok, 1)  # length 1 is the shortest window: one token each
+    assert ids.tolist() == [tok.encode("a"), tok.encode("c")]
+    assert lengths.tolist() == [1, 1]
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match=f"length must be positive, got {bad}"):
+            encode_passages(["ab"], tok, bad)
+    with pytest.raises(ValueError, match="passage 1 is empty"):
+        encode_passages(["ab", ""], tok, 4)
+
+
+def test_genre_passages_edges_and_the_default_cut():
+    """``min_chars`` may be 1 and may equal ``max_chars``; by default a passage is cut at 96 characters."""
+    texts, _, _ = genre_passages("test", max_chars=1, min_chars=1)
+    assert texts and all(len(t) == 1 for t in texts)
+    texts, _, _ = genre_passages("test", max_chars=50, min_chars=50)
+    assert texts and all(len(t) == 50 for t in texts)
+    texts, _, _ = genre_passages("test")
+    assert max(len(t) for t in texts) == 96 and min(len(t) for t in texts) == 40
+    with pytest.raises(ValueError, match="got 0 and 5"):
+        genre_passages("test", max_chars=5, min_chars=0)
+
+
+def test_classifier_errors_name_what_was_given():
+    with pytest.raises(TypeError, match="got Linear"):
+        GPTClassifier(nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="at least 2 classes, got 1"):
+        GPTClassifier(GPT(SMALL), n_classes=1)
+
+
+class _Recorder(nn.Module):
+    """A two-class 'model' with one weight per class that records the rows of each batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.tensor([0.5, -0.25]))
+        self.batches = []
+
+    def forward(self, ids, lengths):
+        self.batches.append(ids[:, 0].tolist())
+        return self.w.expand(len(ids), 2) * ids[:, :1].float()
+
+
+def test_train_classifier_defaults_and_one_adamw_step_by_hand():
+    """Batches of 32 drawn by a generator seeded with 0 by default; one AdamW step moves each weight
+    by lr · sign(gradient) after the weight decay of 0.01 (Adam's first step, m / √v = ±1)."""
+    from utils.finetune import train_classifier
+
+    ids = torch.arange(1, 101)[:, None]
+    lengths, labels = torch.ones(100, dtype=torch.long), torch.zeros(100, dtype=torch.long)
+    model = _Recorder()
+    before = model.w.detach().clone()
+    losses = train_classifier(model, ids, lengths, labels, steps=1, lr=0.1)
+    expected_rows = (torch.randint(100, (32,), generator=torch.Generator().manual_seed(0)) + 1).tolist()
+    assert model.batches == [expected_rows] and len(losses) == 1
+    # the label is class 0: its logit goes up, the other's down
+    assert torch.allclose(model.w.detach(), before * (1 - 0.1 * 0.01) + torch.tensor([0.1, -0.1]), atol=1e-5)
+    frozen = _Recorder()
+    train_classifier(frozen, ids, lengths, labels, steps=2, lr=0.0)
+    assert torch.equal(frozen.w.detach(), before)
+
+
+def test_train_from_scratch_follows_every_field_of_its_recipe():
+    """A recipe other than the notebook's: its length (above the default 96-character cut), seeds,
+    steps, learning rate and batch size are all used; ``steps`` cuts the run short."""
+    from utils.finetune import train_classifier, train_from_scratch
+
+    recipe = {"length": 120, "init_seed": 3, "steps": 3, "lr": 1e-2, "batch_size": 6, "batch_seed": 7}
+    texts, labels, _ = genre_passages("train", max_chars=120)
+    tok = CharTokenizer("".join(texts))
+    config = GPTConfig(vocab_size=tok.vocab_size, block_size=120, n_layer=1, n_head=1, n_embd=8)
+    ids, lengths = encode_passages(texts, tok, 120)
+    torch.manual_seed(3)
+    by_hand = GPTClassifier(GPT(config))
+    expected = train_classifier(by_hand, ids, lengths, torch.tensor(labels), 3, lr=1e-2, batch_size=6, seed=7)
+    model, losses = train_from_scratch(tok, config, recipe)
+    assert losses == pytest.approx(expected, abs=1e-6) and len(losses) == 3
+    assert torch.equal(model.head.weight, by_hand.head.weight)
+    _, short = train_from_scratch(tok, config, recipe, steps=1)
+    assert short == pytest.approx(expected[:1], abs=1e-6)
+
+
+def _runs_card_with(tmp_path, spoil):
+    import json
+
+    from utils.shipped import shipped_file
+
+    card = json.loads(shipped_file("finetune_runs.json").read_text())
+    spoil(card)
+    path = tmp_path / "finetune_runs.json"
+    path.write_text(json.dumps(card))
+    return path
+
+
+def _set(key, value):
+    return lambda card: card["runs"]["from scratch"].update({key: value})
+
+
+def _set_loss(value):
+    return lambda card: card["runs"]["from scratch"]["losses"].__setitem__(5, value)
+
+
+@pytest.mark.parametrize("spoil, message", [
+    (_set_loss(0.0), "one positive number per step"),      # a cross-entropy is never 0
+    (_set_loss(-0.5), "one positive number per step"),
+    (_set_loss(10.0), "one positive number per step"),     # far above ln 2 = 0.69 (chance for 2 classes)
+    (_set_loss(10.5), "one positive number per step"),
+    (_set("accuracy", 1.5), r"its accuracy 1\.5 is not a fraction"),
+    (_set("accuracy", -0.1), r"its accuracy -0\.1 is not a fraction"),
+    (lambda card: card.pop("data"), "other train passages"),
+])
+def test_the_runs_file_checks_at_their_boundaries(tmp_path, spoil, message):
+    from utils.finetune import load_scratch_run
+
+    with pytest.raises(ValueError, match=message):
+        load_scratch_run(_runs_card_with(tmp_path, spoil))
+
+
+@pytest.mark.parametrize("accuracy", [0.0, 1.0])
+def test_an_accuracy_of_zero_or_one_is_a_fraction(tmp_path, accuracy):
+    from utils.finetune import load_scratch_run
+
+    assert load_scratch_run(_runs_card_with(tmp_path, _set("accuracy", accuracy)))["accuracy"] == accuracy
