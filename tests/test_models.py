@@ -319,7 +319,7 @@ class _Payload:
         return (print, ("unpickled!",))
 
 
-def test_load_training_state_refuses_a_missing_damaged_or_foreign_file(tmp_path):
+def test_load_training_state_refuses_a_missing_damaged_or_foreign_file(tmp_path, monkeypatch):
     model = tiny_model()
     optimizer = make_optimizer(model, STATE_RECIPE)
     generator = torch.Generator().manual_seed(0)
@@ -352,6 +352,10 @@ def test_load_training_state_refuses_a_missing_damaged_or_foreign_file(tmp_path)
     torch.save({**blob, "note": _Payload()}, path)
     with pytest.raises(RuntimeError, match=fixed + r"UnpicklingError"):
         load(path)  # loads tensors only (weights_only): never runs code from the file
+    with monkeypatch.context() as patch:  # also where torch's default is weights_only=False (torch < 2.6)
+        patch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "1")
+        with pytest.raises(RuntimeError, match=fixed + r"UnpicklingError"):
+            load(path)
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(RuntimeError, match=fixed):
         load(path)
