@@ -180,3 +180,45 @@ def test_generate_stops_when_every_row_gave_the_stop_token():
     assert generate(model, ids, 5, temperature=0).tolist() == [[1, 2, 0, 0, 0, 0, 0], [2, 1, 0, 0, 0, 0, 0]]
     assert generate(model, ids, 5, temperature=0, stop_id=0).shape == (2, 3)
     assert generate(model, ids, 5, temperature=0, stop_id=1).shape == (2, 7)
+
+
+# -- added after the mutation run of 2026-11-26 (issue 25) --
+
+@pytest.mark.parametrize("field, value, shown", [
+    ("n_layer", 0, "0"), ("n_layer", -2, "-2"), ("n_head", 2.0, "2.0"), ("n_embd", "128", "'128'"),
+    ("block_size", True, "True"), ("vocab_size", None, "None"),
+])
+def test_a_bad_size_names_the_field_and_the_value(field, value, shown):
+    with pytest.raises(ValueError) as error:
+        GPTConfig(**{field: value})
+    assert f"GPTConfig.{field} must be a positive integer" in str(error.value) and shown in str(error.value)
+
+
+@pytest.mark.parametrize("value", [1.0, 1.5, -0.1, True, "0.1"])
+def test_dropout_must_be_a_probability_below_one(value):
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\), got"):
+        GPTConfig(dropout=value)
+    assert GPTConfig(dropout=0.99).dropout == 0.99 and GPTConfig(dropout=0).dropout == 0
+
+
+def test_bias_must_be_a_bool_and_the_message_shows_what_came():
+    with pytest.raises(ValueError, match=r"GPTConfig.bias must be True or False, got 'yes'"):
+        GPTConfig(bias="yes")
+
+
+def test_gpt_names_what_it_got_instead_of_a_config():
+    with pytest.raises(TypeError, match="GPT needs a GPTConfig, got dict"):
+        GPT({"n_layer": 2})
+
+
+def test_every_residual_branch_ends_in_dropout_as_in_gpt2():
+    """Dropout on the embeddings, inside attention and after each MLP (GPT-2's places): in training
+    mode the MLP's output is dropped, in eval mode nothing is."""
+    torch.manual_seed(0)
+    block = GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, n_embd=8, dropout=0.5)).blocks[0]
+    x = torch.randn(2, 8, 8)
+    block.train()
+    mlp_out = block.mlp(block.ln2(x))
+    assert (mlp_out == 0).float().mean() > 0.3  # about half the outputs dropped
+    block.eval()
+    assert (block.mlp(block.ln2(x)) != 0).all()
