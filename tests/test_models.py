@@ -222,3 +222,13 @@ def test_every_residual_branch_ends_in_dropout_as_in_gpt2():
     assert (mlp_out == 0).float().mean() > 0.3  # about half the outputs dropped
     block.eval()
     assert (block.mlp(block.ln2(x)) != 0).all()
+
+
+def test_loss_is_none_without_targets_and_bad_targets_say_what_they_were():
+    model = tiny_model()
+    idx = torch.zeros(2, 5, dtype=torch.long)
+    assert model(idx)[1] is None
+    with pytest.raises(ValueError, match=r"targets must have the same shape as idx \(2, 5\).*got \(2, 4\)"):
+        model(idx, idx[:, :4])
+    with pytest.raises(ValueError, match=r"got list"):
+        model(idx, [[0] * 5] * 2)
