@@ -232,3 +232,73 @@ def test_loss_is_none_without_targets_and_bad_targets_say_what_they_were():
         model(idx, idx[:, :4])
     with pytest.raises(ValueError, match=r"got list"):
         model(idx, [[0] * 5] * 2)
+
+
+@pytest.mark.parametrize("prefix, chunk", [(1, 1), (3, 4)])
+def test_a_cache_fed_several_tokens_at_once_still_hides_the_future(prefix, chunk):
+    """After one cached token, or several new tokens at once after a cached prefix, each new query
+    sees the cached keys and the new ones up to itself only: the same logits as one full pass."""
+    model = tiny_model()
+    idx = torch.randint(11, (2, prefix + chunk), generator=torch.Generator().manual_seed(1))
+    cache = KVCache(model.config.n_layer)
+    first = model(idx[:, :prefix], cache=cache)[0]
+    rest = model(idx[:, prefix:], cache=cache)[0]
+    assert torch.allclose(torch.cat([first, rest], 1), model(idx)[0], atol=1e-5)
+
+
+def test_attention_dropout_acts_in_training_only_on_both_paths():
+    torch.manual_seed(0)
+    attn = GPT(GPTConfig(**{**TINY, "dropout": 0.5})).blocks[0].attn
+    x = torch.randn(2, 6, 16)
+
+    def twice(past: int) -> tuple[torch.Tensor, torch.Tensor]:
+        outs = []
+        for _ in range(2):
+            cache = KVCache(1)
+            if past:
+                attn(x[:, :past], cache=cache)
+            outs.append(attn(x[:, past:], cache=cache))
+        return outs
+
+    for past in (0, 2):  # no cache (is_causal) and a cache with a mask
+        attn.train()
+        a, b = twice(past)
+        assert not torch.allclose(a, b), "in training, dropout makes two passes differ"
+        attn.eval()
+        a, b = twice(past)
+        assert torch.equal(a, b), "in eval mode attention is deterministic"
+
+
+def test_the_fast_attention_kernel_runs_unless_a_trace_is_asked_for(monkeypatch):
+    import utils.models as models
+
+    calls = []
+    real = models.F.scaled_dot_product_attention
+    monkeypatch.setattr(models.F, "scaled_dot_product_attention", lambda *a, **k: calls.append(1) or real(*a, **k))
+    model = tiny_model()
+    idx = torch.randint(11, (1, 5))
+    model(idx)
+    assert len(calls) == model.config.n_layer
+    model(idx, trace=True)
+    assert len(calls) == model.config.n_layer  # the traced path writes the softmax out instead
+    model.hidden_states(idx)  # what a classifier reads (notebook 10): the fast path too
+    assert len(calls) == 2 * model.config.n_layer
+
+
+def test_token_ids_outside_the_vocabulary_are_named():
+    model = tiny_model()  # vocabulary 0..10
+    assert model(torch.tensor([[0, 10]]))[0].shape == (1, 2, 11)  # the last id is fine
+    for bad in (11, -1):
+        with pytest.raises(ValueError, match=rf"token id {bad}, outside this model's vocabulary \(0\.\.10\); "
+                                             r"encode with the tokenizer the model was built for"):
+            model(torch.tensor([[3, bad, 4]]))
+    with pytest.raises(TypeError, match=r"got list; e\.g\. torch\.tensor\(\[ids\]\)"):
+        model([[1, 2]])
+
+
+def test_a_cache_past_the_context_says_how_long_the_sequence_got():
+    model = tiny_model()  # block_size 16
+    cache = KVCache(model.config.n_layer)
+    model(torch.zeros(1, 10, dtype=torch.long), cache=cache)
+    with pytest.raises(ValueError, match=r"sequence of 17 tokens is longer than the model's context \(block_size=16\)"):
+        model(torch.zeros(1, 7, dtype=torch.long), cache=cache)
