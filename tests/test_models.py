@@ -530,3 +530,123 @@ def test_get_batch_draws_its_windows_from_the_generator_only():
     torch.manual_seed(2)
     second = get_batch(STATE_DATA, 8, 6, torch.Generator().manual_seed(3))
     assert torch.equal(first[0], second[0]) and torch.equal(first[1], second[1])
+
+
+@pytest.mark.parametrize("field, value, shown", [
+    ("n_layer", 0, "0"), ("n_layer", -2, "-2"), ("n_head", 2.0, "2.0"), ("n_embd", "128", "'128'"),
+    ("block_size", True, "True"), ("vocab_size", None, "None"),
+])
+def test_a_bad_size_names_the_field_and_the_value(field, value, shown):
+    with pytest.raises(ValueError) as error:
+        GPTConfig(**{field: value})
+    assert f"GPTConfig.{field} must be a positive integer" in str(error.value) and shown in str(error.value)
+
+
+@pytest.mark.parametrize("value", [1.0, 1.5, -0.1, True, "0.1"])
+def test_dropout_must_be_a_probability_below_one(value):
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\), got"):
+        GPTConfig(dropout=value)
+    assert GPTConfig(dropout=0.99).dropout == 0.99 and GPTConfig(dropout=0).dropout == 0
+
+
+def test_bias_must_be_a_bool_and_the_message_shows_what_came():
+    with pytest.raises(ValueError, match=r"GPTConfig.bias must be True or False, got 'yes'"):
+        GPTConfig(bias="yes")
+
+
+def test_gpt_names_what_it_got_instead_of_a_config():
+    with pytest.raises(TypeError, match="GPT needs a GPTConfig, got dict"):
+        GPT({"n_layer": 2})
+
+
+def test_every_residual_branch_ends_in_dropout_as_in_gpt2():
+    """Dropout on the embeddings, inside attention and after each MLP (GPT-2's places): in training
+    mode the MLP's output is dropped, in eval mode nothing is."""
+    torch.manual_seed(0)
+    block = GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, n_embd=8, dropout=0.5)).blocks[0]
+    x = torch.randn(2, 8, 8)
+    block.train()
+    mlp_out = block.mlp(block.ln2(x))
+    assert (mlp_out == 0).float().mean() > 0.3  # about half the outputs dropped
+    block.eval()
+    assert (block.mlp(block.ln2(x)) != 0).all()
+
+
+def test_loss_is_none_without_targets_and_bad_targets_say_what_they_were():
+    model = tiny_model()
+    idx = torch.zeros(2, 5, dtype=torch.long)
+    assert model(idx)[1] is None
+    with pytest.raises(ValueError, match=r"targets must have the same shape as idx \(2, 5\).*got \(2, 4\)"):
+        model(idx, idx[:, :4])
+    with pytest.raises(ValueError, match=r"got list"):
+        model(idx, [[0] * 5] * 2)
+
+
+@pytest.mark.parametrize("prefix, chunk", [(1, 1), (3, 4)])
+def test_a_cache_fed_several_tokens_at_once_still_hides_the_future(prefix, chunk):
+    """After one cached token, or several new tokens at once after a cached prefix, each new query
+    sees the cached keys and the new ones up to itself only: the same logits as one full pass."""
+    model = tiny_model()
+    idx = torch.randint(11, (2, prefix + chunk), generator=torch.Generator().manual_seed(1))
+    cache = KVCache(model.config.n_layer)
+    first = model(idx[:, :prefix], cache=cache)[0]
+    rest = model(idx[:, prefix:], cache=cache)[0]
+    assert torch.allclose(torch.cat([first, rest], 1), model(idx)[0], atol=1e-5)
+
+
+def test_attention_dropout_acts_in_training_only_on_both_paths():
+    torch.manual_seed(0)
+    attn = GPT(GPTConfig(**{**TINY, "dropout": 0.5})).blocks[0].attn
+    x = torch.randn(2, 6, 16)
+
+    def twice(past: int) -> tuple[torch.Tensor, torch.Tensor]:
+        outs = []
+        for _ in range(2):
+            cache = KVCache(1)
+            if past:
+                attn(x[:, :past], cache=cache)
+            outs.append(attn(x[:, past:], cache=cache))
+        return outs
+
+    for past in (0, 2):  # no cache (is_causal) and a cache with a mask
+        attn.train()
+        a, b = twice(past)
+        assert not torch.allclose(a, b), "in training, dropout makes two passes differ"
+        attn.eval()
+        a, b = twice(past)
+        assert torch.equal(a, b), "in eval mode attention is deterministic"
+
+
+def test_the_fast_attention_kernel_runs_unless_a_trace_is_asked_for(monkeypatch):
+    import utils.models as models
+
+    calls = []
+    real = models.F.scaled_dot_product_attention
+    monkeypatch.setattr(models.F, "scaled_dot_product_attention", lambda *a, **k: calls.append(1) or real(*a, **k))
+    model = tiny_model()
+    idx = torch.randint(11, (1, 5))
+    model(idx)
+    assert len(calls) == model.config.n_layer
+    model(idx, trace=True)
+    assert len(calls) == model.config.n_layer  # the traced path writes the softmax out instead
+    model.hidden_states(idx)  # what a classifier reads (notebook 10): the fast path too
+    assert len(calls) == 2 * model.config.n_layer
+
+
+def test_token_ids_outside_the_vocabulary_are_named():
+    model = tiny_model()  # vocabulary 0..10
+    assert model(torch.tensor([[0, 10]]))[0].shape == (1, 2, 11)  # the last id is fine
+    for bad in (11, -1):
+        with pytest.raises(ValueError, match=rf"token id {bad}, outside this model's vocabulary \(0\.\.10\); "
+                                             r"encode with the tokenizer the model was built for"):
+            model(torch.tensor([[3, bad, 4]]))
+    with pytest.raises(TypeError, match=r"got list; e\.g\. torch\.tensor\(\[ids\]\)"):
+        model([[1, 2]])
+
+
+def test_a_cache_past_the_context_says_how_long_the_sequence_got():
+    model = tiny_model()  # block_size 16
+    cache = KVCache(model.config.n_layer)
+    model(torch.zeros(1, 10, dtype=torch.long), cache=cache)
+    with pytest.raises(ValueError, match=r"sequence of 17 tokens is longer than the model's context \(block_size=16\)"):
+        model(torch.zeros(1, 7, dtype=torch.long), cache=cache)
