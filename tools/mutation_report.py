@@ -10,11 +10,13 @@ Prints a Markdown table and the survivors still to review; exits 1 if a module i
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mutant_check import mutmut_executable  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = ROOT / "docs" / "mutation-equivalent.txt"
@@ -34,9 +36,7 @@ def equivalent_mutants() -> dict[str, str]:
 
 
 def main() -> int:
-    # The script beside this interpreter (`make mutation` installs it there), else the one on PATH.
-    beside = Path(sys.executable).parent / "mutmut"
-    mutmut = str(beside) if beside.exists() else shutil.which("mutmut") or str(beside)
+    mutmut = mutmut_executable()
     out = subprocess.run([mutmut, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
     equivalent = equivalent_mutants()
