@@ -9,7 +9,8 @@ Each notebook runs top to bottom in full mode (COURSE_FAST=0), as a class runs i
 The notebooks are executed in memory from their sources (notebooks/src) and never written, so the
 committed outputs stay as they are. The table goes to docs/timings.md; rows of notebooks not run
 this time are kept from the previous table. The whole course takes about an hour on 2 cores: run it
-on an otherwise idle machine, timings on a shared one are inflated.
+on an otherwise idle machine, timings on a shared one are inflated. ``--cells`` (e.g.
+``tools/timings.py --cells 10``) also prints the slowest cells of each cold run: where the time goes.
 """
 
 from __future__ import annotations
@@ -34,21 +35,39 @@ TABLE = ROOT / "docs" / "timings.md"
 ROW = re.compile(r"^\| (\d\d)_\S+ \|")
 
 
-def run_once(path: Path, cache: str, timeout: int = 1800) -> float:
-    """Seconds to execute the notebook in full mode with ``COURSE_CACHE=cache`` (the kernel inherits it)."""
+def slowest_cells(nb, count: int = 6) -> list[tuple[float, int, str]]:
+    """(seconds, cell index, first line) of the ``count`` slowest code cells of an executed notebook,
+    from the timestamps nbclient records in each cell's metadata."""
+    rows = []
+    for index, cell in enumerate(nb.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            seconds = (datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
+                       - datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))).total_seconds()
+            rows.append((seconds, index, cell.source.strip().splitlines()[0][:80] if cell.source.strip() else ""))
+    return sorted(rows, reverse=True)[:count]
+
+
+def run_once(path: Path, cache: str, timeout: int = 1800, cells: bool = False) -> float:
+    """Seconds to execute the notebook in full mode with ``COURSE_CACHE=cache`` (the kernel inherits it).
+    ``cells``: also print the slowest cells (where the time goes)."""
     saved = {key: os.environ.get(key) for key in ("COURSE_FAST", "COURSE_CACHE")}
     os.environ.update(COURSE_FAST="0", COURSE_CACHE=cache)
     start = time.perf_counter()
     try:
-        NotebookClient(read_source(path), timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+        nb = NotebookClient(read_source(path), timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if cells:
+        for cell_seconds, index, first_line in slowest_cells(nb):
+            print(f"    {cell_seconds:6.1f} s  cell {index:3d}  {first_line}", flush=True)
+    return seconds
 
 
 def previous_rows() -> dict[str, str]:
@@ -80,7 +99,9 @@ def write_table(rows: dict[str, str]) -> None:
 
 
 def main() -> int:
-    selected = sys.argv[1:] or None
+    args = sys.argv[1:]
+    cells = "--cells" in args  # print the slowest cells of each cold run
+    selected = [a for a in args if a != "--cells"] or None
     paths = source_paths(selected)
     if not paths:
         print(f"no notebook matches {selected}; give numbers such as 12 or 01 02")
@@ -90,7 +111,7 @@ def main() -> int:
         cache = tempfile.mkdtemp(prefix="course-cold-cache-")
         load = os.getloadavg()[0]
         try:
-            cold = run_once(path, cache)
+            cold = run_once(path, cache, cells=cells)
             warm = run_once(path, cache)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
