@@ -10,7 +10,7 @@ The notebooks are executed in memory from their sources (notebooks/src) and neve
 committed outputs stay as they are. The table goes to docs/timings.md; rows of notebooks not run
 this time are kept from the previous table. The whole course takes about an hour on 2 cores: run it
 on an otherwise idle machine, timings on a shared one are inflated. ``--cells`` (e.g.
-``tools/timings.py --cells 10``) also prints the slowest cells of each cold run: where the time goes.
+``tools/timings.py --cells 10``) also prints the slowest cells of each cold run: where the time goes; ``--cold-only`` skips the warm run.
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def write_table(rows: dict[str, str]) -> None:
 def main() -> int:
     args = sys.argv[1:]
     cells = "--cells" in args  # print the slowest cells of each cold run
-    selected = [a for a in args if a != "--cells"] or None
+    cold_only = "--cold-only" in args  # skip the warm run (a quick look; the table keeps its warm column empty)
+    selected = [a for a in args if not a.startswith("--")] or None
     paths = source_paths(selected)
     if not paths:
         print(f"no notebook matches {selected}; give numbers such as 12 or 01 02")
@@ -112,12 +113,13 @@ def main() -> int:
         load = os.getloadavg()[0]
         try:
             cold = run_once(path, cache, cells=cells)
-            warm = run_once(path, cache)
+            warm = None if cold_only else run_once(path, cache)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
         verdict = "✓" if cold <= GOAL_SECONDS else "✗"
-        rows[path.name[:2]] = f"| {path.stem} | {cold:.0f} | {warm:.0f} | {verdict} | {load:.1f} |"
-        print(f"{path.stem}: cold {cold:.0f} s, warm {warm:.0f} s ({verdict} goal ≤ {GOAL_SECONDS} s cold; "
+        warm_text = "–" if warm is None else f"{warm:.0f}"
+        rows[path.name[:2]] = f"| {path.stem} | {cold:.0f} | {warm_text} | {verdict} | {load:.1f} |"
+        print(f"{path.stem}: cold {cold:.0f} s, warm {warm_text} s ({verdict} goal ≤ {GOAL_SECONDS} s cold; "
               f"load average at start {load:.1f})", flush=True)
         write_table(rows)  # after each notebook: an interrupted run keeps what it measured
     print(f"table: {TABLE.relative_to(ROOT)}")
