@@ -13,6 +13,18 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _repaints_match_full_drawings(monkeypatch):
+    """Every live view's repaint (only the axes' contents redrawn, utils.figures.Repainter) is
+    compared with a full drawing; a test that made a view show a different picture fails here."""
+    from utils import figures
+
+    monkeypatch.setattr(figures, "CHECK_REPAINTS", True)
+    figures.REPAINT_MISMATCHES.clear()
+    yield
+    assert not figures.REPAINT_MISMATCHES, figures.REPAINT_MISMATCHES
+
+
+@pytest.fixture(autouse=True)
 def _fast_mode(monkeypatch):
     """Unit tests always see fast mode unless a test says otherwise."""
     monkeypatch.setenv(FAST_ENV_VAR, os.environ.get(FAST_ENV_VAR, "1"))

@@ -278,7 +278,7 @@ def test_hidden_state_rows_are_sorted_by_average_and_labelled_with_their_unit():
     assert np.all(np.diff(means) <= 1e-9), "rows go from the highest average activation to the lowest"
     drawn = np.ma.getdata(view._image.get_array())[:, : view.states.shape[1]]
     assert np.allclose(drawn, view.states)
-    assert [label.get_text() for label in view._ax.get_yticklabels()] == [str(u) for u in view.unit_order]
+    assert [label.get_text() for label in view._artists[2]] == [str(u) for u in view.unit_order]  # row labels
 
 
 @pytest.mark.widgets

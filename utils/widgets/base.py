@@ -4,7 +4,8 @@ Pattern (works on ipywidgets 7.7.1 in Colab and 8.x in JupyterLab, no ipympl nee
 
 1. build one matplotlib ``Figure`` once (not through pyplot, so it is never shown twice);
 2. on each control change update its artists in place (``set_data``, ``set_array``...);
-3. render it to PNG into a fixed-size ``widgets.Image``.
+3. render it to PNG into a fixed-size ``widgets.Image`` (``utils.figures.Repainter``: after the first
+   drawing only the axes' contents are redrawn, over a saved copy of the ticks and labels).
 
 A view keeps every setting in one small ``state`` dataclass, so a test (or a teacher) can set
 it and compare. Every view also has a static fallback: ``view.figure`` is an ordinary Figure,
@@ -25,7 +26,7 @@ from typing import Any
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from ..figures import figure_to_png, new_figure
+from ..figures import Repainter, figure_to_png, new_figure
 from ..i18n import t
 
 __all__ = ["EMPTY_VIEW_MARK", "HtmlView", "LiveView", "View", "clean_text", "figure_to_png", "fixed_layout", "guarded", "new_figure",
@@ -225,13 +226,14 @@ class LiveView(View):
     def __init__(self, figure: Figure, controls: list[widgets.Widget], side: list[widgets.Widget] | None = None,
                  below: list[widgets.Widget] | None = None):
         self.figure = figure
+        self._painter = Repainter(figure)  # redraws only what moves: most of a slider move's time was ticks and labels
         width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
         self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
         side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))
         self._start([widgets.HBox(controls), widgets.HBox([self.image, side_box]), *(below or [])], width)
 
     def _update_slot(self) -> None:
-        self.image.value = figure_to_png(self.figure)
+        self.image.value = self._painter.png()
 
     def png(self) -> bytes:
         """The picture currently shown."""

@@ -57,21 +57,25 @@ def _draw_heatmap(ax, units: int) -> tuple:
                       interpolation="nearest")
     ax.set(xlabel=t("rnn.time_axis"), ylabel=t("rnn.unit_axis"), xticks=[],
            title=t("rnn.heatmap_title", units=32, chars=60))  # placeholder: reserves room
-    # One tick per row: the number of the unit drawn there (rows are sorted, see sort_units).
-    ax.set_yticks(range(units))
-    ax.tick_params(axis="y", labelsize=6, length=0, pad=1)
+    ax.set_yticks([])
     ax.xaxis.labelpad = 14
+    ax.yaxis.labelpad = 14
     ax.grid(False)
-    # Text artists below the axis instead of tick labels: rebuilding 60 ticks per keystroke is slow.
+    # Text artists beside the axes instead of tick labels: the characters below, and left of each
+    # row the number of the unit drawn there (rows are sorted, see sort_units). Tick labels are
+    # part of the axes' frame, which is redrawn in full when it changes: slow at every keystroke.
     labels = [ax.text(column, units - 0.5 + units * 0.02, "", ha="center", va="top", fontsize=8, family="monospace",
                       clip_on=False) for column in range(MAX_CHARS)]
-    return image, labels
+    row_labels = [ax.text(-0.004, row, "", ha="right", va="center", fontsize=6, clip_on=False,
+                          transform=ax.get_yaxis_transform()) for row in range(units)]
+    return image, labels, row_labels
 
 
 def _update_heatmap(ax, artists: tuple, states: np.ndarray, text: str, order: np.ndarray) -> None:
     """Draw ``states: (units, time)``, already in display order; ``order[row]`` is that row's unit."""
-    image, labels = artists
-    ax.set_yticklabels([str(unit) for unit in order])
+    image, labels, row_labels = artists
+    for row_label, unit in zip(row_labels, order):
+        row_label.set_text(str(unit))
     units = image.get_array().shape[0]
     padded = np.full((units, MAX_CHARS), np.nan)
     padded[: states.shape[0], : states.shape[1]] = states
