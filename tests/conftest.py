@@ -4,6 +4,9 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+# The notebooks' figure style (utils/notebook_setup.py) draws a grid on every axes: test the live
+# views with it, so the repaint check below sees the pictures a class sees.
+matplotlib.rcParams.update({"axes.grid": True, "grid.alpha": 0.3})
 
 from utils.config import FAST_ENV_VAR  # noqa: E402
 

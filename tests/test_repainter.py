@@ -107,19 +107,37 @@ def test_figure_to_png_of_a_repainted_figure_still_draws_everything(plot):
     assert np.array_equal(pixels(figure_to_png(fig)), full_drawing(fig))
 
 
-def test_the_test_suite_check_catches_a_repaint_that_differs():
-    # Grid lines belong to the frame; an image that moves under them hides them in a repaint.
+def test_grid_lines_over_a_moving_image_are_drawn_again_with_it():
+    # Grid lines belong to the frame; where they lie over contents, the axes are redrawn with them.
     fig = new_figure(200, 200)
     ax = fig.add_subplot()
     image = ax.imshow(np.zeros((4, 4)), vmin=0, vmax=1, zorder=0)
     ax.grid(True, color="red", lw=3)
-    ax.set_axisbelow(False)
+    painter = Repainter(fig)
+    painter.png()
+    image.set_data(np.ones((4, 4)))
+    assert np.array_equal(pixels(painter.png()), full_drawing(fig))
+    ax.grid(False)  # the axes go back to the frame: drawn in full once, right
+    image.set_data(np.zeros((4, 4)))
+    assert np.array_equal(pixels(painter.png()), full_drawing(fig))
+    image.set_data(np.eye(4))
+    assert np.array_equal(pixels(painter.png()), full_drawing(fig))
+    assert painter.full_draws == 2
+
+
+def test_the_test_suite_check_catches_a_repaint_that_differs():
+    # Long inward ticks belong to the frame; an image that moves under them hides them in a repaint.
+    fig = new_figure(200, 200)
+    ax = fig.add_subplot()
+    image = ax.imshow(np.zeros((4, 4)), vmin=0, vmax=1)
+    ax.tick_params(direction="in", length=20, width=4, color="red")
+    ax.grid(False)  # with a grid the axes would be redrawn with the image (see the test above)
     painter = Repainter(fig)
     painter.png()
     image.set_data(np.ones((4, 4)))
     figures.CHECK_REPAINTS = True  # as tests/conftest.py sets it for every other test
     painter.png()
-    assert figures.REPAINT_MISMATCHES, "the check should have seen the missing grid"
+    assert figures.REPAINT_MISMATCHES, "the check should have seen the hidden ticks"
     figures.REPAINT_MISMATCHES.clear()
 
 

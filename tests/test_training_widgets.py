@@ -83,3 +83,22 @@ def test_views_speak_russian_after_use():
     curves, scaling = _used_views()             # the same check finds the English ones
     assert "diverged" in curves.problem.value
     assert _english_in(curves) and _english_in(scaling)
+
+
+def test_loss_curves_keep_their_frame_while_training_and_fit_it_at_the_last_step(monkeypatch):
+    from utils import figures
+
+    monkeypatch.setattr(figures, "CHECK_REPAINTS", False)  # its full drawings would be counted too
+    # New y limits mean new ticks, and a picture with new ticks is drawn in full (slow): while the
+    # curves fit in the range they keep it; the last step's picture, the one that stays, fits tightly.
+    curves = LossCurves(total_steps=100)
+    losses = [3.0, 2.6, 2.4, 2.3, 2.25, 2.2, 2.15, 2.1, 2.05, 2.0]
+    for step, loss in zip(range(10, 101, 10), losses):
+        curves.add(step, loss, loss + 0.05)
+        low, high = curves.ax.get_ylim()
+        seen = curves.state.train_losses + curves.state.val_losses
+        assert low < min(seen) and max(seen) < high, "every point drawn stays inside the picture"
+    assert curves._painter.full_draws <= 6, f"{curves._painter.full_draws} full drawings for 10 points"
+    pad = 0.05 * (3.05 - 2.0) + 0.02
+    assert np.allclose(curves.ax.get_ylim(), (2.0 - pad, 3.05 + pad)), "the last picture fits the curves"
+    assert curves.ax.get_xlim() == (0, 100)

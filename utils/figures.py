@@ -6,13 +6,16 @@ here, without pyplot, so a figure is displayed exactly once and never leaks betw
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
 INTRODUCED_IN = "00"
@@ -36,12 +39,12 @@ def figure_to_png(fig: Figure) -> bytes:
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"figure_to_png takes a matplotlib Figure, got {type(fig).__name__}.")
-    buffer = io.BytesIO()
-    if not isinstance(fig.canvas, FigureCanvasAgg) or any(a.get_animated() for a in _contents(fig)):
-        # savefig draws "animated" artists too, each in its place (a canvas.draw() leaves them out)
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=fig.dpi)
         return buffer.getvalue()
-    fig.canvas.draw()
+    with _all_drawn(fig):
+        fig.canvas.draw()
     return canvas_png(fig)
 
 
@@ -53,18 +56,64 @@ def canvas_png(fig: Figure) -> bytes:
 
 
 def _contents(fig: Figure) -> list[Artist]:
-    """What the axes of ``fig`` show inside them (lines, images, texts, legends, spines, titles),
-    without their frame of reference: the axes background and the x/y axes (ticks, tick labels,
-    axis labels, grid), which are the slow part of a drawing and rarely change when a slider moves."""
+    """What the axes of ``fig`` show (lines, images, texts, legends, spines, titles), in the order a
+    full drawing draws them; not the frame of reference: the axes backgrounds and x/y axes (ticks,
+    tick labels, axis labels, grid), which are the slow part of a drawing and rarely change when a
+    slider moves. Nor the figure's own texts (a suptitle): savefig leaves out an "animated" one, so
+    a view whose figure title changes at every update is drawn in full (or puts it in an axes).
+    Where grid lines lie over some of an axes' contents, that axes' x/y axes count as contents
+    too (drawn every time, in their place), so the picture stays right."""
     contents = []
-    for ax in fig.axes:
+    for ax in sorted(fig.axes, key=lambda a: a.get_zorder()):  # sorted() keeps ties in order
         if not ax.get_visible():
             continue
         # as Axes.draw does: no frame (spines) on an axes drawn with axis("off") or frame_on=False
         hidden = () if ax.axison and ax.get_frame_on() else tuple(ax.spines.values())
-        contents += [child for child in ax.get_children()
-                     if child is not ax.patch and not isinstance(child, Axis) and child not in hidden]
+        shown = [child for child in ax.get_children()
+                 if child is not ax.patch and not isinstance(child, Axis) and child not in hidden]
+        if ax.axison:
+            axes = [axis for axis in (ax.xaxis, ax.yaxis) if axis.get_visible()]
+            if any(child.get_zorder() <= axis.get_zorder() for axis in axes if _grid_shown(axis) for child in shown):
+                shown += axes
+        contents += sorted(shown, key=lambda a: a.get_zorder())
     return contents
+
+
+def _grid_shown(axis: Axis) -> bool:
+    return any(line.get_visible() for line in axis.get_gridlines())
+
+
+@contextlib.contextmanager
+def _all_drawn(fig: Figure) -> Iterator[None]:
+    """Within: a canvas.draw() draws everything, the contents a Repainter marked "animated" too."""
+    marked = [artist for artist in _contents(fig) if artist.get_animated()]
+    for artist in marked:
+        artist.set_animated(False)
+    try:
+        yield
+    finally:
+        for artist in marked:
+            artist.set_animated(True)
+
+
+def figure_title(fig: Figure, y: float = 0.98, **text_kwargs) -> Text:
+    """An empty title over the whole figure, as ``fig.suptitle`` places it (centred, top at ``y`` in
+    figure coordinates), for a live view to ``set_text`` at each update. It belongs to the first
+    axes, not to the figure: a figure-level text that changes makes every update a full drawing
+    (see :class:`Repainter`). Layout tools (tight_layout) leave it out, as they do a suptitle."""
+    if not fig.axes:
+        raise ValueError("figure_title needs a figure with axes: add them first.")
+    title = fig.axes[0].text(0.5, y, "", transform=fig.transFigure, ha="center", va="top", **text_kwargs)
+    title.set_in_layout(False)
+    return title
+
+
+def set_limits(ax, xlim: tuple[float, float] | None = None, ylim: tuple[float, float] | None = None) -> None:
+    """Set an axes' x and/or y limits, only where they differ from the current ones: new limits mean
+    new ticks, and a live view whose ticks changed is drawn in full (see :class:`Repainter`)."""
+    for wanted, current, setter in ((xlim, ax.get_xlim(), ax.set_xlim), (ylim, ax.get_ylim(), ax.set_ylim)):
+        if wanted is not None and tuple(float(v) for v in wanted) != tuple(float(v) for v in current):
+            setter(*wanted)
 
 
 # Set by the test suite (tests/conftest.py): every repaint is compared with a full drawing and
@@ -76,8 +125,8 @@ REPAINT_MISMATCHES: list[str] = []
 class Repainter:
     """Renders one figure to PNG again and again, redrawing only what can change (blitting).
 
-    The first time, and whenever the frame of reference changed (axis limits, ticks, labels, a
-    figure title, the size), the whole figure is drawn and a copy of its pixels without the
+    The first time, and whenever the frame of reference changed (axis limits, ticks, axis labels,
+    the size), the whole figure is drawn and a copy of its pixels without the
     axes' contents is kept. Afterwards a picture is that copy plus the contents drawn over it,
     in their z-order. matplotlib tells which case it is: the contents are marked "animated", and
     a change to an animated artist does not make the figure stale; any other change does.
@@ -89,6 +138,7 @@ class Repainter:
         if not isinstance(fig, Figure) or not isinstance(fig.canvas, FigureCanvasAgg):
             raise TypeError("Repainter takes a Figure with an Agg canvas (utils.figures.new_figure makes one).")
         self.fig = fig
+        self._marked: set[Artist] = set()  # the artists this painter marked "animated"
         self._background = None
         self._size: tuple[int, int] | None = None
         self.full_draws = 0  # how many times the whole figure was drawn (the rest were repaints)
@@ -97,16 +147,20 @@ class Repainter:
         contents = _contents(self.fig)
         for artist in contents:
             artist.set_animated(True)  # new artists too; the first change to them made the figure stale
+        dropped = self._marked.difference(contents)  # e.g. the x/y axes once their grid is off
+        for artist in dropped:
+            artist.set_animated(False)  # back in the frame of reference, which is drawn again now
+        self._marked = set(contents)
         canvas = self.fig.canvas
         size = canvas.get_width_height()
-        repaint = self._background is not None and not self.fig.stale and size == self._size
+        repaint = self._background is not None and not self.fig.stale and size == self._size and not dropped
         if repaint:
             canvas.restore_region(self._background)
         else:
             canvas.draw()  # everything but the contents
             self._background, self._size = canvas.copy_from_bbox(self.fig.bbox), size
             self.full_draws += 1
-        for artist in sorted(contents, key=lambda a: a.get_zorder()):  # sorted() keeps ties in order
+        for artist in contents:
             self.fig.draw_artist(artist)
         # Drawing a legend places its inner boxes, which flags the axes (and so the figure) as
         # changed; what they show is drawn now, so the figure is up to date.
@@ -117,16 +171,10 @@ class Repainter:
         return png
 
     def _compare_with_full_drawing(self, png: bytes) -> None:
-        contents = _contents(self.fig)
-        for artist in contents:
-            artist.set_animated(False)
-        try:
+        with _all_drawn(self.fig):
             self.fig.canvas.draw()
-            full = canvas_png(self.fig)
-        finally:
-            for artist in contents:
-                artist.set_animated(True)
-            self._background = None  # the canvas now holds a full drawing: start again next time
+        full = canvas_png(self.fig)
+        self._background = None  # the canvas now holds a full drawing: start again next time
         if full != png:
             REPAINT_MISMATCHES.append(f"{self.fig.axes[0].get_title() if self.fig.axes else 'a figure'!r}: "
                                       "a repaint differs from a full drawing")

@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..checks import check_range
+from ..figures import set_limits
 from ..i18n import t
 from .base import LiveView, fixed_layout, new_figure
 
@@ -338,7 +339,10 @@ class BackpropView(LiveView):
         figure = new_figure(820, 400)
         self._graph_ax = figure.add_axes((0.0, 0.0, 0.79, 0.92))
         self._artists = draw_graph(self._graph_ax, self.root)
-        self._title = figure.text(0.40, 0.955, "", ha="center", va="center", fontsize=10)
+        # in the graph's axes (placed in figure coordinates): a figure-level text would make every
+        # update a full drawing (utils.figures.Repainter)
+        self._title = self._graph_ax.text(0.40, 0.955, "", ha="center", va="center", fontsize=10,
+                                          transform=figure.transFigure)
         self._loss_ax = figure.add_axes((0.855, 0.14, 0.13, 0.62))
         (self._loss_line,) = self._loss_ax.plot([], [], "o-", color="#0072b2", ms=3)
         self._loss_ax.set(title=t("backprop.loss_title"), xlabel=t("backprop.step"), ylabel="L")
@@ -464,8 +468,9 @@ class BackpropView(LiveView):
         losses = self.state.losses
         self._loss_line.set_data(np.arange(len(losses)), losses)
         self._loss_hint.set_visible(not losses)
-        self._loss_ax.set_xlim(-0.5, max(len(losses) - 0.5, 4.5))
-        self._loss_ax.set_ylim(0, max(max(losses, default=self.loss) * 1.1, 1e-3))
+        # no steps yet: the loss axes only shows its hint, so its scale need not follow every slider move
+        set_limits(self._loss_ax, xlim=(-0.5, max(len(losses) - 0.5, 4.5)),
+                   ylim=(0, max(max(losses) * 1.1, 1e-3)) if losses else None)
         self.status.value = self._explain(filled)
 
     def _explain(self, filled: int) -> str:

@@ -227,6 +227,10 @@ class LiveView(View):
                  below: list[widgets.Widget] | None = None):
         self.figure = figure
         self._painter = Repainter(figure)  # redraws only what moves: most of a slider move's time was ticks and labels
+        for ax in figure.axes:
+            # Grid lines under the data (lines, bars, dots), not over them: then the ticks and the grid
+            # stay a saved picture behind the data, and a repaint need not draw them (Repainter).
+            ax.set_axisbelow(True)
         width, height = (int(round(v)) for v in figure.get_size_inches() * figure.dpi)
         self.image = widgets.Image(format="png", layout=fixed_layout(width, height))
         side_box = widgets.VBox(side or [], layout=widgets.Layout(margin="0 0 0 12px"))

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from .. import i18n
 from ..checks import check_range
 from ..diffusion import Denoiser, NoiseSchedule, Trajectory, ddim_sample, ddpm_sample, to_pixels
+from ..figures import figure_title
 from .base import LiveView, fixed_layout, new_figure
 
 INTRODUCED_IN = "13"
@@ -47,7 +48,7 @@ def _timeline_figure(columns: int) -> tuple[Figure, list, list, object]:
             store.append(ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1))
             if k == 0:
                 ax.set_ylabel(i18n.t("diffusion.noisy_row") if row == 0 else i18n.t("diffusion.predicted_row"), fontsize=8)
-    title = fig.suptitle("", fontsize=10)
+    title = figure_title(fig, fontsize=10)
     fig.subplots_adjust(left=0.06, right=0.99, top=0.86, bottom=0.03, wspace=0.08, hspace=0.1)
     return fig, noisy, clean, title
 
@@ -155,7 +156,7 @@ def generate_for_prompt(model: Denoiser, schedule: NoiseSchedule, condition: tor
         torch.set_num_threads(threads)
 
 
-def _grid_figure(rows: int, columns: int) -> tuple[Figure, list, list, object]:
+def _grid_figure(rows: int, columns: int, live: bool = False) -> tuple[Figure, list, list, object]:
     fig = new_figure(96 * columns + 20, 100 * rows + 40)
     images, axes = [], []
     for k in range(rows * columns):
@@ -163,7 +164,8 @@ def _grid_figure(rows: int, columns: int) -> tuple[Figure, list, list, object]:
         _blank_axes(ax)
         images.append(ax.imshow(np.zeros((8, 8)), cmap="gray_r", vmin=0, vmax=1))
         axes.append(ax)
-    title = fig.suptitle("", fontsize=10)
+    # a live view's title is an axes text (utils.figures.figure_title): updates then redraw only the pictures
+    title = figure_title(fig, fontsize=10) if live else fig.suptitle("", fontsize=10)
     fig.subplots_adjust(left=0.02, right=0.98, top=0.86, bottom=0.02, wspace=0.15, hspace=0.35)
     return fig, images, axes, title
 
@@ -228,7 +230,7 @@ class PromptGrid(LiveView):
         self.pictures = np.zeros((self.n, 64))
         self.verdicts = [0] * self.n
         self.message = ""
-        figure, self._images, self._axes, self._title = _grid_figure(int(rows), GRID_COLUMNS)
+        figure, self._images, self._axes, self._title = _grid_figure(int(rows), GRID_COLUMNS, live=True)
         prompt_label, guidance_label = i18n.t("diffusion.prompt"), i18n.t("diffusion.guidance")
         # Room for the label in any language (English: 50 and 60 px, as before).
         self.prompt_box = widgets.Text(value=prompt, description=prompt_label, continuous_update=False,

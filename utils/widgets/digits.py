@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
 from ..diagrams.style import CATEGORY_10
+from ..figures import figure_title
 from ..i18n import t
 from ..train import train_steps
 from .base import LiveView, fixed_layout, new_figure, problem_html
@@ -127,7 +128,7 @@ class HiddenUnitsTrainer(LiveView):
         self.state = TrainerState(steps_per_click=int(steps_per_click))
         figure = new_figure(430, 430)
         self._images, _ = _weight_grid(figure, self.units)
-        self._title = figure.suptitle("", fontsize=9)
+        self._title = figure_title(figure, fontsize=9)
         figure.tight_layout(rect=(0, 0, 1, 0.93))  # room for the two-line title
         self.steps_slider = self.link(
             widgets.IntSlider(value=int(steps_per_click), min=10, max=500, step=10, description="N",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 
 from ..data import CharTokenizer
+from ..figures import set_limits
 from ..i18n import t
 from ..instruct import TASKS, Example, answer, format_prompt
 from ..lora import BYTES_FROZEN, MODEL_SHAPES, lora_parameter_count, training_memory_bytes
@@ -93,12 +94,15 @@ class LoRARankView(LiveView):
 
     @property
     def numbers(self) -> dict:
+        return self._numbers(self.state.rank)
+
+    def _numbers(self, rank: int) -> dict:
         s = self.state
         shape = MODEL_SHAPES[s.model]
         chosen = tuple(m for m in shape.matrices
                        if (m in shape.attention and s.attention) or (m not in shape.attention and s.mlp))
-        lora = lora_parameter_count(shape, s.rank, chosen) if chosen else 0
-        return {"model": s.model, "rank": s.rank, "matrices": chosen, "total": shape.parameters,
+        lora = lora_parameter_count(shape, rank, chosen) if chosen else 0
+        return {"model": s.model, "rank": rank, "matrices": chosen, "total": shape.parameters,
                 "full_trainable": shape.parameters, "lora_trainable": lora,
                 "full_memory": training_memory_bytes(shape.parameters, shape.parameters),
                 "lora_memory": training_memory_bytes(shape.parameters + lora, lora),
@@ -106,15 +110,20 @@ class LoRARankView(LiveView):
 
     def draw(self) -> None:
         n = self.numbers
-        for dots, texts, values, unit, ax in (
-                (self.param_dots, self.param_text, (n["full_trainable"], n["lora_trainable"]), "", self.ax_params),
-                (self.memory_dots, self.memory_text, (n["full_memory"], n["lora_memory"]), "B", self.ax_memory)):
+        # the x range fits the smallest rank too: moving the rank slider moves the dot, not the scale
+        smallest = self._numbers(RANKS[0])
+        for dots, texts, values, lowest, unit, ax in (
+                (self.param_dots, self.param_text, (n["full_trainable"], n["lora_trainable"]),
+                 smallest["lora_trainable"], "", self.ax_params),
+                (self.memory_dots, self.memory_text, (n["full_memory"], n["lora_memory"]),
+                 smallest["lora_memory"], "B", self.ax_memory)):
             dots.set_offsets([[max(value, 1), row] for row, value in enumerate(values)])
             for row, (text, value) in enumerate(zip(texts, values)):
                 text.set_position((max(value, 1), row + 0.3))
                 text.set_text(human(value, unit) if value else t("finetune.lora.none"))
                 text.set_horizontalalignment("center")
-            ax.set_xlim(max(1, min(v for v in values if v) / 20) if any(values) else 1, max(values) * 40)
+            low = min(v for v in (*values, lowest) if v) if any(values) else 20
+            set_limits(ax, xlim=(max(1, low / 20), max(values) * 40))
         share = 100 * n["lora_trainable"] / n["total"]
         where = ", ".join(n["matrices"]) or t("finetune.lora.no_matrices")
         source = t(SOURCE_LABELS[n["model"]]) if n["model"] in SOURCE_LABELS else n["source"]

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..checks import check_range
+from ..figures import figure_title
 from ..i18n import t
 from ..sampling import next_token_probs
 from .base import LiveView, clean_text, fixed_layout, new_figure, token_label
@@ -136,7 +137,7 @@ class ChatBox(LiveView):
         self._ax.set(xlabel=t("llm.probability"), xlim=(0, 1))
         _mark_likeliest(self._ax, self._bars)
         # Two lines over the whole picture: the question the bars answer, then what they show.
-        self._title = figure.text(0.5, 0.985, "", ha="center", va="top", fontsize=9)
+        self._title = figure_title(figure, y=0.985, fontsize=9)
         figure.subplots_adjust(left=0.3, right=0.95, top=0.86, bottom=0.14)
 
         self.question = self.link(widgets.Textarea(value=question, continuous_update=False,

@@ -54,7 +54,9 @@ def _update(artists: dict, labels: list[str], raw: np.ndarray, used: np.ndarray,
         bar.set_height(p)
     for bar, p in zip(artists["used"], used):
         bar.set_height(p)
-    artists["ax"].set_xticks(range(N_BARS), labels, fontsize=10)
+    if artists.get("tick_labels") != labels:  # new tick labels make the next picture a full drawing
+        artists["ax"].set_xticks(range(N_BARS), labels, fontsize=10)
+        artists["tick_labels"] = list(labels)
     artists["title"].set_text(title)
 
 

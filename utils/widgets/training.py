@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator, ScalarFormatter
 
 from ..diagrams.style import BLUE, VERMILLION
+from ..figures import set_limits
 from ..i18n import t
 from ..scaling import power_law
 from .base import LiveView, fixed_layout, new_figure, problem_html
@@ -94,11 +95,23 @@ class LossCurves(LiveView):
         self.val_line.set_data(s.val_steps, s.val_losses)
         values = s.train_losses + s.val_losses
         if values:
-            last = self.total_steps or max(s.train_steps)
-            self.ax.set_xlim(0, max(last, 1))
-            lo, hi = min(values), max(values)
-            pad = 0.05 * (hi - lo) + 0.02
-            self.ax.set_ylim(lo - pad, hi + pad)
+            last = max(s.train_steps + s.val_steps)
+            set_limits(self.ax, xlim=(0, max(self.total_steps or last, 1)))
+            self._fit_ylim(min(values), max(values), final=self.total_steps is None or last >= self.total_steps)
+
+    def _fit_ylim(self, lo: float, hi: float, final: bool) -> None:
+        """Fit the y range to the curves. While training runs, keep it as long as the curves fit in
+        it and fill most of it: new limits mean new ticks, and redrawing the axes' frame is most of
+        the time of an update; when it must change, leave room below: a loss is expected to fall.
+        At the last step (``final``), fit it tightly: that is the picture that stays."""
+        pad = 0.05 * (hi - lo) + 0.02
+        if final:
+            set_limits(self.ax, ylim=(lo - pad, hi + pad))
+            return
+        low, high = self.ax.get_ylim()
+        if low <= lo - pad / 2 and hi + pad / 2 <= high and high - low <= 1.5 * (hi - lo + 2 * pad):
+            return
+        self.ax.set_ylim(lo - pad - 0.2 * (hi - lo), hi + pad)
 
 
 @dataclass
