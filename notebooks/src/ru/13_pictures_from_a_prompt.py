@@ -306,7 +306,7 @@ utils.assert_close("потери денойзера",
 # %%
 train_x = train_images * 2 - 1
 val_x = val_images * 2 - 1
-train_steps_count = utils.fast(3000, 300)
+train_steps_count = utils.fast(2000, 300)
 utils.seed_everything(0)
 label_model = diffusion.Denoiser(cond_dim=10, hidden=128, blocks=2)
 n_params = sum(p.numel() for p in label_model.parameters())
