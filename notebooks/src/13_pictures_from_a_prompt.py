@@ -14,7 +14,7 @@
 #   or Russian, also for phrasings it never saw;
 # - how Stable Diffusion and its relatives differ from our 8×8 toy.
 #
-# **Time:** about 60 minutes (the notebook runs in about 3 minutes on a laptop).
+# **Time:** about 60 minutes (the notebook runs in about 2 minutes on a laptop).
 # **Needs:** notebook 04 (the 8×8 digits, a digit classifier, the autoencoder), notebook 07
 # (position encodings, here reused for time) and notebook 12 (sentence embeddings with MiniLM).
 
