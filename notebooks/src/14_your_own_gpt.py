@@ -183,7 +183,7 @@ def compute_per_token(model):
     return model.num_parameters() - model.position_embedding.weight.numel()
 
 
-race, char_steps = {}, utils.fast(400, 15)
+race, char_steps = {}, utils.fast(300, 15)
 for name, tokenizer in (("characters", char_tokenizer), ("BPE", race_bpe)):
     data = encode_corpus(train_text, tokenizer)
     torch.manual_seed(0)
