@@ -14,7 +14,7 @@
 #   or Russian, also for phrasings it never saw;
 # - how Stable Diffusion and its relatives differ from our 8×8 toy.
 #
-# **Time:** about 60 minutes (the notebook runs in about 3 minutes on a laptop).
+# **Time:** about 60 minutes (the notebook runs in about 2 minutes on a laptop).
 # **Needs:** notebook 04 (the 8×8 digits, a digit classifier, the autoencoder), notebook 07
 # (position encodings, here reused for time) and notebook 12 (sentence embeddings with MiniLM).
 
@@ -303,7 +303,7 @@ utils.assert_close("denoiser loss",
 # %%
 train_x = train_images * 2 - 1
 val_x = val_images * 2 - 1
-train_steps_count = utils.fast(3000, 300)
+train_steps_count = utils.fast(2000, 300)
 utils.seed_everything(0)
 label_model = diffusion.Denoiser(cond_dim=10, hidden=128, blocks=2)
 n_params = sum(p.numel() for p in label_model.parameters())
