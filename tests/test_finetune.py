@@ -435,7 +435,7 @@ def test_shipped_classifier_runs_match_their_first_steps_recomputed_now(shipped_
     frozen.head.load_state_dict(states["frozen head"])
     for name, train in (("full fine-tuning", train_full), ("LoRA (rank 8)", train_lora)):
         _, losses = train(frozen, ids, lengths, torch.tensor(labels), steps=3)
-        assert losses == pytest.approx(runs[name]["losses"][:3], abs=1e-5), (
+        assert losses == pytest.approx(runs[name]["losses"][:3], abs=1e-4), (
             f"the shipped {name} losses differ from today's code; run make finetune-runs")
 
 
@@ -444,7 +444,7 @@ def test_shipped_instruction_run_matches_its_first_steps_recomputed_now(shipped_
 
     runs, _, base, tokenizer = shipped_models
     _, losses, _ = train_instructions(base, tokenizer, steps=3)
-    assert losses == pytest.approx(runs["instruction-tuned"]["losses"][:3], abs=1e-5)
+    assert losses == pytest.approx(runs["instruction-tuned"]["losses"][:3], abs=1e-4)
     val = runs["instruction-tuned"]["val_losses"]
     assert len(val) == 600 // 100 and val[-1] < val[0] - 0.1   # steps 100 -> 600: it kept learning
 
