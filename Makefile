@@ -168,7 +168,8 @@ checkpoint: setup
 embeddings: setup
 	$(PY) tools/build_embeddings.py
 
-# Rebuild notebook 10's shipped from-scratch run (data/finetune_runs.json; ~3 min on 2 cores).
+# Rebuild notebook 10's shipped runs: the from-scratch classifier, full fine-tuning, LoRA and the
+# instruction-tuned GPT (data/finetune_runs.json, data/finetune_models.pt; 3 processes, ~5 min on 2 cores).
 finetune-runs: setup
 	$(PY) tools/finetune_runs.py
 

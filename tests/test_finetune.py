@@ -411,3 +411,93 @@ def test_an_accuracy_of_zero_or_one_is_a_fraction(tmp_path, accuracy):
     from utils.finetune import load_scratch_run
 
     assert load_scratch_run(_runs_card_with(tmp_path, _set("accuracy", accuracy)))["accuracy"] == accuracy
+
+
+# ---- The shipped full-length runs (data/finetune_models.pt, `make finetune-runs`) ----------------------
+@pytest.fixture(scope="module")
+def shipped_models():
+    from utils.checkpoints import load_shakespeare_gpt
+    from utils.finetune import load_finetune_models
+
+    base, tokenizer = load_shakespeare_gpt()
+    return (*load_finetune_models(), base, tokenizer)
+
+
+def test_shipped_classifier_runs_match_their_first_steps_recomputed_now(shipped_models):
+    """Full fine-tuning and LoRA restart from the shipped frozen head: their first losses must be the
+    shipped runs' (the notebook checks its first 30 the same way; the head's own recipe is checked there)."""
+    from utils.finetune import CLASSIFIER_RECIPE, train_full, train_lora
+
+    runs, states, base, tokenizer = shipped_models
+    texts, labels, _ = genre_passages("train", max_chars=CLASSIFIER_RECIPE["length"])
+    ids, lengths = encode_passages(texts, tokenizer, CLASSIFIER_RECIPE["length"])
+    frozen = GPTClassifier(copy.deepcopy(base))
+    frozen.head.load_state_dict(states["frozen head"])
+    for name, train in (("full fine-tuning", train_full), ("LoRA (rank 8)", train_lora)):
+        _, losses = train(frozen, ids, lengths, torch.tensor(labels), steps=3)
+        assert losses == pytest.approx(runs[name]["losses"][:3], abs=1e-4), (
+            f"the shipped {name} losses differ from today's code; run make finetune-runs")
+
+
+def test_shipped_instruction_run_matches_its_first_steps_recomputed_now(shipped_models):
+    from utils.instruct import train_instructions
+
+    runs, _, base, tokenizer = shipped_models
+    _, losses, _ = train_instructions(base, tokenizer, steps=3)
+    assert losses == pytest.approx(runs["instruction-tuned"]["losses"][:3], abs=1e-4)
+    val = runs["instruction-tuned"]["val_losses"]
+    assert len(val) == 600 // 100 and val[-1] < val[0] - 0.1   # steps 100 -> 600: it kept learning
+
+
+def test_shipped_weights_fit_the_notebook_models_exactly(shipped_models):
+    from utils.finetune import CLASSIFIER_RECIPE
+
+    _, states, base, _ = shipped_models
+    assert set(states) == {"frozen head", "full fine-tuning", "LoRA (rank 8)", "instruction-tuned"}
+    GPTClassifier(copy.deepcopy(base)).load_state_dict(states["full fine-tuning"])     # strict: every weight
+    copy.deepcopy(base).load_state_dict(states["instruction-tuned"])
+    lora = GPTClassifier(copy.deepcopy(base))
+    add_lora(lora.backbone, CLASSIFIER_RECIPE["lora_rank"], CLASSIFIER_RECIPE["lora_alpha"])
+    lora.head.requires_grad_(True)
+    assert set(states["LoRA (rank 8)"]) == {n for n, p in lora.named_parameters() if p.requires_grad}
+    tuned = states["instruction-tuned"]
+    assert tuned["lm_head.weight"] is tuned["token_embedding.weight"]   # tied, stored once
+    assert not torch.equal(tuned["token_embedding.weight"], base.token_embedding.weight)
+
+
+def _spoil_models(tmp_path, spoil_card=None, spoil_bytes=None):
+    import json
+
+    from utils.finetune import MODELS_FILE, RUNS_FILE
+    from utils.shipped import shipped_file
+
+    card = json.loads(shipped_file(RUNS_FILE).read_text())
+    blob = shipped_file(MODELS_FILE).read_bytes()
+    if spoil_card:
+        spoil_card(card)
+    if spoil_bytes:
+        blob = spoil_bytes(blob)
+    runs, models = tmp_path / RUNS_FILE, tmp_path / MODELS_FILE
+    runs.write_text(json.dumps(card))
+    if blob is not None:
+        models.write_bytes(blob)
+    return runs, models
+
+
+@pytest.mark.parametrize("spoil_card, spoil_bytes, message", [
+    (None, lambda blob: blob[:-1] + bytes([blob[-1] ^ 1]), "does not match the checksum"),
+    (None, lambda blob: None, "finetune_models.pt is missing"),
+    (lambda card: card["runs"]["LoRA (rank 8)"]["recipe"].update(lora_rank=4), None, "recipe of 'LoRA"),
+    (lambda card: card["runs"]["instruction-tuned"]["recipe"].update(lr=1e-3), None, "recipe of 'instruction-tuned'"),
+    (lambda card: card["runs"]["full fine-tuning"]["losses"].pop(), None, "losses of 'full fine-tuning'"),
+    (lambda card: card["data"].update(instructions="0" * 16), None, "other instruction examples"),
+    (lambda card: card["data"].update(train="0" * 16), None, "other train passages"),
+    (lambda card: card.update(pretrained_sha256="0" * 64), None, "another pretrained checkpoint"),
+    (lambda card: card["runs"].pop("instruction-tuned"), None, "missing or unreadable"),
+])
+def test_a_stale_or_broken_models_file_is_refused_with_the_rebuild_command(tmp_path, spoil_card, spoil_bytes, message):
+    from utils.finetune import RUNS_REBUILD, load_finetune_models
+
+    with pytest.raises(ValueError, match=message) as error:
+        load_finetune_models(*_spoil_models(tmp_path, spoil_card, spoil_bytes))
+    assert RUNS_REBUILD in str(error.value) and "RUN_LIVE" in str(error.value)

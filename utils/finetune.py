@@ -212,3 +212,149 @@ def load_scratch_run(path=None) -> dict:
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems) + f". {hint}")
     return run
+
+
+# ---------------------------------------------------------------------------------------------
+# The full-length runs of sections 3-5, shipped precomputed (data/finetune_models.pt)
+# ---------------------------------------------------------------------------------------------
+MODELS_FILE = "finetune_models.pt"
+# Notebook 10's classifier recipe: the frozen head (torch.manual_seed(init_seed) before it is built,
+# head_steps full-batch AdamW steps on the frozen features), then from that head full fine-tuning
+# and rank-8 LoRA (torch.manual_seed(lora_seed) before the adapters are added), the same batches.
+CLASSIFIER_RECIPE = {"length": 64, "init_seed": 0, "head_steps": 500, "head_lr": 1e-2, "steps": 300,
+                     "batch_size": 32, "batch_seed": 0, "full_lr": 1e-4, "lora_rank": 8, "lora_alpha": 16,
+                     "lora_lr": 1e-3, "lora_seed": 0}
+
+
+def frozen_head_classifier(base: GPT, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor,
+                           recipe: dict = CLASSIFIER_RECIPE) -> GPTClassifier:
+    """Notebook 10's frozen body + new head: a copy of ``base``, frozen, and a head trained on its
+    mean hidden states (``head_steps`` full-batch AdamW steps; features in batches of 512)."""
+    import copy
+
+    torch.manual_seed(recipe["init_seed"])
+    model = GPTClassifier(copy.deepcopy(base))
+    for p in model.backbone.parameters():
+        p.requires_grad_(False)
+    with torch.no_grad():
+        features = torch.cat([model.features(ids[i:i + 512], lengths[i:i + 512]) for i in range(0, len(ids), 512)])
+    optimizer = torch.optim.AdamW(model.head.parameters(), lr=recipe["head_lr"], weight_decay=0.0)
+    for _ in range(recipe["head_steps"]):
+        loss = nn.functional.cross_entropy(model.head(features), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return model
+
+
+def train_full(frozen: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor,
+               recipe: dict = CLASSIFIER_RECIPE, steps: int | None = None) -> tuple[GPTClassifier, list[float]]:
+    """Full fine-tuning from the frozen model's head: ``(model, losses)``; ``steps`` cuts it short."""
+    import copy
+
+    model = copy.deepcopy(frozen)
+    for p in model.parameters():
+        p.requires_grad_(True)
+    losses = train_classifier(model, ids, lengths, labels, recipe["steps"] if steps is None else steps,
+                              lr=recipe["full_lr"], batch_size=recipe["batch_size"], seed=recipe["batch_seed"])
+    return model, losses
+
+
+def train_lora(frozen: GPTClassifier, ids: torch.Tensor, lengths: torch.Tensor, labels: torch.Tensor,
+               recipe: dict = CLASSIFIER_RECIPE, steps: int | None = None) -> tuple[GPTClassifier, list[float]]:
+    """LoRA (adapters on every matrix of the body, the head trains too) from the frozen model:
+    ``(model with its adapters, not merged, losses)``; ``steps`` cuts it short."""
+    import copy
+
+    from .lora import add_lora
+
+    model = copy.deepcopy(frozen)
+    torch.manual_seed(recipe["lora_seed"])
+    add_lora(model.backbone, recipe["lora_rank"], recipe["lora_alpha"])
+    for p in model.head.parameters():
+        p.requires_grad_(True)
+    losses = train_classifier(model, ids, lengths, labels, recipe["steps"] if steps is None else steps,
+                              lr=recipe["lora_lr"], batch_size=recipe["batch_size"], seed=recipe["batch_seed"])
+    return model, losses
+
+
+def half_state(model: nn.Module, trainable_only: bool = False) -> dict[str, torch.Tensor]:
+    """The model's weights in fp16 for shipping (only the trainable ones: an adapter and its head).
+    A tied output head (``lm_head.weight``, the token embedding) is stored once."""
+    names = {n for n, p in model.named_parameters() if p.requires_grad} if trainable_only else None
+    return {k: v.detach().to(torch.float16).cpu().clone() for k, v in model.state_dict().items()
+            if (names is None or k in names) and not k.endswith("lm_head.weight")}
+
+
+def float_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """:func:`half_state` back in float32, the tied output head restored."""
+    out = {k: v.float() for k, v in state.items()}
+    for k in list(out):
+        if k.endswith("token_embedding.weight"):
+            out[k[:-len("token_embedding.weight")] + "lm_head.weight"] = out[k]
+    return out
+
+
+def load_finetune_models(runs_path=None, models_path=None) -> tuple[dict, dict]:
+    """The shipped full-length runs of notebook 10 (data/finetune_runs.json and data/finetune_models.pt),
+    checked before use: ``(runs, states)``.
+
+    ``runs[name]`` holds ``losses`` per step (and ``val_losses`` for the instruction run) and the
+    ``recipe``; ``states[name]`` the float32 weights to load: ``"frozen head"`` (the head),
+    ``"full fine-tuning"`` (the whole classifier), ``"LoRA (rank 8)"`` (adapters and head,
+    ``load_state_dict(..., strict=False)``), ``"instruction-tuned"`` (the whole GPT). Raises
+    ``ValueError`` with the rebuild command when a file is missing, corrupt or made for other data,
+    another recipe or another pretrained checkpoint.
+    """
+    import json
+
+    from . import files
+    from .instruct import SFT_RECIPE, instruction_examples
+    from .shipped import shipped_file
+
+    runs_path = shipped_file(RUNS_FILE) if runs_path is None else Path(runs_path)
+    models_path = shipped_file(MODELS_FILE) if models_path is None else Path(models_path)
+    hint = f"Rebuild them with `{RUNS_REBUILD}` (tools/finetune_runs.py), or train the runs live (RUN_LIVE = True)."
+    recipes = {"full fine-tuning": CLASSIFIER_RECIPE, "LoRA (rank 8)": CLASSIFIER_RECIPE, "instruction-tuned": SFT_RECIPE}
+    try:
+        card = json.loads(runs_path.read_text())
+        runs = {name: card["runs"][name] for name in recipes}
+        expected_sha = card["models_sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{runs_path} is missing or unreadable ({error}). {hint}") from None
+    problems = []
+    for name, recipe in recipes.items():
+        run = runs[name]
+        if run.get("recipe") != recipe:
+            problems.append(f"the recipe of {name!r} {run.get('recipe')} is not the notebook's {recipe}")
+        losses = run.get("losses", [])
+        if len(losses) != recipe["steps"] or not all(isinstance(x, float) and 0 < x < 10 for x in losses):
+            problems.append(f"the losses of {name!r} are not one positive number per step")
+    for split in ("train", "test"):
+        texts, labels, _ = genre_passages(split, max_chars=CLASSIFIER_RECIPE["length"])
+        if card.get("data", {}).get(split) != passages_fingerprint(texts, labels):
+            problems.append(f"they were made from other {split} passages than today's")
+    if card.get("data", {}).get("instructions") != examples_fingerprint(instruction_examples("train")):
+        problems.append("they were made from other instruction examples than today's")
+    base_card = json.loads(shipped_file("shakespeare_gpt.json").read_text())
+    if card.get("pretrained_sha256") != base_card["sha256"]:
+        problems.append("they were made with another pretrained checkpoint (data/shakespeare_gpt.pt)")
+    if not models_path.is_file():
+        problems.append(f"{models_path.name} is missing")
+    elif files.sha256_file(models_path) != expected_sha:
+        problems.append(f"{models_path.name} does not match the checksum in {runs_path.name} (damaged or stale)")
+    if problems:
+        raise ValueError(f"{runs_path}: " + "; ".join(problems) + f". {hint}")
+    blob = torch.load(models_path, map_location="cpu", weights_only=True)
+    states = {name: float_state(state) for name, state in blob.items()}
+    return runs, states
+
+
+def examples_fingerprint(examples) -> str:
+    """First 16 hex digits of the SHA-256 of instruction examples (which data a run saw)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for e in examples:
+        digest.update(f"{e.prompt}\t{e.response}\n".encode())
+    return digest.hexdigest()[:16]
