@@ -7,8 +7,8 @@ Each notebook runs top to bottom in full mode (COURSE_FAST=0), as a class runs i
 - **warm**: again with the cache the cold run left.
 
 The notebooks are executed in memory from their sources (notebooks/src) and never written, so the
-committed outputs stay as they are. The table goes to docs/timings.md; rows of notebooks not run
-this time are kept from the previous table. The whole course takes about an hour on 2 cores: run it
+committed outputs stay as they are. The table goes to docs/timings.md and into README.md (between its
+timings markers); rows of notebooks not run this time are kept from the previous table. The whole course takes about an hour on 2 cores: run it
 on an otherwise idle machine, timings on a shared one are inflated. ``--cells`` (e.g.
 ``tools/timings.py --cells 10``) also prints the slowest cells of each cold run: where the time goes; ``--cold-only`` skips the warm run.
 """
@@ -32,6 +32,8 @@ from nbclient import NotebookClient  # noqa: E402
 
 GOAL_SECONDS = 180  # issue 20: every notebook <= 3 minutes on 2 cores from a cold cache
 TABLE = ROOT / "docs" / "timings.md"
+README = ROOT / "README.md"
+README_START, README_END = "<!-- timings: written by make timings -->", "<!-- /timings -->"
 ROW = re.compile(r"^\| (\d\d)_\S+ \|")
 
 
@@ -96,6 +98,13 @@ def write_table(rows: dict[str, str]) -> None:
     ]
     TABLE.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(TABLE, "\n".join(header + [rows[k] for k in sorted(rows)]) + "\n")
+    # The README shows the same table between two markers (the issue asks for it there).
+    text = README.read_text()
+    if README_START in text and README_END in text:
+        before, rest = text.split(README_START, 1)
+        after = rest.split(README_END, 1)[1]
+        block = [header[4].replace("Last run: ", "Measured "), "", *header[-2:], *(rows[k] for k in sorted(rows))]
+        atomic_write_text(README, before + README_START + "\n" + "\n".join(block) + "\n" + README_END + after)
 
 
 def main() -> int:
