@@ -10,7 +10,7 @@
 # - a character-level LSTM trained on Shakespeare that writes (something like) a play;
 # - why gradients vanish or explode over long distances, and how the LSTM's gates help.
 #
-# **Time:** about 60 minutes (the Shakespeare model trains for a few minutes on a laptop CPU).
+# **Time:** about 60 minutes (the Shakespeare model trains for a minute or two on a laptop CPU).
 # **Needs:** notebooks 01–04 (neurons, gradient descent, softmax and cross-entropy).
 
 # %%
@@ -262,7 +262,7 @@ assert multi_rnn_mse < 0.5 * multi_naive_mse, (multi_rnn_mse, multi_naive_mse)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # > 🗣 **Teacher:** Ask: what should follow "yonder window brea"? Land: next-character prediction is how GPT writes too.
-# > The LSTM trains in this section (900 steps in full mode): read the bigram samples aloud while it runs.
+# > The LSTM trains in this section (800 steps in full mode): read the bigram samples aloud while it runs.
 
 # %%
 from utils.data import CharTokenizer, shakespeare, shakespeare_split
@@ -357,8 +357,8 @@ from utils.rnn import CharLSTM
 
 utils.seed_everything(0)
 device = utils.get_device()
-hidden_size = utils.fast(192, 64)
-steps = utils.fast(900, 120)
+hidden_size = utils.fast(128, 64)
+steps = utils.fast(800, 120)
 batch_size, seq_len = 32, 100
 model = CharLSTM(tokenizer.vocab_size, embed_dim=48, hidden_size=hidden_size).to(device)
 print(f"CharLSTM with {sum(p.numel() for p in model.parameters()):,} parameters, {steps} steps on {device}")
@@ -384,8 +384,8 @@ def validation_loss(model, pieces=40):
     return loss
 
 
-optimizer = torch.optim.Adam(model.parameters(), lr=0.006)
-schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.006, total_steps=steps, pct_start=0.1)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.01, total_steps=steps, pct_start=0.1)
 generator = torch.Generator().manual_seed(0)
 train_curve, val_curve = [], [(0, validation_loss(model))]
 progress = tqdm(range(1, steps + 1), desc="CharLSTM")
@@ -454,8 +454,8 @@ print("ROMEO:\n" + sample)
 # %% [markdown]
 # In full mode the sample has the shape of a play: speaker names in capitals followed by a colon,
 # lines of verse, punctuation in the right places and mostly real words, though the meaning wanders.
-# A 150–300 thousand-parameter model trained for a few minutes knows spelling and layout, not
-# plot; notebook 08's transformer does better with the same data.
+# A model of about 100 thousand parameters trained for a minute or two knows spelling and layout,
+# not plot; notebook 08's transformer does better with the same data.
 
 # %%
 assert len(sample) == utils.fast(500, 200) and set(sample) <= set(tokenizer.chars)
@@ -467,6 +467,7 @@ print("T=2.0: ", hot[:100].replace("\n", " / "))
 assert len(set(greedy)) < len(set(hot)), "a low temperature should use fewer distinct characters than a high one"
 if not utils.is_fast():
     assert ":\n" in sample and sample.count(" ") > 40, "a trained model writes speeches with words"
+    assert 90_000 < sum(p.numel() for p in model.parameters()) < 120_000, "about 100 thousand parameters"
 
 # %% [markdown]
 # ### Try it: temperature and the hidden state
