@@ -132,8 +132,9 @@ class Repainter:
     axes' contents is kept. Afterwards a picture is that copy plus the contents drawn over it,
     in their z-order. matplotlib tells which case it is: the contents are marked "animated", and
     a change to an animated artist does not make the figure stale; any other change does.
-    The picture is pixel for pixel the one a full drawing gives, except where grid lines or
-    inward ticks sit above a content artist; the test suite checks every view's repaints.
+    The picture is pixel for pixel the one a full drawing gives (where grid lines lie over the
+    contents, the x/y axes are redrawn with them), except where long inward ticks sit over a
+    content artist; the test suite compares every view's repaints with full drawings.
     """
 
     def __init__(self, fig: Figure):
