@@ -122,23 +122,20 @@ def gguf_reader(path: str | Path | None = None):
         raise ModelUnavailableError(f"Cannot read {path} as GGUF ({error}). Reinstall with: {INSTALL_HINT}") from error
 
 
-_reader = gguf_reader
-
-
 def _metadata(reader) -> dict:
     return {name: _field_value(field) for name, field in reader.fields.items() if not name.startswith("GGUF.")}
 
 
 def read_gguf_metadata(path: str | Path) -> dict:
     """Only the metadata of a GGUF file (sizes, RoPE base, vocabulary...): fast, no tensors read."""
-    return _metadata(_reader(path))
+    return _metadata(gguf_reader(path))
 
 
 def read_gguf(path: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
     """Metadata dict and float32 tensors ``{name: array in PyTorch (out, in) order}`` of a GGUF file."""
     import gguf
 
-    reader = _reader(path)
+    reader = gguf_reader(path)
     metadata = _metadata(reader)
     tensors = {}
     for tensor in reader.tensors:
