@@ -1,15 +1,18 @@
 """Which int8 path could make SmolLM2 twice as fast as float32 on a CPU, and what it costs in quality.
 
 Issue 20, goal 3 asks for ≥ 2× the float32 tokens/s with greedy answers unchanged. The course's
-``Int8Linear`` (weight-only int8, PyTorch's ``_weight_int8pack_mm``) reads a quarter of the bytes
-but is compute-bound on a 2-core AVX2 machine (see ``benchmarks/smollm2.py --int8``). This script
-tries the one faster int8 kernel stock PyTorch has on x86, fbgemm's W8A8 linear (weights int8 per
+``Int8Linear`` (weight-only int8) reads a quarter of the bytes; with PyTorch's kernel
+(``_weight_int8pack_mm``) it was no faster than float32 on a 2-core AVX2 machine, which is why the
+course now multiplies one-token steps with its own compiled loop (``utils/int8_gemv.c``; the
+``course`` row; ``benchmarks/smollm2.py --int8`` is the goal's benchmark). This script also tries
+the one faster int8 kernel stock PyTorch has on x86, fbgemm's W8A8 linear (weights int8 per
 output channel, the input rounded to 8 bits per call: ``torch.ops.quantized.linear_dynamic``),
 alone and with the usual fixes for the outlier channels of LLM activations, and prints for each:
 tokens/s of greedy generation (one thread, KV cache), the ratio to float32 in the same run, the
 loss on notebook 12's *Hamlet* passage, and for how many of 64 tokens the greedy answer stays the
 float32 one. Variants:
 
+- ``int8 weight-only (PyTorch kernel)``: the course's layers without the compiled loop;
 - ``w8a8``: every linear layer and the output projection W8A8;
 - ``w8a8, down weight-only``: the feed-forward down projections (where SmolLM2's activations have
   channels 100-4,000× their median) stay weight-only int8;
@@ -94,7 +97,15 @@ def main() -> None:
         answer = list(llama.generate(m, ids, NEW_TOKENS))
         return loss, answer, NEW_TOKENS / (time.perf_counter() - start)
 
+    def pytorch_kernel_only():
+        quantized = llama.quantize_int8(model)
+        for layer in quantized.modules():
+            if isinstance(layer, llama.Int8Linear):
+                layer.gemv = None  # as without a C compiler: PyTorch's weight-only kernel
+        return quantized
+
     rows = [("float32", lambda: model), ("int8 weight-only (course)", lambda: llama.quantize_int8(model)),
+            ("int8 weight-only (PyTorch kernel)", pytorch_kernel_only),
             ("w8a8", lambda: variant(False, None)), ("w8a8, down weight-only", lambda: variant(True, None)),
             ("w8a8 smoothed, down weight-only", lambda: variant(True, 0.5))]
     reference = None

@@ -7,7 +7,10 @@ and the latency of notebook 12's widgets.
 - peak resident memory of this process (goal: < 1.5 GB), goal: >= 20 tokens/s on 2 cores;
 - float32 vs int8 weights (``utils.llama.quantize_int8``, goal: >= 2x float32), each against the
   physical limit of a one-token step: bytes of weights read per token / this machine's memory
-  bandwidth (measured by copying a 512 MB tensor), and the fraction of it achieved;
+  bandwidth (measured by copying a 512 MB tensor), and the fraction of it achieved; which int8
+  kernel ran (``utils.int8_kernel``); quality: greedy answers, and the logits on notebook 12's
+  *Hamlet* passage within the stated tolerance (loss within 0.05 nats/token, the most likely
+  next token float32's at >= 90 % of positions: greedy text itself diverges at near ties);
 - milliseconds per update of the chat (temperature slider), retrieval (k slider) and cost views.
 
     .venv/bin/python benchmarks/smollm2.py          (each variant in a fresh process, ~2-4 minutes)
@@ -53,8 +56,11 @@ def memory_bandwidth_gb_s(megabytes: int = 512, repeats: int = 5) -> float:
 
 def run_generation(threads: int, decode_threads: int, cache: bool, weights: str = "float32") -> dict:
     import torch
+    import torch.nn.functional as F
 
+    from utils.data import get_play
     from utils.gguf_model import chat_prompt, load_smollm2
+    from utils.int8_kernel import int8_kernel_status
     from utils.llama import generate, quantize_int8, weight_bytes_per_token
 
     torch.set_num_threads(threads)
@@ -75,7 +81,12 @@ def run_generation(threads: int, decode_threads: int, cache: bool, weights: str 
                 seq.append(int(smol.model(torch.tensor([seq]))[0, -1].argmax()))
                 out.append(seq[-1])
     elapsed = time.perf_counter() - start
-    return {"threads": threads, "decode_threads": decode_threads, "cache": cache, "load_s": load_s,
+    passage = torch.tensor([smol.encode(get_play("hamlet").text[2000:3500])[:200]])  # as notebook 12
+    with torch.inference_mode():
+        logits = smol.model(passage)[0]
+    quality = {"hamlet_loss": F.cross_entropy(logits[:-1], passage[0, 1:]).item(),
+               "hamlet_top": logits.argmax(-1).tolist(), "kernel": int8_kernel_status() if weights == "int8" else ""}
+    return {**quality,"threads": threads, "decode_threads": decode_threads, "cache": cache, "load_s": load_s,
             "weights": weights, "bytes_per_token": weight_bytes_per_token(smol.model), "answer": out,
             "tokens": len(out), "tokens_per_s": len(out) / elapsed, "peak_gb": peak_gb(),
             "bandwidth_gb_s": memory_bandwidth_gb_s()}
@@ -192,9 +203,17 @@ def compare_int8() -> None:
     same = runs["int8"][0]["answer"] == runs["float32"][0]["answer"]
     agree = next((i for i, (a, b) in enumerate(zip(runs["int8"][0]["answer"], runs["float32"][0]["answer"])) if a != b),
                  len(runs["int8"][0]["answer"]))
+    print(f"int8 kernel: {runs['int8'][0]['kernel']}")
     print(f"int8 / float32: ×{speedup:.2f} (goal ≥ 2: {'met' if speedup >= 2 else 'NOT met on this machine'}); "
           f"greedy answer {'identical' if same else f'identical for the first {agree} tokens'} "
           f"of {len(runs['float32'][0]['answer'])}")
+    f32, i8 = runs["float32"][0], runs["int8"][0]
+    top = sum(a == b for a, b in zip(f32["hamlet_top"], i8["hamlet_top"])) / len(f32["hamlet_top"])
+    delta = i8["hamlet_loss"] - f32["hamlet_loss"]
+    within = abs(delta) < 0.05 and top >= 0.9
+    print(f"logits on the Hamlet passage: loss {f32['hamlet_loss']:.3f} → {i8['hamlet_loss']:.3f} ({delta:+.3f}), "
+          f"most likely next token the same at {top:.0%} of positions (tolerance: |Δloss| < 0.05, ≥ 90 %: "
+          f"{'within' if within else 'NOT within'})")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .int8_kernel import int8_gemv_unchecked, load_int8_gemv
 from .sampling import check_sampling, sample_next
 
 INTRODUCED_IN = "12"
@@ -225,12 +226,15 @@ class Int8Linear(nn.Module):
     uses the whole range -127..127 and the rounding error of a weight is at most ``scale[o] / 2``.
     A one-token step reads every weight once, so reading 1 byte instead of 4 is most of the speed.
 
-    ``forward`` multiplies by the int8 weights directly with PyTorch's weight-only int8 kernel
-    (``_weight_int8pack_mm``, the one gpt-fast uses) on bfloat16 inputs, where this PyTorch has it
-    and it runs (:func:`int8_kernel_works`); else by the dequantized weights (:meth:`dequantized`: the same result, no speed-up). The input
-    stays a float: rounding it to 8 bits as well (``torch.ao`` dynamic quantization, one scale per
-    call) is faster, but in our trial it changed about half of SmolLM2's next-token predictions.
-    x: (..., in_features) → (..., out_features).
+    ``forward`` for one input row (a one-token step, where reading the weights is the cost) calls
+    the course's compiled kernel (:func:`utils.int8_kernel.int8_gemv`: int8 widened to float32 in
+    registers, float32 input: exactly the dequantized product); where it could not be built,
+    PyTorch's weight-only int8 kernel (``_weight_int8pack_mm``, the one gpt-fast uses; it rounds the
+    input to bfloat16) if it runs here (:func:`int8_kernel_works`). Several rows (a prompt) are one
+    big matrix product, where float32 is PyTorch's fastest path: it widens the weights and multiplies
+    (:meth:`dequantized`, exact). The input stays a float: rounding it to 8 bits as well (``torch.ao``
+    dynamic quantization, one scale per call) is faster, but in our trial it changed about half of
+    SmolLM2's next-token predictions. x: (..., in_features) → (..., out_features).
     """
 
     def __init__(self, weight: torch.Tensor):
@@ -243,6 +247,7 @@ class Int8Linear(nn.Module):
         self.register_buffer("weight_int8", torch.round(weight / scale[:, None]).clamp(-127, 127).to(torch.int8))
         self.register_buffer("scale", scale)
         self.use_kernel = int8_kernel_works()
+        self.gemv = load_int8_gemv()  # the compiled one-token kernel, or None
 
     @property
     def in_features(self) -> int:
@@ -257,12 +262,19 @@ class Int8Linear(nn.Module):
         return self.weight_int8.float() * self.scale[:, None]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.use_kernel and x.device.type == "cpu":
-            flat = x.reshape(-1, self.in_features).to(torch.bfloat16)
-            out = torch.ops.aten._weight_int8pack_mm(flat, self.weight_int8, self.scale.to(torch.bfloat16))
+        # (straight from _buffers: nn.Module's attribute lookup costs more than a small product)
+        q, scale = self._buffers["weight_int8"], self._buffers["scale"]
+        one_row = x.numel() == q.shape[1]
+        if (one_row and self.gemv is not None and x.dtype == torch.float32
+                and x.device.type == "cpu" and x.is_contiguous()):  # the compiled kernel
+            out = int8_gemv_unchecked(self.gemv, x, q, scale)  # ~200 calls per token: no needless work here
+            return out.view(x.shape[:-1] + out.shape)
+        if one_row and self.use_kernel and x.device.type == "cpu":  # PyTorch's int8 kernel
+            flat = x.reshape(1, -1).to(torch.bfloat16)
+            out = torch.ops.aten._weight_int8pack_mm(flat, q, scale.to(torch.bfloat16))
             return out.to(x.dtype).reshape(*x.shape[:-1], self.out_features)
         # scale is per output, so x @ (q * scale).T = (x @ q.T) * scale
-        return F.linear(x, self.weight_int8.to(x.dtype)) * self.scale.to(x.dtype)
+        return F.linear(x, q.to(x.dtype)) * scale.to(x.dtype)
 
 
 class Llama(nn.Module):
@@ -279,8 +291,13 @@ class Llama(nn.Module):
         self.register_buffer("rope_sin", sin, persistent=False)
         self.output: nn.Module | None = None  # None: the output projection is tok_embeddings.weight (tied)
 
-    def forward(self, tokens: torch.Tensor, cache: KVCache | None = None, start: int = 0) -> torch.Tensor:
-        """tokens: (batch, time) ids at positions start..start+time-1 → logits (batch, time, vocab)."""
+    def forward(self, tokens: torch.Tensor, cache: KVCache | None = None, start: int = 0,
+                last_only: bool = False) -> torch.Tensor:
+        """tokens: (batch, time) ids at positions start..start+time-1 → logits (batch, time, vocab).
+
+        ``last_only``: logits of the last position only, (batch, 1, vocab). Reading a prompt to
+        continue it needs no more, and the output projection (49,152 × 576 for SmolLM2) is the
+        largest matrix: for a 40-token prompt it would cost as much as the 30 layers."""
         if tokens.dim() != 2:
             raise ValueError(f"tokens must be (batch, time), got shape {tuple(tokens.shape)}; "
                              "use ids[None] for a single sequence.")
@@ -293,6 +310,8 @@ class Llama(nn.Module):
             x = layer(x, cos, sin, cache, i, start)
         if cache is not None:
             cache.length = start + time
+        if last_only:
+            x = x[:, -1:]
         if self.output is not None:
             return self.output(self.norm(x))
         return F.linear(self.norm(x), self.tok_embeddings.weight)  # tied output weights
@@ -373,7 +392,7 @@ def _generate(model, prompt_ids, max_new_tokens, temperature, top_k, stop_ids, s
     cache = KVCache(model.config, max_len=max(len(prompt_ids) + max_new_tokens - 1, len(prompt_ids)),
                     device=device, dtype=model.tok_embeddings.weight.dtype)
     generator = torch.Generator().manual_seed(seed)
-    logits = model(torch.tensor([prompt_ids], device=device), cache, start=0)[:, -1]
+    logits = model(torch.tensor([prompt_ids], device=device), cache, start=0, last_only=True)[:, -1]
     position = len(prompt_ids)
     for step in range(max_new_tokens):
         token = int(sample_next(logits.cpu(), temperature, top_k, generator=generator))
