@@ -151,16 +151,17 @@ class Attention(nn.Module):
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
         if cache is not None:
             k, v = cache.update(layer, k, v, start)
-        # GQA: each key/value head serves a group of n_heads / n_kv_heads query heads. Viewing the
-        # queries as (batch, kv_heads, group, time, d) lets one K/V head broadcast over its group.
-        group = self.n_heads // self.n_kv_heads
-        q = q.view(batch, self.n_kv_heads, group, time, self.head_dim)
-        scores = q @ k.unsqueeze(2).transpose(-2, -1) / math.sqrt(self.head_dim)  # (b, kv, g, time, total)
+        # GQA: each key/value head serves a group of n_heads / n_kv_heads query heads. Stacking the
+        # queries of a group as rows, (batch, kv_heads, group * time, d), lets the group share its
+        # K/V head in one product, without copying K and V once per query head.
+        group, total = self.n_heads // self.n_kv_heads, k.shape[2]
+        q = q.reshape(batch, self.n_kv_heads, group * time, self.head_dim)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)  # (b, kv, g * time, total)
         if time > 1:  # causal: new token i (at position start + i) sees keys 0..start + i
-            total = k.shape[2]
             mask = torch.ones(time, total, dtype=torch.bool, device=x.device).tril(diagonal=total - time)
-            scores = scores.masked_fill(~mask, float("-inf"))
-        out = (torch.softmax(scores, dim=-1) @ v.unsqueeze(2)).view(batch, self.n_heads, time, self.head_dim)
+            scores = scores.view(batch, self.n_kv_heads, group, time, total).masked_fill(~mask, float("-inf"))
+            scores = scores.view(batch, self.n_kv_heads, group * time, total)
+        out = (torch.softmax(scores, dim=-1) @ v).view(batch, self.n_heads, time, self.head_dim)
         return self.wo(out.transpose(1, 2).reshape(batch, time, -1))
 
 
