@@ -468,8 +468,13 @@ class BackpropView(LiveView):
         losses = self.state.losses
         self._loss_line.set_data(np.arange(len(losses)), losses)
         self._loss_hint.set_visible(not losses)
-        # no steps yet: the loss axes only shows its hint, so its scale need not follow every slider move
-        set_limits(self._loss_ax, xlim=(-0.5, max(len(losses) - 0.5, 4.5)),
+        # no steps yet: the loss axes only shows its hint, so its scale need not follow every slider move.
+        # Room for 5 steps, then 10, 20, 40...: new limits mean a full drawing (utils.figures.Repainter),
+        # so they change at a few steps, not at every one
+        room = 5
+        while room < len(losses):
+            room *= 2
+        set_limits(self._loss_ax, xlim=(-0.5, room - 0.5),
                    ylim=(0, max(max(losses) * 1.1, 1e-3)) if losses else None)
         self.status.value = self._explain(filled)
 
