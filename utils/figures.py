@@ -251,8 +251,10 @@ class Repainter:
             canvas.draw()  # everything but the contents
             self._background, self._size = canvas.copy_from_bbox(self.fig.bbox), size
             self.full_draws += 1
+        renderer = canvas.get_renderer()  # once, not per artist as fig.draw_artist does
         for artist in contents:
-            self.fig.draw_artist(artist)
+            if artist.get_visible():  # a hidden one draws nothing (a view may keep hundreds, e.g. cell values)
+                artist.draw(renderer)
         # Drawing a legend places its inner boxes, which flags the axes (and so the figure) as
         # changed; what they show is drawn now, so the figure is up to date.
         self.fig.stale = False
