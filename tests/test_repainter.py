@@ -146,3 +146,17 @@ def test_repainter_refuses_a_figure_without_an_agg_canvas():
 
     with pytest.raises(TypeError, match="Agg canvas"):
         Repainter(Figure())
+
+
+def test_texts_hidden_and_shown_again_are_repainted_in_place(plot):
+    # the repaint skips hidden artists (a view may keep hundreds): one shown again must be drawn
+    fig, ax, _ = plot
+    texts = [ax.text(0.1 + 0.2 * i, 0.5, f"t{i}", visible=i % 2 == 0) for i in range(5)]
+    painter = Repainter(fig)
+    painter.png()
+    for step in range(4):
+        for i, text in enumerate(texts):
+            text.set_visible((i + step) % 2 == 1)
+            text.set_text(f"t{i}.{step}")
+        assert np.array_equal(pixels(painter.png()), full_drawing(fig))
+    assert painter.full_draws == 1
