@@ -160,3 +160,16 @@ def test_texts_hidden_and_shown_again_are_repainted_in_place(plot):
             text.set_text(f"t{i}.{step}")
         assert np.array_equal(pixels(painter.png()), full_drawing(fig))
     assert painter.full_draws == 1
+
+
+def test_an_artist_kept_in_the_frame_is_drawn_with_it_and_a_change_redraws_it(plot):
+    fig, ax, line = plot
+    label = ax.text(0.05, 0.9, "fixed label")
+    figures.keep_in_frame(label)
+    painter = Repainter(fig)
+    painter.png()
+    assert label not in figures._contents(fig) and line in figures._contents(fig)
+    line.set_data([0, 1], [0, 0.5])
+    assert np.array_equal(pixels(painter.png()), full_drawing(fig)) and painter.full_draws == 1  # a repaint
+    label.set_text("changed once")
+    assert np.array_equal(pixels(painter.png()), full_drawing(fig)) and painter.full_draws == 2

@@ -160,7 +160,8 @@ def _contents(fig: Figure) -> list[Artist]:
         # as Axes.draw does: no frame (spines) on an axes drawn with axis("off") or frame_on=False
         hidden = () if ax.axison and ax.get_frame_on() else tuple(ax.spines.values())
         shown = [child for child in ax.get_children()
-                 if child is not ax.patch and not isinstance(child, Axis) and child not in hidden]
+                 if child is not ax.patch and not isinstance(child, Axis) and child not in hidden
+                 and not getattr(child, "_kept_in_frame", False)]
         if ax.axison:
             axes = [axis for axis in (ax.xaxis, ax.yaxis) if axis.get_visible()]
             if any(child.get_zorder() <= axis.get_zorder() for axis in axes if _grid_shown(axis) for child in shown):
@@ -204,6 +205,15 @@ def set_limits(ax, xlim: tuple[float, float] | None = None, ylim: tuple[float, f
     for wanted, current, setter in ((xlim, ax.get_xlim(), ax.set_xlim), (ylim, ax.get_ylim(), ax.set_ylim)):
         if wanted is not None and tuple(float(v) for v in wanted) != tuple(float(v) for v in current):
             setter(*wanted)
+
+
+def keep_in_frame(*artists: Artist) -> None:
+    """Draw these artists with the frame of reference, not at every repaint (see :class:`Repainter`):
+    for texts that never change while a view runs (a panel's fixed title). Changing one later is
+    still right: it makes the next picture a full drawing. Only for artists that no content artist
+    (redrawn over the frame) overlaps; the test suite's repaint check tells if one does."""
+    for artist in artists:
+        artist._kept_in_frame = True
 
 
 # Set by the test suite (tests/conftest.py): every repaint is compared with a full drawing and

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
 from ..diagrams.style import CATEGORY_10
-from ..figures import figure_title
+from ..figures import figure_title, keep_in_frame
 from ..i18n import t
 from ..train import train_steps
 from .base import LiveView, fixed_layout, new_figure, problem_html
@@ -128,6 +128,7 @@ class HiddenUnitsTrainer(LiveView):
         self.state = TrainerState(steps_per_click=int(steps_per_click))
         figure = new_figure(430, 430)
         self._images, _ = _weight_grid(figure, self.units)
+        keep_in_frame(*(image.axes.title for image in self._images))  # "unit k" never changes here
         self._title = figure_title(figure, fontsize=9)
         figure.tight_layout(rect=(0, 0, 1, 0.93))  # room for the two-line title
         self.steps_slider = self.link(
