@@ -173,3 +173,16 @@ def test_an_artist_kept_in_the_frame_is_drawn_with_it_and_a_change_redraws_it(pl
     assert np.array_equal(pixels(painter.png()), full_drawing(fig)) and painter.full_draws == 1  # a repaint
     label.set_text("changed once")
     assert np.array_equal(pixels(painter.png()), full_drawing(fig)) and painter.full_draws == 2
+
+
+def test_hidden_weight_images_drawn_nearest_look_as_matplotlibs_default():
+    import torch
+
+    from utils.widgets.digits import show_hidden_weights
+
+    fig = show_hidden_weights(torch.randn(16, 64, generator=torch.Generator().manual_seed(0)))
+    chosen = pixels(figure_to_png(fig))
+    for image in fig.axes[0].figure.findobj(lambda a: hasattr(a, "set_interpolation_stage")):
+        image.set_interpolation("auto")
+        image.set_interpolation_stage("auto")
+    assert np.array_equal(chosen, pixels(figure_to_png(fig)))

@@ -55,7 +55,10 @@ def _weight_grid(fig: Figure, units: int) -> tuple[list, int]:
         for spine in ax.spines.values():  # a thin frame on all four sides (not the plot's two axis lines)
             spine.set(visible=True, color="#999", linewidth=0.5)
         if k < units:
-            images.append(ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1))
+            # "nearest": what matplotlib's "auto" picks for an 8×8 image shown ~10× larger (same pixels),
+            # without deciding it again at each of the 16 images of every redraw
+            images.append(ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
+                                    interpolation_stage="rgba"))
             ax.set_title(t("digits.unit", unit=k), fontsize=7, pad=2)
         else:
             ax.axis("off")
