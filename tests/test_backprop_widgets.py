@@ -170,3 +170,15 @@ def test_static_fallbacks_draw_figures():
     root = Node(2.0, label="c")
     assert figure_to_png(show_graph(root, show_grad=False)).startswith(PNG_MAGIC)
     assert np.isfinite(show_backprop(w1=2.0).axes[0].get_xlim()).all()
+
+
+def test_steps_change_the_loss_axes_limits_only_when_it_needs_room():
+    # new limits mean a full drawing (utils.figures.Repainter): not at every step
+    view = BackpropView(learning_rate=0.05)
+    limits = []
+    for _ in range(25):
+        view.step_button.click()
+        low, high = view._loss_ax.get_xlim()
+        assert low < 0 and len(view.state.losses) - 1 < high  # every point shown
+        limits.append((view._loss_ax.get_xlim(), view._loss_ax.get_ylim()))
+    assert len(set(limits)) <= 4  # room for 5 points, then 10, 20, 40

@@ -109,3 +109,37 @@ def test_lora_view_speaks_russian_for_every_model():
         view.attention_box.value = view.mlp_box.value = False
         assert "нет матриц" in view.summary.value and english_left(view, kept=kept) == []
     assert LoRARankView().ax_params.get_title() == "trainable parameters"  # English again outside
+
+
+def test_before_after_view_keeps_answers_until_the_weights_change(two_models, monkeypatch):
+    from utils.instruct import answer
+    from utils.widgets import finetune
+
+    _, tok = two_models
+    torch.manual_seed(1)
+    config = GPTConfig(vocab_size=tok.vocab_size, block_size=128, n_layer=1, n_head=2, n_embd=16)
+    models = {"before": GPT(config), "after": GPT(config)}
+    examples = [Example(TASKS[0], format_prompt(TASKS[0], "ROMEO: But soft"), "Romeo and Juliet", "romeo-and-juliet"),
+                Example(TASKS[1], format_prompt(TASKS[1], "what light"), "WHAT LIGHT", "romeo-and-juliet")]
+    calls = []
+    monkeypatch.setattr(finetune, "answer", lambda m, *a: calls.append(m) or answer(m, *a))
+    view = BeforeAfterView(models, tok, examples)
+    view.example.value = 1
+    assert len(calls) == 4  # two models, two prompts
+    view.example.value = 0
+    view.example.value = 1
+    assert len(calls) == 4 and view.answers == {n: answer(m, tok, examples[1].prompt) for n, m in models.items()}
+    # the tuned model trains on (in place, even through .data): its answers are computed again
+    for _ in range(3):
+        with torch.no_grad():
+            for p in models["after"].parameters():
+                p.data.add_(torch.randn_like(p))
+        fresh = answer(models["after"], tok, examples[0].prompt)
+        view.example.value = 0
+        assert calls[-1] is models["after"] and view.answers["after"] == fresh
+        view.example.value = 1
+    other = GPT(config)
+    models["before"].load_state_dict(other.state_dict())  # new weights loaded: answered afresh
+    view.example.value = 0
+    assert view.answers["before"] == answer(other, tok, examples[0].prompt)
+    assert finetune.weights_hash(models["before"]) == finetune.weights_hash(other) != finetune.weights_hash(models["after"])

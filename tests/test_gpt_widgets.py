@@ -36,7 +36,7 @@ def test_attention_view_draws_the_models_trace(model_and_tokenizer):
     assert image.mask[:10, :10].tolist() == np.triu(np.ones((10, 10), bool), 1).tolist()  # grey future
     assert view._artists["image"].get_cmap().name == "viridis"
     assert view._artists["image"].get_clim() == (0.0, 1.0)
-    assert [t.get_text() for t in view._artists["ax"].get_xticklabels()][6] == "↵"
+    assert [t.get_text() for t in view._artists["xlabels"]][6] == "↵" == view._artists["ylabels"][6].get_text()
     assert view._artists["texts"][9][0].get_visible() and not view._artists["texts"][0][1].get_visible()
 
 
@@ -55,6 +55,34 @@ def test_attention_controls_change_the_picture(model_and_tokenizer):
     assert view.labels[:3] == ["J", "U", "L"] and len(view.labels) == 15 and "“o”" in view.info.value
     view.text.value = ""  # an empty box while typing keeps the last picture and says why
     assert "at least one character" in view.error and len(view.labels) == 15
+
+
+def test_typing_in_the_attention_view_keeps_its_frame(model_and_tokenizer):
+    # token labels are texts placed in a fixed 0-1 axes, not ticks: a keystroke changes no limits or
+    # ticks, so it is a repaint (utils.figures.Repainter), and each label sits under its own column
+    model, tok = model_and_tokenizer
+    view = AttentionView(model, tok, "ROMEO:\nbut")
+    view.png()
+    ax = view._artists["ax"]
+    frame = (ax.get_xlim(), ax.get_ylim(), list(ax.get_xticks()), list(ax.get_yticks()))
+    for text in ("ROMEO:\nbu", "ROMEO:\nb", "JULIET: O Romeo, Romeo", "ROMEO:\nbut"):
+        view.text.value = text
+        view.png()
+        assert view._painter.fig.stale is False
+        assert (ax.get_xlim(), ax.get_ylim(), list(ax.get_xticks()), list(ax.get_yticks())) == frame
+        n = len(view.labels)
+        shown = [label for label in view._artists["xlabels"] if label.get_visible()]
+        assert [label.get_text() for label in shown] == view.labels
+        image = view._artists["image"].get_window_extent()
+        for k, label in enumerate(shown):  # under column k, beside row k
+            box = label.get_window_extent()
+            assert image.x0 + image.width * k / n < (box.x0 + box.x1) / 2 < image.x0 + image.width * (k + 1) / n
+            assert box.y1 < image.y0
+            row = view._artists["ylabels"][k].get_window_extent()
+            assert image.y1 - image.height * (k + 1) / n < (row.y0 + row.y1) / 2 < image.y1 - image.height * k / n
+            assert row.x1 < image.x0
+        assert not any(label.get_visible() for label in view._artists["xlabels"][n:])
+    assert ax.yaxis.label.get_window_extent().x1 < min(r.get_window_extent().x0 for r in view._artists["ylabels"][:n])
 
 
 def test_attention_caps_the_tokens_and_values(model_and_tokenizer):

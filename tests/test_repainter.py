@@ -146,3 +146,43 @@ def test_repainter_refuses_a_figure_without_an_agg_canvas():
 
     with pytest.raises(TypeError, match="Agg canvas"):
         Repainter(Figure())
+
+
+def test_texts_hidden_and_shown_again_are_repainted_in_place(plot):
+    # the repaint skips hidden artists (a view may keep hundreds): one shown again must be drawn
+    fig, ax, _ = plot
+    texts = [ax.text(0.1 + 0.2 * i, 0.5, f"t{i}", visible=i % 2 == 0) for i in range(5)]
+    painter = Repainter(fig)
+    painter.png()
+    for step in range(4):
+        for i, text in enumerate(texts):
+            text.set_visible((i + step) % 2 == 1)
+            text.set_text(f"t{i}.{step}")
+        assert np.array_equal(pixels(painter.png()), full_drawing(fig))
+    assert painter.full_draws == 1
+
+
+def test_an_artist_kept_in_the_frame_is_drawn_with_it_and_a_change_redraws_it(plot):
+    fig, ax, line = plot
+    label = ax.text(0.05, 0.9, "fixed label")
+    figures.keep_in_frame(label)
+    painter = Repainter(fig)
+    painter.png()
+    assert label not in figures._contents(fig) and line in figures._contents(fig)
+    line.set_data([0, 1], [0, 0.5])
+    assert np.array_equal(pixels(painter.png()), full_drawing(fig)) and painter.full_draws == 1  # a repaint
+    label.set_text("changed once")
+    assert np.array_equal(pixels(painter.png()), full_drawing(fig)) and painter.full_draws == 2
+
+
+def test_hidden_weight_images_drawn_nearest_look_as_matplotlibs_default():
+    import torch
+
+    from utils.widgets.digits import show_hidden_weights
+
+    fig = show_hidden_weights(torch.randn(16, 64, generator=torch.Generator().manual_seed(0)))
+    chosen = pixels(figure_to_png(fig))
+    for image in fig.axes[0].figure.findobj(lambda a: hasattr(a, "set_interpolation_stage")):
+        image.set_interpolation("auto")
+        image.set_interpolation_stage("auto")
+    assert np.array_equal(chosen, pixels(figure_to_png(fig)))

@@ -7,13 +7,18 @@ the masked future (upper triangle) is grey; each allowed cell prints its weight.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
 import torch
-from matplotlib import colormaps
+from matplotlib import colormaps, transforms
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import TICKDOWN, TICKLEFT
+from matplotlib.textpath import TextToPath
 
 from ..i18n import t
 from ..plots import MASKED_GREY
@@ -53,14 +58,45 @@ def _draw_static(fig: Figure, n_max: int) -> dict:
     ax = fig.add_axes((0.12, 0.14, 0.68, 0.76))
     cax = fig.add_axes((0.83, 0.14, 0.03, 0.76))
     empty = np.ma.masked_all((n_max, n_max))
-    image = ax.imshow(empty, cmap=_cmap(), vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto")
+    # The axes always spans 0–1 and the n×n cells fill it: the token labels and their tick marks are
+    # texts and markers placed at each update, not the axes' ticks, so typing a character changes no
+    # limits or ticks and a keystroke is a repaint, not a full drawing (utils.figures.Repainter).
+    image = ax.imshow(empty, cmap=_cmap(), vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto",
+                      extent=(0, 1, 1, 0))
     fig.colorbar(image, cax=cax, label=t("attention.colorbar"))
     ax.set_xlabel(t("attention.xlabel"), fontsize=9)
     ax.set_ylabel(t("attention.ylabel"), fontsize=9)
     ax.grid(False)
-    texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=6) for j in range(n_max)] for i in range(n_max)]
+    rc = mpl.rcParams
+    tick = rc["xtick.major.size"]
+    out = (tick + rc["xtick.major.pad"]) / 72  # inches from the axes' edge to a label, as for ticks
+    colour = rc["xtick.labelcolor"] if rc["xtick.labelcolor"] != "inherit" else rc["xtick.color"]
+    below = transforms.blended_transform_factory(ax.transData, ax.transAxes)
+    left = transforms.blended_transform_factory(ax.transAxes, ax.transData)
+    xlabels = [ax.text(0, 0, "", transform=below + transforms.ScaledTranslation(0, -out, fig.dpi_scale_trans),
+                       ha="center", va="top", fontsize=8, color=colour, clip_on=False) for _ in range(n_max)]
+    ylabels = [ax.text(0, 0, "", transform=left + transforms.ScaledTranslation(-out, 0, fig.dpi_scale_trans),
+                       ha="right", va="center", fontsize=8, color=colour, clip_on=False) for _ in range(n_max)]
+    marks = dict(linestyle="", markersize=tick, markeredgewidth=rc["xtick.major.width"], color=rc["xtick.color"],
+                 clip_on=False, scalex=False, scaley=False)
+    (xticks,) = ax.plot([], [], marker=TICKDOWN, transform=below, **marks)
+    (yticks,) = ax.plot([], [], marker=TICKLEFT, transform=left, **marks)
+    ax.set(xlim=(0, 1), ylim=(1, 0), xticks=[], yticks=[])
+    # the x label sits below the token labels (8 pt and their descent), as it would below tick labels
+    ax.xaxis.set_label_coords(0.5, 0, transform=ax.transAxes + transforms.ScaledTranslation(
+        0, -(out + (8 * 1.25 + rc["axes.labelpad"]) / 72), fig.dpi_scale_trans))
+    texts = [[ax.text(0, 0, "", ha="center", va="center", fontsize=6) for j in range(n_max)] for i in range(n_max)]
     title = ax.set_title("", fontsize=10)
-    return {"ax": ax, "image": image, "texts": texts, "title": title}
+    return {"ax": ax, "image": image, "texts": texts, "title": title, "xlabels": xlabels, "ylabels": ylabels,
+            "xticks": xticks, "yticks": yticks, "out": out}
+
+
+def _label_room(labels: list[str]) -> float:
+    """Points the widest token label takes, rounded up to 4 pt (so the y label moves, and the
+    frame is drawn again, only when the labels grow or shrink by that much)."""
+    prop = FontProperties(size=8)
+    widest = max(TextToPath().get_text_width_height_descent(label, prop, ismath=False)[0] for label in labels)
+    return 4.0 * math.ceil(widest / 4.0)
 
 
 def _update(artists: dict, labels: list[str], weights: np.ndarray, title: str, print_values: bool) -> None:
@@ -69,13 +105,26 @@ def _update(artists: dict, labels: list[str], weights: np.ndarray, title: str, p
     masked = np.ma.masked_where(np.triu(np.ones((n, n), dtype=bool), k=1), weights)
     ax = artists["ax"]
     artists["image"].set_data(masked)
-    artists["image"].set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-    if artists.get("labels") != labels:  # new ticks only when the text changed (they are slow to build)
+    centres = (np.arange(n) + 0.5) / n  # cell i spans i/n to (i + 1)/n
+    if artists.get("labels") != labels:
         artists["labels"] = list(labels)
-        ax.set_xlim(-0.5, n - 0.5)
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xticks(range(n), labels, fontsize=8)
-        ax.set_yticks(range(n), labels, fontsize=8)
+        for k, (xlabel, ylabel) in enumerate(zip(artists["xlabels"], artists["ylabels"])):
+            shown = k < n
+            xlabel.set_visible(shown)
+            ylabel.set_visible(shown)
+            if shown:
+                xlabel.set_text(labels[k])
+                ylabel.set_text(labels[k])
+                xlabel.set_x(centres[k])
+                ylabel.set_y(centres[k])
+        artists["xticks"].set_data(centres, np.zeros(n))
+        artists["yticks"].set_data(np.zeros(n), centres)
+        room = _label_room(labels)
+        if artists.get("room") != room:  # the y label beside the widest token label, as beside tick labels
+            artists["room"] = room
+            fig = ax.figure
+            ax.yaxis.set_label_coords(0, 0.5, transform=ax.transAxes + transforms.ScaledTranslation(
+                -(artists["out"] + (room + mpl.rcParams["axes.labelpad"]) / 72), 0, fig.dpi_scale_trans))
     print_values = print_values and n <= PRINT_MAX
     for i, row in enumerate(artists["texts"]):
         for j, text in enumerate(row):
@@ -83,6 +132,7 @@ def _update(artists: dict, labels: list[str], weights: np.ndarray, title: str, p
             text.set_visible(show)
             if show:
                 value = weights[i, j]
+                text.set_position((centres[j], centres[i]))
                 text.set_text(weight_label(value))
                 text.set_color("black" if value > 0.6 else "white")
     artists["title"].set_text(title)

@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..checks import check_range
-from ..figures import set_limits
+from ..figures import keep_in_frame, set_limits
 from ..i18n import t
 from .base import LiveView, fixed_layout, new_figure
 
@@ -222,13 +222,14 @@ def draw_graph(ax, root, show_grad: bool = True) -> GraphArtists:
                              fc=colour, ec="#333", lw=1, zorder=2)
         ax.add_patch(box)
         text = ax.text(x, y, "", ha="center", va="center", fontsize=8, family="monospace", zorder=3)
-        if op and op != _name(node):
-            ax.text(x - BOX_W / 2, y - BOX_H / 2 - 0.01, op, ha="left", va="bottom", fontsize=8, color="#555", zorder=3)
+        if op and op != _name(node):  # fixed: drawn with the frame, not at every repaint (no edge passes there)
+            keep_in_frame(ax.text(x - BOX_W / 2, y - BOX_H / 2 - 0.01, op, ha="left", va="bottom", fontsize=8,
+                                  color="#555", zorder=3))
         boxes.append(box)
         texts.append(text)
     if show_grad:
-        ax.text(0.01, 0.0, t("backprop.arrows"),
-                transform=ax.transAxes, fontsize=7.5, color="#555", va="bottom")
+        keep_in_frame(ax.text(0.01, 0.0, t("backprop.arrows"), transform=ax.transAxes, fontsize=7.5, color="#555",
+                              va="bottom"))
     artists = GraphArtists(order, boxes, texts, edges, ax)
     update_graph(artists, show_grad=show_grad)
     return artists
@@ -468,8 +469,13 @@ class BackpropView(LiveView):
         losses = self.state.losses
         self._loss_line.set_data(np.arange(len(losses)), losses)
         self._loss_hint.set_visible(not losses)
-        # no steps yet: the loss axes only shows its hint, so its scale need not follow every slider move
-        set_limits(self._loss_ax, xlim=(-0.5, max(len(losses) - 0.5, 4.5)),
+        # no steps yet: the loss axes only shows its hint, so its scale need not follow every slider move.
+        # Room for 5 steps, then 10, 20, 40...: new limits mean a full drawing (utils.figures.Repainter),
+        # so they change at a few steps, not at every one
+        room = 5
+        while room < len(losses):
+            room *= 2
+        set_limits(self._loss_ax, xlim=(-0.5, room - 0.5),
                    ylim=(0, max(max(losses) * 1.1, 1e-3)) if losses else None)
         self.status.value = self._explain(filled)
 

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..checks import check_range, check_shape
 from ..diagrams.style import CATEGORY_10
-from ..figures import figure_title
+from ..figures import figure_title, keep_in_frame
 from ..i18n import t
 from ..train import train_steps
 from .base import LiveView, fixed_layout, new_figure, problem_html
@@ -55,7 +55,10 @@ def _weight_grid(fig: Figure, units: int) -> tuple[list, int]:
         for spine in ax.spines.values():  # a thin frame on all four sides (not the plot's two axis lines)
             spine.set(visible=True, color="#999", linewidth=0.5)
         if k < units:
-            images.append(ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1))
+            # "nearest": what matplotlib's "auto" picks for an 8×8 image shown ~10× larger (same pixels),
+            # without deciding it again at each of the 16 images of every redraw
+            images.append(ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest",
+                                    interpolation_stage="rgba"))
             ax.set_title(t("digits.unit", unit=k), fontsize=7, pad=2)
         else:
             ax.axis("off")
@@ -128,6 +131,7 @@ class HiddenUnitsTrainer(LiveView):
         self.state = TrainerState(steps_per_click=int(steps_per_click))
         figure = new_figure(430, 430)
         self._images, _ = _weight_grid(figure, self.units)
+        keep_in_frame(*(image.axes.title for image in self._images))  # "unit k" never changes here
         self._title = figure_title(figure, fontsize=9)
         figure.tight_layout(rect=(0, 0, 1, 0.93))  # room for the two-line title
         self.steps_slider = self.link(
