@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from utils import int8_kernel, llama
+from utils import i18n, int8_kernel, llama
 from utils.int8_kernel import int8_gemv, int8_kernel_status, load_int8_gemv
 from utils.llama import Int8Linear, Llama, LlamaConfig, generate, quantize_int8
 
@@ -184,3 +184,11 @@ def test_last_only_gives_the_last_positions_logits():
         full, last = model(tokens), model(tokens, last_only=True)
     assert last.shape == (2, 1, 64)
     assert torch.allclose(last[:, 0], full[:, -1], atol=1e-5)
+
+
+def test_the_status_line_speaks_the_notebooks_language(fresh_kernel, monkeypatch):
+    monkeypatch.setattr(int8_kernel, "_compiler", lambda: None)
+    load_int8_gemv()
+    with i18n.speaking("ru"):
+        assert "компилятор" in int8_kernel_status()
+    assert "no C compiler found" in int8_kernel_status()

@@ -29,12 +29,13 @@ from pathlib import Path
 import torch
 
 from .config import cache_dir
+from .i18n import t
 
 INTRODUCED_IN = "12"
 
 SOURCE = Path(__file__).resolve().parent / "int8_gemv.c"
 ENV_SWITCH = "COURSE_INT8_KERNEL"  # "0" turns the compiled kernel off (PyTorch's path instead)
-_status = "not loaded yet"
+_status: tuple[str, dict] = ("not_loaded", {})  # a key of utils/locales/*/llm.json, its fields
 
 
 def _compiler() -> str | None:
@@ -86,11 +87,11 @@ def load_int8_gemv() -> ctypes.CDLL | None:
     """The compiled kernel (built on first use, ~1 s, then loaded from the cache), or ``None``."""
     global _status
     if os.environ.get(ENV_SWITCH, "").strip() == "0":
-        _status = f"off ({ENV_SWITCH}=0): PyTorch's int8 path"
+        _status = ("off", {"switch": ENV_SWITCH})
         return None
     compiler = _compiler()
     if compiler is None or not SOURCE.exists():
-        _status = "no C compiler found (cc, gcc or clang): PyTorch's int8 path"
+        _status = ("no_compiler", {})
         return None
     try:
         path = _library_path(compiler)
@@ -105,22 +106,23 @@ def load_int8_gemv() -> ctypes.CDLL | None:
         library.int8_gemv.restype = None
         library.int8_gemv.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_int64] * 2
         if not library.int8_gemv_has_avx2():
-            _status = "this CPU has no AVX2: PyTorch's int8 path"
+            _status = ("no_avx2", {})
             return None
         if not _self_test(library):
-            _status = "the compiled kernel gave wrong results: PyTorch's int8 path"
+            _status = ("wrong_results", {})
             return None
     except (OSError, subprocess.SubprocessError, PermissionError) as err:
-        _status = f"could not build the int8 kernel ({err}): PyTorch's int8 path"
+        _status = ("build_failed", {"error": err})
         return None
-    _status = f"compiled AVX2 kernel ({path.name})"
+    _status = ("compiled", {"file": path.name})
     return library
 
 
 def int8_kernel_status() -> str:
     """One line: which int8 path is used, and why."""
     load_int8_gemv()
-    return _status
+    key, fields = _status
+    return t(f"llm.int8_{key}", **fields)
 
 
 def int8_gemv(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -131,7 +133,7 @@ def int8_gemv(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor) -> torch.Te
     """
     library = load_int8_gemv()
     if library is None:
-        raise RuntimeError(f"The int8 kernel is not available here ({_status}).")
+        raise RuntimeError(f"The int8 kernel is not available here ({int8_kernel_status()}).")
     if q.dtype != torch.int8 or q.dim() != 2 or not q.is_contiguous() or q.device.type != "cpu":
         raise ValueError(f"q must be a contiguous 2-D int8 CPU tensor, got {q.dtype} {tuple(q.shape)}.")
     out_features, in_features = q.shape
