@@ -511,7 +511,8 @@ if LLM_READY:
 # the matrix front to back and asking memory for the bytes ahead. `utils.int8_kernel` compiles it
 # once with the machine's C compiler, and `Int8Linear` calls it at every one-token step (the first
 # line above says whether it ran here; without a C compiler, or on a processor without AVX2, the
-# layer keeps PyTorch's kernel: the same answers, no speed-up). Compare the two speeds printed
+# layer keeps PyTorch's kernel: nearly the same answers, as it rounds the input to bfloat16, and no
+# speed-up). Compare the two speeds printed
 # above: on the course's 2-core test machine, [`benchmarks/smollm2.py`](../benchmarks/smollm2.py)
 # measured int8 at about 2× float32's tokens per second. Neither comes near the limit set by
 # memory bandwidth, because a step also does hundreds of small operations (norms, rotations,
