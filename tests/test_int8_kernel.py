@@ -192,3 +192,12 @@ def test_the_status_line_speaks_the_notebooks_language(fresh_kernel, monkeypatch
     with i18n.speaking("ru"):
         assert "компилятор" in int8_kernel_status()
     assert "no C compiler found" in int8_kernel_status()
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_an_input_that_needs_its_gradient_gets_it(rows):
+    layer = Int8Linear(torch.randn(12, 40))
+    x = torch.randn(1, rows, 40, requires_grad=True)
+    layer(x).sum().backward()
+    assert x.grad is not None
+    assert torch.allclose(x.grad, layer.dequantized().sum(0).expand(1, rows, 40), atol=1e-5)

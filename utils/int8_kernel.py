@@ -147,7 +147,8 @@ def int8_gemv(x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor) -> torch.Te
 def int8_gemv_unchecked(library: ctypes.CDLL, x: torch.Tensor, q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
     """:func:`int8_gemv` without its checks, for callers that made sure of them (a one-token step
     makes ~200 calls, and checking each argument costs more than the multiplication of a small matrix):
-    x contiguous float32 (in_features,), q contiguous int8, scale contiguous float32, all on the CPU."""
-    out = torch.empty(q.shape[0])
+    x contiguous float32 (..., in_features) holding one row, q contiguous int8, scale contiguous float32,
+    all on the CPU. Returns (..., out_features)."""
+    out = torch.empty((*x.shape[:-1], q.shape[0]))
     library.int8_gemv(x.data_ptr(), q.data_ptr(), scale.data_ptr(), out.data_ptr(), q.shape[1], q.shape[0])
     return out

@@ -266,11 +266,12 @@ class Int8Linear(nn.Module):
         # (straight from _buffers: nn.Module's attribute lookup costs more than a small product)
         q, scale = self._buffers["weight_int8"], self._buffers["scale"]
         one_row = x.numel() == q.shape[1]
-        if (one_row and self.gemv is not None and x.dtype == torch.float32
-                and x.device.type == "cpu" and x.is_contiguous()):  # the compiled kernel
-            out = int8_gemv_unchecked(self.gemv, x, q, scale)  # ~200 calls per token: no needless work here
-            return out.view(x.shape[:-1] + out.shape)
-        if one_row and self.use_kernel and x.device.type == "cpu":  # PyTorch's int8 kernel
+        # ~200 calls per token, each a few microseconds of work: the cheapest checks, no reshaping
+        # (an input that needs its gradient takes F.linear below, which autograd can go through)
+        if (one_row and self.gemv is not None and x.is_cpu and x.dtype == torch.float32 and x.is_contiguous()
+                and not x.requires_grad):
+            return int8_gemv_unchecked(self.gemv, x, q, scale)  # the compiled kernel
+        if one_row and self.use_kernel and x.is_cpu and not x.requires_grad:  # PyTorch's int8 kernel
             flat = x.reshape(1, -1).to(torch.bfloat16)
             out = torch.ops.aten._weight_int8pack_mm(flat, q, scale.to(torch.bfloat16))
             return out.to(x.dtype).reshape(*x.shape[:-1], self.out_features)
