@@ -124,8 +124,9 @@ def test_before_after_view_keeps_answers_until_the_weights_change(two_models, mo
     calls = []
     monkeypatch.setattr(finetune, "answer", lambda m, *a: calls.append(m) or answer(m, *a))
     view = BeforeAfterView(models, tok, examples)
-    view.example.value = 1
-    assert len(calls) == 4  # two models, two prompts
+    assert len(calls) == 4  # built: both examples answered by both models
+    view.example.value = 1  # so choosing one computes nothing
+    assert len(calls) == 4
     view.example.value = 0
     view.example.value = 1
     assert len(calls) == 4 and view.answers == {n: answer(m, tok, examples[1].prompt) for n, m in models.items()}

@@ -161,10 +161,11 @@ class BeforeAfterView(HtmlView):
     task. In tests: set ``view.example.value``, ``view.task.value`` or ``view.text.value`` and read
     ``view.answers`` and ``view.html.value``.
 
-    Answers are greedy, so one model gives one prompt one answer: each is computed the first time a
-    prompt is shown (lazily, not at build) and kept, keyed by the prompt and a hash of the model's
-    weights (its ``state_dict``), so a model trained or loaded further after the view was built
-    answers afresh. Coming back to an example shows the kept answers at once.
+    Answers are greedy, so one model gives one prompt one answer: each is kept, keyed by the prompt
+    and a hash of the model's weights (its ``state_dict``), so a model trained or loaded further
+    after the view was built answers afresh. Building the view answers every example once (two
+    answers take ~100 ms on a busy 2-core machine: too slow for a dropdown, fine for a cell), so
+    choosing one shows at once; a text the learner types is answered when typed.
     """
 
     CACHE_SIZE = 256  # answers kept (the oldest go first): the examples and a learner's own texts
@@ -187,6 +188,10 @@ class BeforeAfterView(HtmlView):
                                            layout=fixed_layout(520)), "text")
         self.example.observe(self.guarded(self._on_example), names="value")
         super().__init__([self.example, widgets.HBox([self.task]), self.text])
+        hashes = {name: weights_hash(m) for name, m in self.models.items()}
+        for example in self.examples[:self.CACHE_SIZE // 2]:  # (more would push the first ones out)
+            for name, m in self.models.items():
+                self._answer(m, example.prompt, hashes[name])
 
     @staticmethod
     def _text_of(example: Example) -> str:
@@ -212,16 +217,17 @@ class BeforeAfterView(HtmlView):
             self.answers = {}
             self.html.value = t("finetune.before_after.unknown", chars=html.escape(clean_text(" ".join(unknown))))
         else:
-            self.answers = {name: self._answer(m) for name, m in self.models.items()}
+            self.answers = {name: self._answer(m, self.prompt) for name, m in self.models.items()}
             self.html.value = self._table()
 
-    def _answer(self, model: GPT) -> str:
-        """``answer(model, tokenizer, prompt)``, kept for the next time these weights see this prompt."""
-        key = (weights_hash(model), self.prompt)
+    def _answer(self, model: GPT, prompt: str, weights: str | None = None) -> str:
+        """``answer(model, tokenizer, prompt)``, kept for the next time these weights see this prompt.
+        ``weights``: the model's :func:`weights_hash`, if known."""
+        key = (weights or weights_hash(model), prompt)
         if key not in self._answers:
             if len(self._answers) >= self.CACHE_SIZE:
                 del self._answers[next(iter(self._answers))]
-            self._answers[key] = answer(model, self.tokenizer, self.prompt)
+            self._answers[key] = answer(model, self.tokenizer, prompt)
         return self._answers[key]
 
     def _table(self) -> str:
