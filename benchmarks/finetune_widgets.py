@@ -1,7 +1,8 @@
 """Median milliseconds per update of notebook 10's views: the LoRA rank slider and the before/after
 answers (two models answer greedily, up to 48 characters each; the view answers its examples when
-built and keeps every answer, so a prompt it has not seen, which generates both, is measured apart). The perceptron playground of
-notebook 01 is measured in the same run as the baseline, since the machine's speed drifts.
+built and keeps every answer, so a prompt it has not seen, which generates both, is measured
+apart). The perceptron playground of notebook 01 is measured in the same run as the baseline,
+since the machine's speed drifts.
 
     .venv/bin/python benchmarks/finetune_widgets.py
 """

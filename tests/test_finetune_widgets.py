@@ -144,3 +144,12 @@ def test_before_after_view_keeps_answers_until_the_weights_change(two_models, mo
     view.example.value = 0
     assert view.answers["before"] == answer(other, tok, examples[0].prompt)
     assert finetune.weights_hash(models["before"]) == finetune.weights_hash(other) != finetune.weights_hash(models["after"])
+
+
+def test_before_after_view_builds_with_an_example_it_cannot_read(two_models):
+    models, tok = two_models
+    odd = Example(TASKS[0], format_prompt(TASKS[0], "ROMEO: ☃ soft"), "Romeo and Juliet", "romeo-and-juliet")
+    fine = Example(TASKS[0], format_prompt(TASKS[0], "ROMEO: But soft"), "Romeo and Juliet", "romeo-and-juliet")
+    view = BeforeAfterView(models, tok, [fine, odd])  # answers the first, skips the second
+    view.example.value = 1
+    assert view.answers == {} and "☃" in view.html.value
