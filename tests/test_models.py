@@ -94,6 +94,76 @@ def test_kv_cache_gives_the_same_logits():
     assert torch.allclose(torch.cat(pieces, 1), full, atol=1e-5)
 
 
+def test_the_cache_buffer_grows_without_losing_what_it_holds():
+    """KVCache writes into a buffer that doubles when full: what it returns is always exactly the
+    concatenation of everything appended, across growths, for prompts and single tokens."""
+    cache, keys, values = KVCache(1), [], []
+    gen = torch.Generator().manual_seed(0)
+    for new in (5, 1, 1, 12, 1, 30, 1, 1):
+        k, v = torch.randn(2, 3, new, 4, generator=gen), torch.randn(2, 3, new, 4, generator=gen)
+        keys.append(k), values.append(v)
+        got_k, got_v = cache.append(0, k, v)
+        assert torch.equal(got_k, torch.cat(keys, 2)) and torch.equal(got_v, torch.cat(values, 2))
+    assert cache.length == 52
+
+
+def test_cached_one_token_steps_give_the_full_logits_past_several_buffer_growths():
+    model = tiny_model(block_size=80)
+    idx = torch.randint(11, (2, 80), generator=torch.Generator().manual_seed(2))
+    cache = KVCache(model.config.n_layer)
+    pieces = [model(idx[:, :3], cache=cache)[0]]  # buffers of 16, then 32, 64, 128 positions
+    pieces += [model(idx[:, t : t + 1], cache=cache)[0] for t in range(3, 80)]
+    assert torch.allclose(torch.cat(pieces, 1), model(idx)[0], atol=1e-5)
+
+
+@pytest.mark.parametrize("overrides, gelu", [({}, "none"), ({"bias": True}, "tanh")])
+def test_generation_steps_give_the_models_logits_bit_for_bit(overrides, gelu):
+    """generate() steps a plain GPT without module calls (models._one_token_stepper): every step's
+    logits must be exactly what model(token, cache=...) gives, biases included, across the cache's
+    buffer growths, so a greedy or seeded text never depends on which path ran."""
+    from utils.models import _one_token_stepper
+
+    model = tiny_model(block_size=40, **overrides)
+    for block in model.blocks:
+        block.mlp[1] = torch.nn.GELU(approximate=gelu)
+    noise = torch.Generator().manual_seed(3)
+    with torch.no_grad():
+        for p in model.parameters():  # norms start at 1 and biases at 0: give each its own values
+            p.add_(torch.randn(p.shape, generator=noise) * 0.1)
+    step = _one_token_stepper(model)
+    assert step is not None
+    idx = torch.randint(11, (2, 40), generator=torch.Generator().manual_seed(4))
+    ours, theirs = KVCache(model.config.n_layer), KVCache(model.config.n_layer)
+    with torch.no_grad():
+        model(idx[:, :3], cache=ours), model(idx[:, :3], cache=theirs)
+        for t in range(3, 40):
+            assert torch.equal(step(idx[:, t : t + 1], ours), model(idx[:, t : t + 1], cache=theirs)[0][:, -1]), t
+    assert ours.length == theirs.length == 40
+
+
+def test_generation_goes_through_forward_when_hooks_or_other_modules_must_run():
+    from utils.lora import add_lora
+    from utils.models import _one_token_stepper
+
+    assert _one_token_stepper(tiny_model().train()) is None  # dropout may act in training
+    hooked = tiny_model()
+    calls = []
+    hooked.blocks[1].mlp.register_forward_hook(lambda *_: calls.append(1))
+    assert _one_token_stepper(hooked) is None
+    generate(hooked, torch.zeros(1, 2, dtype=torch.long), 5, temperature=0)
+    assert len(calls) == 5, "the hook runs at every generated token"
+    adapted = tiny_model()
+    add_lora(adapted, rank=2, alpha=4.0)
+    assert _one_token_stepper(adapted) is None
+    with torch.no_grad():  # the adapters change the answer: the text must be forward's
+        for name, p in adapted.named_parameters():
+            if name.endswith(".B"):  # B starts at zero (the adapter then changes nothing)
+                p.fill_(0.3)
+    prompt = torch.randint(11, (1, 3), generator=torch.Generator().manual_seed(5))
+    assert torch.equal(generate(adapted, prompt, 10, temperature=0),
+                       generate(adapted, prompt, 10, temperature=0, use_cache=False))
+
+
 def test_generate_cached_equals_uncached_and_runs_past_the_context():
     model = tiny_model()
     prompt = torch.randint(11, (1, 4))

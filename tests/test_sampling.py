@@ -23,6 +23,18 @@ def test_greedy_draws_no_random_number():
     assert torch.equal(generator.get_state(), state)
 
 
+def test_greedy_picks_where_next_token_probs_puts_the_mass_ties_and_half_precision_included():
+    logits = torch.randn(64, 40, generator=torch.Generator().manual_seed(3))
+    logits[:8, 5] = logits[:8, 9] = logits[:8].max() + 1  # ties: the first of them, as the bars show
+    for rows in (logits, logits.bfloat16()):
+        assert torch.equal(sample_next(rows, 0), next_token_probs(rows, 0).argmax(-1, keepdim=True))
+    assert sample_next(logits[:8], 0).flatten().tolist() == [5] * 8
+    with pytest.raises(ValueError, match="top_k"):  # greedy still checks the other settings
+        sample_next(logits, 0, top_k=0)
+    with pytest.raises(ValueError, match=r"logits must be \(batch, vocab\)"):
+        sample_next(logits[0], 0)
+
+
 def test_bars_show_what_is_sampled():
     logits = torch.randn(1, 50, generator=torch.Generator().manual_seed(2))
     probs = next_token_probs(logits, 1.0, top_k=5)

@@ -207,9 +207,9 @@ assert out.shape == (15, 40) and bool(torch.isfinite(out).all())
 def int8_kernel_works() -> bool:
     """Whether PyTorch's weight-only int8 kernel runs on this machine, tried once in a child process.
 
-    The kernel is young: with PyTorch 2.11 on a 16-core Xeon server it crashed the whole Python
-    process (a segfault, which would kill a notebook's kernel), while 2.13 runs it on this
-    course's machines. Trying it in a child costs about two seconds, once; if the child fails,
+    The kernel is young: with PyTorch 2.11 on a 16-core Xeon server, and with 2.13 on an AMD EPYC
+    with AVX-512, it crashed the whole Python process (a segfault, which would kill a notebook's
+    kernel), while 2.13 runs it on other machines. Trying it in a child costs about two seconds, once; if the child fails,
     :class:`Int8Linear` multiplies by its dequantized weights instead (same result, no speed-up).
     """
     if not hasattr(torch.ops.aten, "_weight_int8pack_mm"):

@@ -65,9 +65,10 @@ def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | Non
 
     Greedy at temperature 0 (no random number drawn); else one draw from :func:`next_token_probs`.
     """
+    if temperature == 0 and isinstance(logits, torch.Tensor) and logits.dim() == 2:
+        check_sampling(temperature, top_k, top_p)
+        return logits.argmax(dim=-1, keepdim=True)  # what next_token_probs puts all the mass on
     probs = next_token_probs(logits, temperature, top_k, top_p)
-    if temperature == 0:
-        return probs.argmax(dim=-1, keepdim=True)
     if generator is not None and probs.device != generator.device:
         probs = probs.to(generator.device)  # a CPU generator gives the same draw on any device
     return torch.multinomial(probs, 1, generator=generator).to(logits.device)
