@@ -3,14 +3,14 @@ shown before: built from the merges and measured on 20,000 held-out characters),
 new sample of 200 BPE tokens from notebook 14's 3-layer model, untrained, plus the search for the
 longest piece copied from 1.8 M characters of training text), and the corpus picker switching
 between texts it has loaded. The perceptron playground of notebook 01 is measured in the same
-run as the baseline, since the machine's speed drifts.
+run as the baseline, since the machine's speed drifts. ``--busy``: another process keeps one core busy.
 
-    .venv/bin/python benchmarks/capstone_widgets.py
+    .venv/bin/python benchmarks/capstone_widgets.py [--busy]
 """
 
 from __future__ import annotations
 
-from timing import median_ms
+from timing import busy_core_if_asked, median_ms
 
 GOAL_MS = 100.0
 
@@ -56,7 +56,7 @@ def main() -> None:
     rows = {
         "baseline: perceptron slider (notebook 01)": median_ms(perceptron_move, [0.5, -0.5, 1.0, -1.0]),
         "merges slider (new tokenizer, 20k chars)": median_ms(slide, [None], repeats=30),
-        "sampler: new sample (200 tokens + copy search)": median_ms(new_sample, [None], repeats=5),
+        "sampler: new sample (200 tokens + copy search)": median_ms(new_sample, [None], repeats=11),
         "corpus picker: switch text (loaded)": median_ms(switch, ["shakespeare", "python"]),
     }
     base = next(iter(rows.values()))
@@ -66,4 +66,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with busy_core_if_asked():  # --busy: one core kept busy by another process
+        main()

@@ -164,6 +164,20 @@ def test_generation_goes_through_forward_when_hooks_or_other_modules_must_run():
                        generate(adapted, prompt, 10, temperature=0, use_cache=False))
 
 
+def test_generated_ids_can_go_into_training_and_the_mode_comes_back_even_after_an_error():
+    """generate() runs under inference_mode; what it returns must still be an ordinary tensor
+    (notebook 11 trains on sampled ids), and a failure inside must not leave the model in eval mode."""
+    model = tiny_model().train()
+    ids = generate(model, torch.zeros(1, 2, dtype=torch.long), 6, temperature=0)
+    assert model.training and not ids.is_inference()
+    logits, loss = model(ids[:, :-1], ids[:, 1:])
+    loss.backward()  # the embedding's backward keeps the ids: an inference tensor would refuse
+    assert model.token_embedding.weight.grad is not None
+    with pytest.raises(ValueError, match="top_k"):
+        generate(model, ids, 3, temperature=1.0, top_k=0)
+    assert model.training
+
+
 def test_generate_cached_equals_uncached_and_runs_past_the_context():
     model = tiny_model()
     prompt = torch.randint(11, (1, 4))
