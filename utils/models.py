@@ -343,4 +343,4 @@ def generate(model: GPT, idx: torch.Tensor, max_new_tokens: int, temperature: fl
     finally:
         model.train(was_training)
     # A copy made outside inference mode is an ordinary tensor: the ids may go on into training (notebook 11).
-    return idx.clone() if idx.is_inference() and not torch.is_inference_mode_enabled() else idx
+    return idx.clone() if idx.is_inference() else idx
