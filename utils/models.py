@@ -129,8 +129,6 @@ class CausalSelfAttention(nn.Module):
             # With a cache, the new queries sit at the end: they may see every key (past == 0: causal).
             if past == 0:
                 y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=drop)
-            elif T == 1:  # one new token (generation): every cached key is in its past, nothing to mask
-                y = F.scaled_dot_product_attention(q, k, v, dropout_p=drop)
             else:
                 mask = _causal_mask(T, past + T, x.device)
                 y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=drop)
