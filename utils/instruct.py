@@ -78,8 +78,7 @@ def answer(model: GPT, tokenizer: CharTokenizer, prompt: str, max_chars: int = 4
     ids = torch.tensor([tokenizer.encode(prompt)[-block:]])
     newline = tokenizer.encode("\n")[0]
     # no longer than the context allows: past it the window would slide and lose the task line
-    with torch.inference_mode():  # only a string leaves: no tensor that autograd might meet later
-        out = generate(model, ids, min(max_chars, block - ids.shape[1] + 1), temperature=0, stop_id=newline)
+    out = generate(model, ids, min(max_chars, block - ids.shape[1] + 1), temperature=0, stop_id=newline)
     return tokenizer.decode(out[0, ids.shape[1]:].tolist()).split("\n")[0]
 
 

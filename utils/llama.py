@@ -209,8 +209,9 @@ def int8_kernel_works() -> bool:
 
     The kernel is young: with PyTorch 2.11 on a 16-core Xeon server, and with 2.13 on an AMD EPYC
     with AVX-512, it crashed the whole Python process (a segfault, which would kill a notebook's
-    kernel), while 2.13 runs it on other machines. Trying it in a child costs about two seconds, once; if the child fails,
-    :class:`Int8Linear` multiplies by its dequantized weights instead (same result, no speed-up).
+    kernel), while 2.13 runs it on other machines. Trying it in a child costs about two seconds,
+    once; if the child fails, :class:`Int8Linear` never calls it (it uses the course's compiled
+    kernel, or else multiplies by its dequantized weights: same result, no speed-up).
     """
     if not hasattr(torch.ops.aten, "_weight_int8pack_mm"):
         return False

@@ -164,8 +164,8 @@ class BeforeAfterView(HtmlView):
     Answers are greedy, so one model gives one prompt one answer: each is kept, keyed by the prompt
     and a hash of the model's weights (its ``state_dict``), so a model trained or loaded further
     after the view was built answers afresh. Building the view answers every example once (two
-    answers take ~100 ms on a busy 2-core machine: too slow for a dropdown, fine for a cell), so
-    choosing one shows at once; a text the learner types is answered when typed.
+    answers take 25–100 ms on a busy 2-core machine, by machine; once, in the cell), so choosing
+    one shows at once; a text the learner types is answered when typed.
     """
 
     CACHE_SIZE = 256  # answers kept (the oldest go first): the examples and a learner's own texts
